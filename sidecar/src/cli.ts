@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// jitsi-saml2jwt <command>: one binary for the sidecar and its operator tools.
+// Each command module exports run(argv) -> exit code; loaded lazily so `serve` starts fast.
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const commands: Record<string, { summary: string; load: () => CommandModule }> = {
+  serve: { summary: 'run the token sidecar (reads the environment and .env / --env-file)', load: () => require('./main') },
+  setup: { summary: 'wire SAML login into an existing docker-jitsi-meet checkout', load: () => require('../../scripts/setup') },
+  doctor: { summary: 'check a running docker-jitsi-meet + saml2jwt deployment', load: () => require('../../scripts/doctor') },
+  keys: { summary: 'generate or show the SP signing key and certificate', load: () => require('../../scripts/keys') },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: jitsi-saml2jwt <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`jitsi-saml2jwt: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  return command.load().run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`jitsi-saml2jwt: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,85 @@
+// The one typed, validated configuration. Built once at start by loadConfig() (config/load.ts)
+// and passed down; nothing else reads process.env.
+import type { Policy } from '../policy/policy';
+
+export type TokenMode = 'default' | 'advanced';
+export type AvatarMode = 'none' | 'gravatar';
+
+/** Logical SAML attribute names (Shibboleth attribute ids of the reference's attribute-map.xml). */
+export type AttributeName =
+  | 'mail'
+  | 'displayName'
+  | 'eppn'
+  | 'affiliation'
+  | 'entitlement'
+  | 'persistent-id'
+  | 'pairwise-id'
+  | 'subject-id'
+  | 'givenName'
+  | 'sn'
+  | 'schacHomeOrganization'
+  | 'idp'; // Shib-Identity-Provider
+
+export interface IdentityConfig {
+  /** Request header carrying each attribute (lower-case, as Node presents headers). */
+  headers: Record<AttributeName, string>;
+  /** First present attribute becomes context.user.id (USER_ID_ATTRIBUTES). */
+  userIdOrder: AttributeName[];
+  /** Header that proves the request came from our SP (always x-saml2jwt-proxy-secret). */
+  proxySecretHeader: string;
+  /** SIDECAR_PROXY_SECRET, >= 32 chars. */
+  proxySecret: string;
+}
+
+export interface ValidityConfig {
+  /** DEFAULT_VALIDITY seconds (default 3600); 0 only when allowUnlimited. */
+  defaultSeconds: number;
+  /** MAX_VALIDITY seconds (default 86400): cap on any exp. */
+  maxSeconds: number;
+  /** ALLOW_UNLIMITED_TOKENS (default false). */
+  allowUnlimited: boolean;
+  /** ENABLE_VALIDITY_BY_REQUEST (default false): honour validity_timestamp. */
+  byRequest: boolean;
+  /** nbf = now - this (30 s: Prosody has no clock-skew leeway). */
+  notBeforeSkewSeconds: number;
+}
+
+export interface JicofoConfig {
+  /** JICOFO_ROOM_ENDPOINTS: host[:port] becomes http://host[:port]/debug; full URLs are used as given. */
+  endpoints: URL[];
+  callTimeoutMs: number; // 1000
+  totalTimeoutMs: number; // 2000
+}
+
+export interface Config {
+  /** PUBLIC_URL (wins) or https://JITSI_DOMAIN. No trailing slash in pathname handling: see meetingUrl(). */
+  publicUrl: URL;
+  /** XMPP_DOMAIN (default meet.jitsi): `sub` of tokens without a tenant. */
+  xmppDomain: string;
+  jwt: {
+    appId: string; // JWT_APP_ID -> iss
+    appSecret: string; // JWT_APP_SECRET, >= 32 chars, not a placeholder
+    audience: string; // JWT_AUDIENCE, default JWT_APP_ID
+  };
+  tokenMode: TokenMode; // JWT_TOKEN_MODE
+  validity: ValidityConfig;
+  avatar: AvatarMode; // AVATAR
+  /** AUTH_ERROR_PAGE: path relative to the public URL, or absolute URL on the same origin. */
+  authErrorPage?: string;
+  /** SERVER_NAME (host mode SP name; informational for the sidecar). */
+  serverName?: string;
+  front: { host: string; port: number }; // SIDECAR_HOST (127.0.0.1), SIDECAR_PORT (8080)
+  backend: {
+    host: string; // BACKEND_HOST (127.0.0.1)
+    port: number; // BACKEND_PORT (8081)
+    /** ENABLE_BACKEND_JWT_REQUEST: mint/validate API on; health + metrics are always there. */
+    mintApiEnabled: boolean;
+    apiKey?: string; // BACKEND_API_KEY, required (>= 32) when mintApiEnabled
+    rateLimitPerMinute: number; // BACKEND_RATE_LIMIT (per client address and per key)
+  };
+  identity: IdentityConfig;
+  policyFile?: string; // POLICY_FILE
+  policy: Policy;
+  jicofo: JicofoConfig;
+  logLevel: string; // LOG_LEVEL (info)
+}

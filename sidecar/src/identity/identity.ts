@@ -1,0 +1,15 @@
+import type { AttributeName } from '../config/config';
+
+/** A signed-in user as our SP vouched for them. Every value is a non-empty string. */
+export interface Identity {
+  /** context.user.id: first present of the configured order (pairwise-id, subject-id, eppn, persistent-id, mail). */
+  userId: string;
+  /** First value of the (possibly multi-valued) mail attribute. */
+  mail: string;
+  /** displayName, falling back to mail. */
+  name: string;
+  /** Every attribute that arrived, each split into its values (`;` separated, `\;` escaped). */
+  attributes: Partial<Record<AttributeName, string[]>>;
+  /** Shib-Identity-Provider entity id, when present. */
+  idp?: string;
+}

@@ -1,0 +1,21 @@
+import type { Identity } from '../identity/identity';
+
+export type FeatureValue = string | boolean;
+export type Features = Record<string, FeatureValue>;
+
+/** What the operator's policy says about one identity in one tenant. */
+export interface PolicyDecision {
+  allowed: boolean;
+  /** Why a token is refused (shown on the error page) — only when !allowed. */
+  reason?: string;
+  /** context.user.affiliation, only when a rule sets it. */
+  affiliation?: string;
+  /** context.user.moderator, only when a rule sets it. */
+  moderator?: boolean;
+  /** context.features: defaults {recording: true, livestreaming: false} merged with rules. */
+  features: Features;
+}
+
+export interface Policy {
+  decide(identity: Identity, tenant: string | undefined): PolicyDecision;
+}

@@ -1,0 +1,44 @@
+import type { Features } from '../policy/policy';
+
+/** context.user: every field a string (moderator may be boolean); never null. */
+export interface TokenUser {
+  id: string;
+  name: string;
+  email: string;
+  avatar?: string;
+  affiliation?: string;
+  moderator?: boolean;
+}
+
+/** What to mint: one user, exactly one room, at most one tenant. */
+export interface TokenRequest {
+  user: TokenUser;
+  /** Validated Jitsi room name (not `*`); lower-cased into the claim. */
+  room: string;
+  /** Validated tenant, or undefined for the root. */
+  tenant?: string;
+  features: Features;
+  /** validity_timestamp as asked (absolute seconds), or undefined. */
+  requestedExp?: number;
+}
+
+export interface JitsiClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  room: string;
+  iat: number;
+  nbf: number;
+  exp?: number; // absent only with ALLOW_UNLIMITED_TOKENS and DEFAULT_VALIDITY=0
+  jti: string;
+  context: {
+    user: TokenUser;
+    features: Features;
+    tenant?: string;
+  };
+}
+
+export interface MintedToken {
+  token: string;
+  claims: JitsiClaims;
+}
