@@ -1,0 +1,282 @@
+// Environment -> one validated Config. Every variable, its default and why is documented once, in
+// .env_ref at the repository root; this file is the one place those defaults live in code.
+// All problems are collected and reported together, one line each, naming the variable.
+import type { Policy } from '../policy/policy';
+import { ATTRIBUTE_NAMES, loadPolicy, PolicyError } from '../policy/load';
+import type { AttributeName, AvatarMode, Config, IdentityConfig, TokenMode } from './config';
+import { secretProblem } from './secret-strength';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const PROXY_SECRET_HEADER = 'x-saml2jwt-proxy-secret';
+
+/** ATTR_HEADER_<suffix> variable -> attribute, and the header our SP sets by default. */
+export const ATTRIBUTE_HEADERS: Record<AttributeName, { variable: string; header: string }> = {
+  mail: { variable: 'ATTR_HEADER_MAIL', header: 'mail' },
+  displayName: { variable: 'ATTR_HEADER_DISPLAY_NAME', header: 'displayname' },
+  eppn: { variable: 'ATTR_HEADER_EPPN', header: 'eppn' },
+  affiliation: { variable: 'ATTR_HEADER_AFFILIATION', header: 'affiliation' },
+  entitlement: { variable: 'ATTR_HEADER_ENTITLEMENT', header: 'entitlement' },
+  'persistent-id': { variable: 'ATTR_HEADER_PERSISTENT_ID', header: 'persistent-id' },
+  'pairwise-id': { variable: 'ATTR_HEADER_PAIRWISE_ID', header: 'pairwise-id' },
+  'subject-id': { variable: 'ATTR_HEADER_SUBJECT_ID', header: 'subject-id' },
+  givenName: { variable: 'ATTR_HEADER_GIVEN_NAME', header: 'givenname' },
+  sn: { variable: 'ATTR_HEADER_SN', header: 'sn' },
+  schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization' },
+  idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider' },
+};
+
+export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Reads variables, remembering problems instead of stopping at the first. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  /** Trimmed value; empty counts as unset (compose passes `KEY=` as ""). */
+  raw(name: string): string | undefined {
+    const v = this.env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+  problem(name: string, message: string): void {
+    this.problems.push(`${name}: ${message}`);
+  }
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problem(name, `must be a whole number from ${min} to ${max}, got "${v}"`);
+      return fallback;
+    }
+    return Number(v);
+  }
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const lower = v.toLowerCase();
+    if (['true', '1', 'yes'].includes(lower)) return true;
+    if (['false', '0', 'no'].includes(lower)) return false;
+    this.problem(name, `must be true or false (also 1/0, yes/no), got "${v}"`);
+    return fallback;
+  }
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problem(name, `must be one of ${allowed.join(', ')}, got "${v}"`);
+      return fallback;
+    }
+    return v as T;
+  }
+  secret(name: string, required: boolean): string | undefined {
+    const v = this.raw(name);
+    if (v === undefined) {
+      if (required) this.problem(name, 'is required (at least 32 random characters, e.g. `openssl rand -hex 32`)');
+      return undefined;
+    }
+    const problem = secretProblem(v);
+    if (problem) this.problem(name, problem);
+    return v;
+  }
+}
+
+function readPublicUrl(r: Reader): URL | undefined {
+  const publicUrl = r.raw('PUBLIC_URL');
+  if (publicUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(publicUrl);
+    } catch {
+      r.problem('PUBLIC_URL', `is not a URL: "${publicUrl}"`);
+      return undefined;
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') r.problem('PUBLIC_URL', 'must start with https:// or http://');
+    if (url.search || url.hash || url.username || url.password) r.problem('PUBLIC_URL', 'must not carry a query, fragment or credentials');
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url;
+  }
+  // The reference's name: a bare host[:port]; a trailing "/" is tolerated as it was there.
+  const domain = r.raw('JITSI_DOMAIN')?.replace(/\/+$/, '');
+  if (domain === undefined) {
+    r.problem('PUBLIC_URL', 'is required (or JITSI_DOMAIN): the https:// address of your Jitsi Meet');
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(domain)) {
+    r.problem('JITSI_DOMAIN', `must be a host name with an optional :port (use PUBLIC_URL for a full URL), got "${domain}"`);
+    return undefined;
+  }
+  return new URL(`https://${domain}`);
+}
+
+function readJicofoEndpoints(r: Reader): URL[] {
+  const list = r.raw('JICOFO_ROOM_ENDPOINTS');
+  if (list === undefined) return [];
+  const endpoints: URL[] = [];
+  for (const entry of list.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    try {
+      const url = /^https?:\/\//i.test(entry) ? new URL(entry) : new URL(`http://${entry}/debug`);
+      if (!/^[^/?#]+$/.test(url.host) || (!/^https?:\/\//i.test(entry) && url.pathname !== '/debug')) throw new Error('bad');
+      endpoints.push(url);
+    } catch {
+      r.problem('JICOFO_ROOM_ENDPOINTS', `"${entry}" is neither host[:port] nor an http(s) URL`);
+    }
+  }
+  return endpoints;
+}
+
+function readIdentityConfig(r: Reader, proxySecret: string): IdentityConfig {
+  const headers = {} as Record<AttributeName, string>;
+  for (const [attribute, { variable, header }] of Object.entries(ATTRIBUTE_HEADERS) as [AttributeName, { variable: string; header: string }][]) {
+    const name = r.string(variable, header).toLowerCase();
+    if (!HEADER_NAME.test(name)) r.problem(variable, `is not a valid HTTP header name: "${name}"`);
+    if (name === PROXY_SECRET_HEADER) r.problem(variable, `must not be ${PROXY_SECRET_HEADER}`);
+    headers[attribute] = name;
+  }
+  let userIdOrder = DEFAULT_USER_ID_ATTRIBUTES;
+  const order = r.raw('USER_ID_ATTRIBUTES');
+  if (order !== undefined) {
+    const byLowerName = new Map(ATTRIBUTE_NAMES.map((a) => [a.toLowerCase(), a]));
+    const names = order.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const unknown = names.filter((n) => !byLowerName.has(n.toLowerCase()));
+    if (unknown.length > 0 || names.length === 0) {
+      r.problem('USER_ID_ATTRIBUTES', `unknown attribute(s) ${unknown.map((u) => `"${u}"`).join(', ') || '(empty list)'}; known: ${ATTRIBUTE_NAMES.join(', ')}`);
+    } else {
+      userIdOrder = names.map((n) => byLowerName.get(n.toLowerCase()) as AttributeName);
+    }
+  }
+  return { headers, userIdOrder, proxySecretHeader: PROXY_SECRET_HEADER, proxySecret };
+}
+
+function readAuthErrorPage(r: Reader, publicUrl: URL | undefined): string | undefined {
+  const page = r.raw('AUTH_ERROR_PAGE');
+  if (page === undefined) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(page)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(page);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (publicUrl && url.origin !== publicUrl.origin)) {
+      r.problem('AUTH_ERROR_PAGE', 'must be a path on the Jitsi site (e.g. static/error.html) or a URL with the same origin as PUBLIC_URL');
+    }
+    return page;
+  }
+  if (page.startsWith('//') || page.includes('\\')) r.problem('AUTH_ERROR_PAGE', 'must be a path on the Jitsi site, e.g. static/error.html');
+  return page;
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const r = new Reader(env);
+
+  const appId = r.raw('JWT_APP_ID');
+  if (appId === undefined) r.problem('JWT_APP_ID', 'is required (the same value as in docker-jitsi-meet\'s .env)');
+  const appSecret = r.secret('JWT_APP_SECRET', true);
+  const audience = r.string('JWT_AUDIENCE', appId ?? '');
+  const publicUrl = readPublicUrl(r);
+  const xmppDomain = r.string('XMPP_DOMAIN', 'meet.jitsi').toLowerCase();
+  if (!/^[a-z0-9.-]+$/.test(xmppDomain)) r.problem('XMPP_DOMAIN', `must be a domain name, got "${xmppDomain}"`);
+  const tokenMode = r.oneOf<TokenMode>('JWT_TOKEN_MODE', 'default', ['default', 'advanced']);
+  const proxySecret = r.secret('SIDECAR_PROXY_SECRET', true);
+
+  const allowUnlimited = r.bool('ALLOW_UNLIMITED_TOKENS', false);
+  const maxSeconds = r.int('MAX_VALIDITY', 86400, 1, 10 * 365 * 86400);
+  const defaultSeconds = r.int('DEFAULT_VALIDITY', 3600, 0, 10 * 365 * 86400);
+  if (defaultSeconds === 0 && !allowUnlimited) {
+    r.problem('DEFAULT_VALIDITY', '0 (tokens that never expire) needs ALLOW_UNLIMITED_TOKENS=true');
+  }
+  if (defaultSeconds > maxSeconds) r.problem('DEFAULT_VALIDITY', `${defaultSeconds} is greater than MAX_VALIDITY (${maxSeconds})`);
+  const byRequest = r.bool('ENABLE_VALIDITY_BY_REQUEST', false);
+
+  const mintApiEnabled = r.bool('ENABLE_BACKEND_JWT_REQUEST', false);
+  const apiKey = r.secret('BACKEND_API_KEY', mintApiEnabled);
+
+  const cfgFront = { host: r.string('SIDECAR_HOST', '127.0.0.1'), port: r.int('SIDECAR_PORT', 8080, 0, 65535) };
+  const backendHost = r.string('BACKEND_HOST', '127.0.0.1');
+  const backendPort = r.int('BACKEND_PORT', 8081, 0, 65535);
+  if (cfgFront.port !== 0 && backendPort === cfgFront.port && backendHost === cfgFront.host) {
+    r.problem('BACKEND_PORT', `must differ from SIDECAR_PORT (${cfgFront.port})`);
+  }
+  const rateLimitPerMinute = r.int('BACKEND_RATE_LIMIT', 60, 1, 1_000_000);
+  const avatar = r.oneOf<AvatarMode>('AVATAR', 'none', ['none', 'gravatar']);
+  const logLevel = r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
+  const authErrorPage = readAuthErrorPage(r, publicUrl);
+  const serverName = r.raw('SERVER_NAME');
+  const identity = readIdentityConfig(r, proxySecret ?? '');
+  const endpoints = readJicofoEndpoints(r);
+
+  const policyFile = r.raw('POLICY_FILE');
+  let policy: Policy | undefined;
+  try {
+    policy = loadPolicy(policyFile);
+  } catch (err) {
+    if (!(err instanceof PolicyError)) throw err;
+    r.problems.push(`POLICY_FILE ${err.message}`);
+  }
+
+  if (r.problems.length > 0 || !publicUrl || !policy) throw new ConfigError(r.problems);
+
+  const cfg: Config = {
+    publicUrl,
+    xmppDomain,
+    jwt: { appId: appId as string, appSecret: appSecret as string, audience },
+    tokenMode,
+    validity: { defaultSeconds, maxSeconds, allowUnlimited, byRequest, notBeforeSkewSeconds: 30 },
+    avatar,
+    front: cfgFront,
+    backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
+    identity,
+    policy,
+    jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
+    logLevel,
+  };
+  if (apiKey !== undefined && mintApiEnabled) cfg.backend.apiKey = apiKey;
+  if (authErrorPage !== undefined) cfg.authErrorPage = authErrorPage;
+  if (serverName !== undefined) cfg.serverName = serverName;
+  if (policyFile !== undefined) cfg.policyFile = policyFile;
+  return cfg;
+}
+
+const MASK = '***';
+
+/** The effective configuration for the start-up log line; every secret masked. */
+export function describeConfig(cfg: Config): Record<string, unknown> {
+  return {
+    publicUrl: cfg.publicUrl.href,
+    xmppDomain: cfg.xmppDomain,
+    jwt: { appId: cfg.jwt.appId, appSecret: MASK, audience: cfg.jwt.audience },
+    tokenMode: cfg.tokenMode,
+    validity: { ...cfg.validity },
+    avatar: cfg.avatar,
+    authErrorPage: cfg.authErrorPage ?? null,
+    serverName: cfg.serverName ?? null,
+    front: { ...cfg.front },
+    backend: {
+      host: cfg.backend.host,
+      port: cfg.backend.port,
+      mintApiEnabled: cfg.backend.mintApiEnabled,
+      apiKey: cfg.backend.apiKey === undefined ? null : MASK,
+      rateLimitPerMinute: cfg.backend.rateLimitPerMinute,
+    },
+    identity: {
+      headers: { ...cfg.identity.headers },
+      userIdOrder: [...cfg.identity.userIdOrder],
+      proxySecretHeader: cfg.identity.proxySecretHeader,
+      proxySecret: MASK,
+    },
+    policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
+    jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },
+    logLevel: cfg.logLevel,
+  };
+}

@@ -1,0 +1,47 @@
+// SP request headers -> Identity. Only our SP may speak for a user: the proxy secret is checked
+// before anything else is read.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AttributeName, IdentityConfig } from '../config/config';
+import { Refusal } from '../refusal';
+import { readHeader } from './header-value';
+import type { Identity } from './identity';
+import { parseMultiValued } from './multi-value';
+
+// Digests have a fixed length, so comparing them leaks neither the secret's length nor content.
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+export function isTrustedProxy(headers: IncomingHttpHeaders, cfg: IdentityConfig): boolean {
+  const presented = headers[cfg.proxySecretHeader];
+  if (typeof presented !== 'string' || presented === '' || cfg.proxySecret === '') return false;
+  return timingSafeEqual(digest(presented), digest(cfg.proxySecret));
+}
+
+export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig): Identity {
+  if (!isTrustedProxy(headers, cfg)) {
+    throw new Refusal('untrusted', 'untrusted_proxy', 'The request did not come through the SAML service provider.');
+  }
+  const attributes: Partial<Record<AttributeName, string[]>> = {};
+  for (const [name, header] of Object.entries(cfg.headers) as [AttributeName, string][]) {
+    const raw = readHeader(headers, header);
+    if (raw === undefined) continue;
+    const values = parseMultiValued(raw);
+    if (values.length > 0) attributes[name] = values;
+  }
+  const mail = attributes.mail?.[0];
+  if (mail === undefined) {
+    throw new Refusal('forbidden', 'no_mail', 'Your identity provider did not release an e-mail address.');
+  }
+  let userId: string | undefined;
+  for (const name of cfg.userIdOrder) {
+    userId = attributes[name]?.[0];
+    if (userId !== undefined) break;
+  }
+  if (userId === undefined) {
+    throw new Refusal('forbidden', 'no_user_id', 'Your identity provider did not release a usable user identifier.');
+  }
+  const identity: Identity = { userId, mail, name: attributes.displayName?.[0] ?? mail, attributes };
+  const idp = attributes.idp?.[0];
+  if (idp !== undefined) identity.idp = idp;
+  return identity;
+}

@@ -1,0 +1,287 @@
+// The operator's policy: who may get a token, with which role and features.
+//
+// File format (YAML, POLICY_FILE; sample: test/fixtures/policy/example-policy.yml):
+//
+//   defaults:
+//     features: { recording: true, livestreaming: false }   # context.features for everyone
+//   default: allow            # allow | deny: the answer when no rule allows (default: allow)
+//   default_reason: "..."     # shown on the error page when `default: deny` refuses
+//   rules:
+//     - name: staff are moderators       # required, used in logs
+//       tenant: acme                     # optional: only in these tenants (string or list); the
+//                                        #   root (no tenant) is written as "/"
+//       match:                           # optional: ALL conditions must hold; none = everyone
+//         - { attribute: affiliation, equals: staff@uni.example }
+//         - { attribute: mail, regex: '.*@uni\.example' }     # must match the WHOLE value
+//         - { attribute: entitlement, in: [urn:a, urn:b] }
+//         - { attribute: eppn, present: true }
+//         - { idp: https://idp.uni.example/idp/shibboleth }    # Shib-Identity-Provider (string or list)
+//       allow: true                      # default true; false refuses, with `reason`
+//       reason: "..."                    # only with allow: false
+//       affiliation: owner               # context.user.affiliation (owner|moderator|teacher|member|...)
+//       moderator: true                  # context.user.moderator
+//       features: { recording: true }    # merged over defaults
+//
+// Semantics, chosen to be predictable:
+//   - A rule applies when its tenant scope holds and every match condition holds. An attribute
+//     condition holds when ANY value of the (multi-valued) attribute satisfies it.
+//   - Every rule is checked in file order. A deny rule that applies refuses the token: deny wins
+//     over any allow, wherever it stands; the first applying deny gives the reason.
+//   - Otherwise the token is allowed when at least one allow rule applies, else `default` decides.
+//   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
+//     `features` of all applying allow rules merge over the defaults in file order (later wins).
+//   - Tenants are compared lower-cased (the Jitsi client lower-cases them). Regexes are JavaScript
+//     regular expressions, anchored at both ends, compiled once at load.
+// Without POLICY_FILE: everyone with a mail is allowed, as a member, with the default features.
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import type { AttributeName } from '../config/config';
+import type { Identity } from '../identity/identity';
+import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
+
+export const DEFAULT_FEATURES: Readonly<Features> = Object.freeze({ recording: true, livestreaming: false });
+
+export const ATTRIBUTE_NAMES: readonly AttributeName[] = [
+  'mail',
+  'displayName',
+  'eppn',
+  'affiliation',
+  'entitlement',
+  'persistent-id',
+  'pairwise-id',
+  'subject-id',
+  'givenName',
+  'sn',
+  'schacHomeOrganization',
+  'idp',
+];
+
+/** The tenant scope value that means "the root, no tenant". */
+export const ROOT_TENANT = '/';
+
+type Condition = (identity: Identity) => boolean;
+
+interface Rule {
+  name: string;
+  tenants?: ReadonlySet<string>;
+  conditions: Condition[];
+  allow: boolean;
+  reason?: string;
+  affiliation?: string;
+  moderator?: boolean;
+  features?: Features;
+}
+
+interface PolicySpec {
+  defaultFeatures: Features;
+  defaultAllow: boolean;
+  defaultReason: string;
+  rules: Rule[];
+}
+
+const DEFAULT_DENY_REASON = 'Your account is not allowed to use this meeting service.';
+
+export function loadPolicy(path: string | undefined): Policy {
+  if (path === undefined) return defaultPolicy();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PolicyError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return parsePolicy(text, path);
+}
+
+export function defaultPolicy(): Policy {
+  return compile({ defaultFeatures: { ...DEFAULT_FEATURES }, defaultAllow: true, defaultReason: DEFAULT_DENY_REASON, rules: [] });
+}
+
+export function parsePolicy(yamlText: string, sourceName: string): Policy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = lineCounter.linePos(firstError.pos[0]).line;
+    throw new PolicyError(`${sourceName}: invalid YAML${line ? ` at line ${line}` : ''}: ${firstError.message.split('\n')[0]}`);
+  }
+  const fail = (path: Path, message: string): never => {
+    const node = path.length ? doc.getIn(path, true) : doc.contents;
+    const range = isNode(node) ? node.range : undefined;
+    const line = range ? lineCounter.linePos(range[0]).line : undefined;
+    throw new PolicyError(`${sourceName}: ${formatPath(path) || '(top level)'}: ${message}${line ? ` (line ${line})` : ''}`);
+  };
+  const root: unknown = doc.toJS();
+  return compile(readSpec(root ?? {}, fail));
+}
+
+type Path = (string | number)[];
+type Fail = (path: Path, message: string) => never;
+
+function formatPath(path: Path): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function expectRecord(v: unknown, path: Path, fail: Fail, allowed: readonly string[]): Record<string, unknown> {
+  if (!isRecord(v)) return fail(path, 'must be a mapping');
+  for (const key of Object.keys(v)) {
+    if (!allowed.includes(key)) fail([...path, key], `unknown key (allowed: ${allowed.join(', ')})`);
+  }
+  return v;
+}
+
+function expectString(v: unknown, path: Path, fail: Fail): string {
+  if (typeof v !== 'string' || v.trim() === '') return fail(path, 'must be a non-empty string');
+  return v;
+}
+
+function expectBoolean(v: unknown, path: Path, fail: Fail): boolean {
+  if (typeof v !== 'boolean') return fail(path, 'must be true or false');
+  return v;
+}
+
+function expectStringList(v: unknown, path: Path, fail: Fail): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0) fail(path, 'must not be empty');
+  return list.map((item, i) => expectString(item, Array.isArray(v) ? [...path, i] : path, fail));
+}
+
+function readFeatures(v: unknown, path: Path, fail: Fail): Features {
+  if (!isRecord(v)) return fail(path, 'must be a mapping of feature name to true/false or a string');
+  const out: Features = {};
+  for (const [name, value] of Object.entries(v)) {
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) fail([...path, name], 'is not a valid feature name');
+    if (typeof value !== 'boolean' && typeof value !== 'string') fail([...path, name], 'must be true, false or a string');
+    out[name] = value as FeatureValue;
+  }
+  return out;
+}
+
+function readSpec(root: unknown, fail: Fail): PolicySpec {
+  const top = expectRecord(root, [], fail, ['defaults', 'default', 'default_reason', 'rules']);
+  let defaultFeatures: Features = { ...DEFAULT_FEATURES };
+  if (top.defaults !== undefined) {
+    const defaults = expectRecord(top.defaults, ['defaults'], fail, ['features']);
+    if (defaults.features !== undefined) defaultFeatures = readFeatures(defaults.features, ['defaults', 'features'], fail);
+  }
+  let defaultAllow = true;
+  if (top.default !== undefined) {
+    if (top.default !== 'allow' && top.default !== 'deny') fail(['default'], 'must be allow or deny');
+    defaultAllow = top.default === 'allow';
+  }
+  const defaultReason = top.default_reason === undefined ? DEFAULT_DENY_REASON : expectString(top.default_reason, ['default_reason'], fail);
+  if (top.default_reason !== undefined && defaultAllow) fail(['default_reason'], 'only makes sense with default: deny');
+  let rules: Rule[] = [];
+  if (top.rules !== undefined && top.rules !== null) {
+    if (!Array.isArray(top.rules)) fail(['rules'], 'must be a list');
+    rules = (top.rules as unknown[]).map((r, i) => readRule(r, ['rules', i], fail));
+  }
+  return { defaultFeatures, defaultAllow, defaultReason, rules };
+}
+
+const RULE_KEYS = ['name', 'tenant', 'match', 'allow', 'reason', 'affiliation', 'moderator', 'features'] as const;
+
+function readRule(v: unknown, path: Path, fail: Fail): Rule {
+  const r = expectRecord(v, path, fail, RULE_KEYS);
+  const rule: Rule = {
+    name: expectString(r.name, [...path, 'name'], fail),
+    conditions: [],
+    allow: r.allow === undefined ? true : expectBoolean(r.allow, [...path, 'allow'], fail),
+  };
+  if (r.tenant !== undefined) {
+    rule.tenants = new Set(expectStringList(r.tenant, [...path, 'tenant'], fail).map((t) => t.toLowerCase()));
+  }
+  if (r.match !== undefined) {
+    const matchPath = [...path, 'match'];
+    if (Array.isArray(r.match)) rule.conditions = r.match.map((c, i) => readCondition(c, [...matchPath, i], fail));
+    else rule.conditions = [readCondition(r.match, matchPath, fail)];
+  }
+  if (r.reason !== undefined) {
+    if (rule.allow) fail([...path, 'reason'], 'only makes sense with allow: false');
+    rule.reason = expectString(r.reason, [...path, 'reason'], fail);
+  }
+  for (const key of ['affiliation', 'moderator', 'features'] as const) {
+    if (!rule.allow && r[key] !== undefined) fail([...path, key], 'a deny rule (allow: false) cannot set roles or features');
+  }
+  if (r.affiliation !== undefined) rule.affiliation = expectString(r.affiliation, [...path, 'affiliation'], fail);
+  if (r.moderator !== undefined) rule.moderator = expectBoolean(r.moderator, [...path, 'moderator'], fail);
+  if (r.features !== undefined) rule.features = readFeatures(r.features, [...path, 'features'], fail);
+  return rule;
+}
+
+function readCondition(v: unknown, path: Path, fail: Fail): Condition {
+  const c = expectRecord(v, path, fail, ['attribute', 'equals', 'regex', 'in', 'present', 'idp']);
+  if (c.idp !== undefined) {
+    if (Object.keys(c).length !== 1) fail(path, 'an idp condition has no other keys');
+    const idps = new Set(expectStringList(c.idp, [...path, 'idp'], fail));
+    return (identity) => identity.idp !== undefined && idps.has(identity.idp);
+  }
+  if (c.attribute === undefined) return fail(path, 'needs `attribute` (with equals, regex, in or present) or `idp`');
+  const attribute = expectString(c.attribute, [...path, 'attribute'], fail);
+  if (!(ATTRIBUTE_NAMES as readonly string[]).includes(attribute)) {
+    fail([...path, 'attribute'], `unknown attribute "${attribute}" (known: ${ATTRIBUTE_NAMES.join(', ')})`);
+  }
+  const name = attribute as AttributeName;
+  const tests = (['equals', 'regex', 'in', 'present'] as const).filter((k) => c[k] !== undefined);
+  if (tests.length !== 1) return fail(path, 'needs exactly one of equals, regex, in, present');
+  const values = (identity: Identity): readonly string[] => identity.attributes[name] ?? [];
+  switch (tests[0]) {
+    case 'equals': {
+      const expected = expectString(c.equals, [...path, 'equals'], fail);
+      return (identity) => values(identity).includes(expected);
+    }
+    case 'in': {
+      const set = new Set(expectStringList(c.in, [...path, 'in'], fail));
+      return (identity) => values(identity).some((value) => set.has(value));
+    }
+    case 'present': {
+      const want = expectBoolean(c.present, [...path, 'present'], fail);
+      return (identity) => values(identity).length > 0 === want;
+    }
+    default: {
+      const source = expectString(c.regex, [...path, 'regex'], fail);
+      let re: RegExp;
+      try {
+        re = new RegExp(`^(?:${source})$`, 'u');
+      } catch (err) {
+        return fail([...path, 'regex'], `invalid regular expression: ${(err as Error).message}`);
+      }
+      return (identity) => values(identity).some((value) => re.test(value));
+    }
+  }
+}
+
+function compile(spec: PolicySpec): Policy {
+  const { defaultFeatures, defaultAllow, defaultReason, rules } = spec;
+  return {
+    decide(identity: Identity, tenant: string | undefined): PolicyDecision {
+      const scope = tenant === undefined || tenant === '' ? ROOT_TENANT : tenant.toLowerCase();
+      const decision: PolicyDecision = { allowed: defaultAllow, features: { ...defaultFeatures } };
+      let allowMatched = false;
+      for (const rule of rules) {
+        if (rule.tenants && !rule.tenants.has(scope)) continue;
+        if (!rule.conditions.every((holds) => holds(identity))) continue;
+        if (!rule.allow) {
+          return { allowed: false, reason: rule.reason ?? defaultReason, features: {} };
+        }
+        allowMatched = true;
+        if (decision.affiliation === undefined && rule.affiliation !== undefined) decision.affiliation = rule.affiliation;
+        if (decision.moderator === undefined && rule.moderator !== undefined) decision.moderator = rule.moderator;
+        if (rule.features) Object.assign(decision.features, rule.features);
+      }
+      if (!allowMatched && !defaultAllow) return { allowed: false, reason: defaultReason, features: {} };
+      decision.allowed = true;
+      return decision;
+    },
+  };
+}

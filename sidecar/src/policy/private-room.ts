@@ -1,0 +1,36 @@
+// Advanced mode, as the reference: in a tenant whose name contains "private", a room named
+// `<name>__<uid>_xxxxxx-xxxxxx-xxxxxx` belongs to the mail whose generateId(name + mail, 12) is uid.
+import { createHash } from 'node:crypto';
+
+const PRIVATE_ROOM = /^(.*)__(.*)_[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}$/;
+const AUTHORIZED_BY = 'Authorized_By_';
+
+/** The reference's id: lower-case; SHA-256; base64; `+` and `/` to `-`; no `=`; lower-case; n chars. */
+export function generateId(input: string, n: number): string {
+  return createHash('sha256')
+    .update(input.toLowerCase(), 'utf8')
+    .digest('base64')
+    .replace(/[+/]/g, '-')
+    .replace(/=/g, '')
+    .toLowerCase()
+    .slice(0, n);
+}
+
+// Parsed lower-cased: the room claim is lower-cased and Prosody compares lower-cased, so
+// `X__uid_ABCDEF-...` must not escape the check by not matching the lower-case hex pattern.
+export function parsePrivateRoomName(room: string): { name: string; uid: string } | undefined {
+  const m = PRIVATE_ROOM.exec(room.toLowerCase());
+  if (!m) return undefined;
+  return { name: m[1] as string, uid: m[2] as string };
+}
+
+export function privateRoomEntitled(room: string, mail: string): boolean {
+  const parsed = parsePrivateRoomName(room);
+  if (!parsed) return true;
+  const owner = mail.startsWith(AUTHORIZED_BY) ? mail.slice(AUTHORIZED_BY.length) : mail;
+  return generateId(parsed.name + owner, 12) === parsed.uid;
+}
+
+export function isPrivateTenant(tenant?: string): boolean {
+  return tenant !== undefined && tenant.toLowerCase().includes('private');
+}

@@ -1,0 +1,47 @@
+// Validate a token the way Prosody would for our deployment (backend /validateToken).
+// jsonwebtoken checks the signature with HS256 only (so alg "none" and every other alg fail);
+// the claim rules that jsonwebtoken would apply more loosely than Prosody are checked here.
+import jwt from 'jsonwebtoken';
+import type { Config } from '../config/config';
+import type { JitsiClaims } from './claims';
+import { nowSeconds } from './mint';
+
+export interface Verification {
+  valid: boolean;
+  /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, expired, not_yet_valid,
+   *  wrong_issuer, wrong_audience, no_subject, no_room, wildcard_room, no_expiry. */
+  reason?: string;
+  claims?: JitsiClaims;
+}
+
+const fail = (reason: string): Verification => ({ valid: false, reason });
+
+function reasonOf(err: unknown): string {
+  if (err instanceof jwt.TokenExpiredError) return 'expired';
+  if (err instanceof jwt.NotBeforeError) return 'not_yet_valid';
+  const message = err instanceof Error ? err.message : '';
+  if (message === 'invalid signature') return 'bad_signature';
+  if (message === 'invalid algorithm' || message === 'jwt signature is required') return 'bad_algorithm';
+  return 'malformed';
+}
+
+export function verifyToken(token: string, cfg: Config, now: number = nowSeconds()): Verification {
+  let decoded: jwt.Jwt;
+  try {
+    decoded = jwt.verify(token, cfg.jwt.appSecret, { algorithms: ['HS256'], clockTimestamp: now, clockTolerance: 0, complete: true });
+  } catch (err) {
+    return fail(reasonOf(err));
+  }
+  if (decoded.header.typ !== 'JWT') return fail('bad_type');
+  const p = decoded.payload;
+  if (typeof p !== 'object' || p === null) return fail('malformed');
+  // Exact, case-sensitive string equality, as Prosody: an array aud does not pass.
+  if (p.iss !== cfg.jwt.appId) return fail('wrong_issuer');
+  if (typeof p.aud !== 'string' || p.aud !== cfg.jwt.audience) return fail('wrong_audience');
+  if (typeof p.sub !== 'string' || p.sub === '') return fail('no_subject');
+  const room: unknown = (p as Record<string, unknown>).room;
+  if (typeof room !== 'string' || room === '') return fail('no_room');
+  if (room.includes('*') || p.sub.includes('*')) return fail('wildcard_room');
+  if (p.exp === undefined && !cfg.validity.allowUnlimited) return fail('no_expiry');
+  return { valid: true, claims: p as unknown as JitsiClaims };
+}

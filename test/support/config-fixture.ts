@@ -1,0 +1,23 @@
+// A valid environment and Config for tests, with overrides. Secrets are random per process, so no
+// test can pass because of a fixed value.
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../../sidecar/src/config/config';
+import { loadConfig } from '../../sidecar/src/config/load';
+
+export const TEST_APP_SECRET = randomBytes(32).toString('hex');
+export const TEST_PROXY_SECRET = randomBytes(32).toString('hex');
+export const TEST_API_KEY = randomBytes(32).toString('hex');
+
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    JWT_APP_ID: 'saml2jwt-test',
+    JWT_APP_SECRET: TEST_APP_SECRET,
+    PUBLIC_URL: 'https://meet.example.org',
+    SIDECAR_PROXY_SECRET: TEST_PROXY_SECRET,
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig(testEnv(overrides));
+}

@@ -1,0 +1,127 @@
+// An independent model of what Prosody (token/util.lib.lua + luajwtjitsi, HS256) accepts, written
+// from /work/shared/JITSI.md "What Prosody checks in a token". It deliberately shares no code with
+// sidecar/src/token: decoding and the HMAC check are done here by hand with node:crypto, so a bug in
+// our signer or claim builder cannot hide itself in the tests.
+//
+// Not modelled: RS256/ASAP key servers, and `context.room.regex` (Lua patterns): a token asking
+// for a regex room is reported as `regex_room_not_modelled` (we never issue one).
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface ProsodyOptions {
+  secret: string;
+  /** asap_accepted_issuers (JWT_ACCEPTED_ISSUERS); `*` accepts any. */
+  acceptedIssuers: string[];
+  /** asap_accepted_audiences (JWT_ACCEPTED_AUDIENCES); `*` accepts any, including an array aud. */
+  acceptedAudiences: string[];
+  /** The MUC room being joined (the client lower-cases it; so do we). */
+  room: string;
+  /** The tenant in the meeting URL, if any. */
+  tenant?: string;
+  /** XMPP_DOMAIN: the muc domain base; plain rooms live at room@muc.<xmppDomain>. */
+  xmppDomain: string;
+  /** JWT_ENABLE_DOMAIN_VERIFICATION. */
+  domainVerification: boolean;
+  /** Seconds since the epoch; default: now. */
+  now?: number;
+}
+
+export type ProsodyVerdict = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string };
+
+const MUC_PREFIX = 'muc';
+
+function decodeSegment(segment: string): unknown {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) throw new Error('not base64url');
+  return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function accepted(value: unknown, list: string[]): boolean {
+  if (list.includes('*')) return true;
+  return typeof value === 'string' && list.includes(value);
+}
+
+/** The room-JID rules of util.lib.lua verify_room(). */
+function roomAllowed(claims: Record<string, unknown>, opts: ProsodyOptions): boolean {
+  const authRoom = String(claims.room).toLowerCase();
+  const roomName = opts.room.toLowerCase();
+  const tenant = opts.tenant ? opts.tenant.toLowerCase() : undefined;
+  const roomNode = tenant ? `[${tenant}]${roomName}` : roomName;
+  const mucDomain = `${MUC_PREFIX}.${opts.xmppDomain}`;
+  const roomJid = `${roomNode}@${mucDomain}`;
+
+  if (!opts.domainVerification) {
+    if (authRoom === '*') return true;
+    return roomNode === authRoom || roomNode.endsWith(`]${authRoom}`);
+  }
+  const roomToCheck = authRoom === '*' ? roomName : authRoom;
+  const authDomain = String(claims.sub).toLowerCase();
+  if (tenant !== undefined) {
+    const subdomain = authDomain === '*' ? tenant : authDomain;
+    return roomJid === `[${subdomain}]${roomToCheck}@${mucDomain}`;
+  }
+  const domain = authDomain === '*' ? opts.xmppDomain : authDomain;
+  return roomJid === `${roomToCheck}@${MUC_PREFIX}.${domain}`;
+}
+
+export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerdict {
+  const no = (reason: string): ProsodyVerdict => ({ ok: false, reason });
+  const parts = token.split('.');
+  if (parts.length !== 3) return no('malformed');
+  const [h, p, s] = parts as [string, string, string];
+  let header: unknown;
+  let claims: unknown;
+  try {
+    header = decodeSegment(h);
+    claims = decodeSegment(p);
+  } catch {
+    return no('malformed');
+  }
+  if (!isObject(header) || !isObject(claims)) return no('malformed');
+  if (header.typ !== 'JWT') return no('bad_typ');
+  if (header.alg !== 'HS256') return no('alg_mismatch');
+
+  const expected = createHmac('sha256', opts.secret).update(`${h}.${p}`).digest();
+  const given = /^[A-Za-z0-9_-]+$/.test(s) ? Buffer.from(s, 'base64url') : Buffer.alloc(0);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return no('bad_signature');
+
+  for (const claim of ['iss', 'aud', 'sub', 'room']) {
+    if (claims[claim] === undefined || claims[claim] === null) return no(`missing_${claim}`);
+  }
+  if (!accepted(claims.iss, opts.acceptedIssuers)) return no('issuer_not_accepted');
+  if (!accepted(claims.aud, opts.acceptedAudiences)) return no('audience_not_accepted');
+
+  const now = opts.now ?? Math.floor(Date.now() / 1000);
+  if (claims.exp !== undefined) {
+    if (typeof claims.exp !== 'number') return no('exp_not_number');
+    if (now >= claims.exp) return no('expired');
+  }
+  if (claims.nbf !== undefined) {
+    if (typeof claims.nbf !== 'number') return no('nbf_not_number');
+    if (now < claims.nbf) return no('not_yet_valid');
+  }
+
+  const context = claims.context;
+  if (context !== undefined) {
+    if (!isObject(context)) return no('context_not_object');
+    if (context.user !== undefined) {
+      if (!isObject(context.user)) return no('user_not_object');
+      for (const [key, value] of Object.entries(context.user)) {
+        // token_affiliation reads a boolean `moderator`; everything else must be a string.
+        const ok = typeof value === 'string' || (key === 'moderator' && typeof value === 'boolean');
+        if (!ok) return no(`user_${key}_not_string`);
+      }
+    }
+    if (context.features !== undefined) {
+      if (!isObject(context.features)) return no('features_not_object');
+      for (const [key, value] of Object.entries(context.features)) {
+        if (typeof value !== 'string' && typeof value !== 'boolean') return no(`feature_${key}_bad_type`);
+      }
+    }
+    if (isObject(context.room) && context.room.regex === true) return no('regex_room_not_modelled');
+  }
+  if (typeof claims.room !== 'string') return no('room_not_string');
+  if (typeof claims.sub !== 'string') return no('sub_not_string');
+  if (!roomAllowed(claims, opts)) return no('room_not_allowed');
+  return { ok: true, claims };
+}

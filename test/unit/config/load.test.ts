@@ -1,0 +1,258 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, describeConfig, loadConfig } from '../../../sidecar/src/config/load';
+import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
+
+/** The problems loadConfig reports for this environment (fails the test if it does not throw). */
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  expect.fail('loadConfig accepted an invalid configuration');
+}
+
+function expectOneProblem(env: Record<string, string | undefined>, variable: string, pattern?: RegExp): void {
+  const problems = problemsOf(env);
+  expect(problems, problems.join('\n')).to.have.length(1);
+  expect(problems[0]).to.match(new RegExp(`^${variable}\\b`));
+  if (pattern) expect(problems[0]).to.match(pattern);
+}
+
+describe('config/load: defaults', () => {
+  it('fills documented defaults from the minimal environment', () => {
+    const cfg = testConfig();
+    expect(cfg.publicUrl.href).to.equal('https://meet.example.org/');
+    expect(cfg.xmppDomain).to.equal('meet.jitsi');
+    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test' });
+    expect(cfg.tokenMode).to.equal('default');
+    expect(cfg.validity).to.deep.equal({ defaultSeconds: 3600, maxSeconds: 86400, allowUnlimited: false, byRequest: false, notBeforeSkewSeconds: 30 });
+    expect(cfg.avatar).to.equal('none');
+    expect(cfg.front).to.deep.equal({ host: '127.0.0.1', port: 8080 });
+    expect(cfg.backend).to.deep.equal({ host: '127.0.0.1', port: 8081, mintApiEnabled: false, rateLimitPerMinute: 60 });
+    expect(cfg.identity.userIdOrder).to.deep.equal(['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail']);
+    expect(cfg.identity.headers.mail).to.equal('mail');
+    expect(cfg.identity.proxySecret).to.equal(TEST_PROXY_SECRET);
+    expect(cfg.identity.proxySecretHeader).to.equal('x-saml2jwt-proxy-secret');
+    expect(cfg.jicofo).to.deep.equal({ endpoints: [], callTimeoutMs: 1000, totalTimeoutMs: 2000 });
+    expect(cfg.logLevel).to.equal('info');
+    expect(cfg.authErrorPage).to.equal(undefined);
+    expect(cfg.serverName).to.equal(undefined);
+    expect(cfg.policyFile).to.equal(undefined);
+  });
+
+  it('the default policy allows everyone with a mail as a member with recording on', () => {
+    const d = testConfig().policy.decide({ userId: 'u', mail: 'a@b.c', name: 'A', attributes: { mail: ['a@b.c'] } }, undefined);
+    expect(d).to.deep.equal({ allowed: true, features: { recording: true, livestreaming: false } });
+  });
+
+  it('treats empty values as unset (compose passes KEY= as "")', () => {
+    const cfg = testConfig({ XMPP_DOMAIN: '', DEFAULT_VALIDITY: '', AVATAR: '' });
+    expect(cfg.xmppDomain).to.equal('meet.jitsi');
+    expect(cfg.validity.defaultSeconds).to.equal(3600);
+    expect(cfg.avatar).to.equal('none');
+  });
+
+  it('reads every optional variable', () => {
+    const cfg = testConfig({
+      JWT_AUDIENCE: 'jitsi',
+      XMPP_DOMAIN: 'Meet.Example.Internal',
+      JWT_TOKEN_MODE: 'advanced',
+      DEFAULT_VALIDITY: '600',
+      MAX_VALIDITY: '7200',
+      ENABLE_VALIDITY_BY_REQUEST: 'yes',
+      ENABLE_BACKEND_JWT_REQUEST: '1',
+      BACKEND_API_KEY: TEST_API_KEY,
+      SIDECAR_HOST: '0.0.0.0',
+      SIDECAR_PORT: '9000',
+      BACKEND_HOST: '0.0.0.0',
+      BACKEND_PORT: '9001',
+      BACKEND_RATE_LIMIT: '10',
+      AVATAR: 'gravatar',
+      LOG_LEVEL: 'debug',
+      AUTH_ERROR_PAGE: 'static/error.html',
+      SERVER_NAME: 'sso.example.org:8443',
+      JICOFO_ROOM_ENDPOINTS: '10.0.0.1, jicofo:8888 ,https://jicofo.example.org/debug?full=true',
+      ATTR_HEADER_MAIL: 'X-Mail',
+      USER_ID_ATTRIBUTES: 'eppn, MAIL',
+    });
+    expect(cfg.jwt.audience).to.equal('jitsi');
+    expect(cfg.xmppDomain).to.equal('meet.example.internal');
+    expect(cfg.tokenMode).to.equal('advanced');
+    expect(cfg.validity).to.include({ defaultSeconds: 600, maxSeconds: 7200, byRequest: true });
+    expect(cfg.backend).to.deep.equal({ host: '0.0.0.0', port: 9001, mintApiEnabled: true, apiKey: TEST_API_KEY, rateLimitPerMinute: 10 });
+    expect(cfg.front).to.deep.equal({ host: '0.0.0.0', port: 9000 });
+    expect(cfg.avatar).to.equal('gravatar');
+    expect(cfg.logLevel).to.equal('debug');
+    expect(cfg.authErrorPage).to.equal('static/error.html');
+    expect(cfg.serverName).to.equal('sso.example.org:8443');
+    expect(cfg.jicofo.endpoints.map((u) => u.href)).to.deep.equal([
+      'http://10.0.0.1/debug',
+      'http://jicofo:8888/debug',
+      'https://jicofo.example.org/debug?full=true',
+    ]);
+    expect(cfg.identity.headers.mail).to.equal('x-mail');
+    expect(cfg.identity.userIdOrder).to.deep.equal(['eppn', 'mail']);
+  });
+});
+
+describe('config/load: the Jitsi URL', () => {
+  it('PUBLIC_URL wins over JITSI_DOMAIN', () => {
+    const cfg = testConfig({ PUBLIC_URL: 'https://meet.example.org:8443/jitsi/', JITSI_DOMAIN: 'other.example.org' });
+    expect(cfg.publicUrl.origin).to.equal('https://meet.example.org:8443');
+    expect(cfg.publicUrl.pathname).to.equal('/jitsi');
+  });
+
+  it('JITSI_DOMAIN (the reference name) gives https://JITSI_DOMAIN, port kept, trailing / tolerated', () => {
+    const cfg = testConfig({ PUBLIC_URL: undefined, JITSI_DOMAIN: 'meet.ji.si:8443/' });
+    expect(cfg.publicUrl.href).to.equal('https://meet.ji.si:8443/');
+  });
+
+  it('neither PUBLIC_URL nor JITSI_DOMAIN is a problem naming PUBLIC_URL', () => {
+    expectOneProblem(testEnv({ PUBLIC_URL: undefined }), 'PUBLIC_URL', /JITSI_DOMAIN/);
+  });
+
+  it('PUBLIC_URL must be http(s)', () => {
+    expectOneProblem(testEnv({ PUBLIC_URL: 'ftp://meet.example.org' }), 'PUBLIC_URL', /https:\/\//);
+  });
+
+  it('PUBLIC_URL must be a URL', () => {
+    expectOneProblem(testEnv({ PUBLIC_URL: 'meet.example.org' }), 'PUBLIC_URL', /not a URL/);
+  });
+
+  it('JITSI_DOMAIN must be host[:port]', () => {
+    expectOneProblem(testEnv({ PUBLIC_URL: undefined, JITSI_DOMAIN: 'https://meet.example.org' }), 'JITSI_DOMAIN');
+  });
+});
+
+describe('config/load: one problem per configuration error, naming the variable', () => {
+  it('JWT_APP_ID missing', () => expectOneProblem(testEnv({ JWT_APP_ID: undefined }), 'JWT_APP_ID', /required/));
+  it('JWT_APP_SECRET missing', () => expectOneProblem(testEnv({ JWT_APP_SECRET: undefined }), 'JWT_APP_SECRET', /required/));
+  it('JWT_APP_SECRET too short', () => expectOneProblem(testEnv({ JWT_APP_SECRET: 'a1b2c3d4e5f6a7b8c9d0' }), 'JWT_APP_SECRET', /at least 32/));
+
+  for (const placeholder of ['my_jitsi_app_secret', 'MYAPPSECRET', 'changeme', 'secret', 'my_jitsi_app_secret_please_change_me']) {
+    it(`JWT_APP_SECRET placeholder "${placeholder}"`, () =>
+      expectOneProblem(testEnv({ JWT_APP_SECRET: placeholder }), 'JWT_APP_SECRET', /placeholder/));
+  }
+
+  it('JWT_APP_SECRET of one repeated character', () =>
+    expectOneProblem(testEnv({ JWT_APP_SECRET: 'a'.repeat(64) }), 'JWT_APP_SECRET', /distinct/));
+  it('JWT_APP_SECRET of a short repeated pattern', () =>
+    expectOneProblem(testEnv({ JWT_APP_SECRET: 'abc1'.repeat(10) }), 'JWT_APP_SECRET', /distinct/));
+
+  it('SIDECAR_PROXY_SECRET missing', () => expectOneProblem(testEnv({ SIDECAR_PROXY_SECRET: undefined }), 'SIDECAR_PROXY_SECRET', /required/));
+  it('SIDECAR_PROXY_SECRET too short', () => expectOneProblem(testEnv({ SIDECAR_PROXY_SECRET: 'f00dbabe12' }), 'SIDECAR_PROXY_SECRET', /32/));
+
+  it('ENABLE_BACKEND_JWT_REQUEST=true without BACKEND_API_KEY', () =>
+    expectOneProblem(testEnv({ ENABLE_BACKEND_JWT_REQUEST: 'true' }), 'BACKEND_API_KEY', /required/));
+  it('ENABLE_BACKEND_JWT_REQUEST=true with a short BACKEND_API_KEY', () =>
+    expectOneProblem(testEnv({ ENABLE_BACKEND_JWT_REQUEST: 'true', BACKEND_API_KEY: '0123456789abcdef' }), 'BACKEND_API_KEY', /32/));
+  it('BACKEND_API_KEY is not required while the backend mint API is off', () => {
+    expect(testConfig({ ENABLE_BACKEND_JWT_REQUEST: 'false' }).backend.apiKey).to.equal(undefined);
+  });
+
+  it('JWT_TOKEN_MODE other than default|advanced', () =>
+    expectOneProblem(testEnv({ JWT_TOKEN_MODE: 'fancy' }), 'JWT_TOKEN_MODE', /default, advanced/));
+
+  it('DEFAULT_VALIDITY not a number', () => expectOneProblem(testEnv({ DEFAULT_VALIDITY: '1h' }), 'DEFAULT_VALIDITY', /"1h"/));
+  it('DEFAULT_VALIDITY negative', () => expectOneProblem(testEnv({ DEFAULT_VALIDITY: '-5' }), 'DEFAULT_VALIDITY'));
+  it('DEFAULT_VALIDITY=0 without ALLOW_UNLIMITED_TOKENS', () =>
+    expectOneProblem(testEnv({ DEFAULT_VALIDITY: '0' }), 'DEFAULT_VALIDITY', /ALLOW_UNLIMITED_TOKENS/));
+  it('DEFAULT_VALIDITY=0 with ALLOW_UNLIMITED_TOKENS=true is accepted', () => {
+    const cfg = testConfig({ DEFAULT_VALIDITY: '0', ALLOW_UNLIMITED_TOKENS: 'true' });
+    expect(cfg.validity).to.include({ defaultSeconds: 0, allowUnlimited: true });
+  });
+  it('DEFAULT_VALIDITY greater than MAX_VALIDITY', () =>
+    expectOneProblem(testEnv({ DEFAULT_VALIDITY: '7200', MAX_VALIDITY: '3600' }), 'DEFAULT_VALIDITY', /MAX_VALIDITY/));
+  it('MAX_VALIDITY not a number', () => expectOneProblem(testEnv({ MAX_VALIDITY: 'lots' }), 'MAX_VALIDITY'));
+
+  it('boolean that does not parse', () => expectOneProblem(testEnv({ ENABLE_VALIDITY_BY_REQUEST: 'maybe' }), 'ENABLE_VALIDITY_BY_REQUEST', /"maybe"/));
+  it('ALLOW_UNLIMITED_TOKENS that does not parse', () => expectOneProblem(testEnv({ ALLOW_UNLIMITED_TOKENS: 'on' }), 'ALLOW_UNLIMITED_TOKENS'));
+  it('SIDECAR_PORT out of range', () => expectOneProblem(testEnv({ SIDECAR_PORT: '70000' }), 'SIDECAR_PORT', /65535/));
+  it('BACKEND_PORT not a number', () => expectOneProblem(testEnv({ BACKEND_PORT: 'http' }), 'BACKEND_PORT'));
+  it('BACKEND_PORT equal to SIDECAR_PORT on the same host', () =>
+    expectOneProblem(testEnv({ SIDECAR_PORT: '9000', BACKEND_PORT: '9000' }), 'BACKEND_PORT', /SIDECAR_PORT/));
+  it('BACKEND_RATE_LIMIT zero', () => expectOneProblem(testEnv({ BACKEND_RATE_LIMIT: '0' }), 'BACKEND_RATE_LIMIT'));
+  it('AVATAR unknown', () => expectOneProblem(testEnv({ AVATAR: 'libravatar' }), 'AVATAR', /none, gravatar/));
+  it('LOG_LEVEL unknown', () => expectOneProblem(testEnv({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL'));
+  it('XMPP_DOMAIN with a scheme', () => expectOneProblem(testEnv({ XMPP_DOMAIN: 'https://meet.jitsi' }), 'XMPP_DOMAIN'));
+  it('JICOFO_ROOM_ENDPOINTS entry that is not a host or URL', () =>
+    expectOneProblem(testEnv({ JICOFO_ROOM_ENDPOINTS: '10.0.0.1,not a host' }), 'JICOFO_ROOM_ENDPOINTS', /"not a host"/));
+  it('AUTH_ERROR_PAGE on another origin', () =>
+    expectOneProblem(testEnv({ AUTH_ERROR_PAGE: 'https://evil.example.com/x' }), 'AUTH_ERROR_PAGE', /same origin/));
+  it('AUTH_ERROR_PAGE protocol-relative', () => expectOneProblem(testEnv({ AUTH_ERROR_PAGE: '//evil.example.com/x' }), 'AUTH_ERROR_PAGE'));
+  it('AUTH_ERROR_PAGE as a URL on the Jitsi origin is accepted', () => {
+    expect(testConfig({ AUTH_ERROR_PAGE: 'https://meet.example.org/static/error.html' }).authErrorPage).to.equal(
+      'https://meet.example.org/static/error.html',
+    );
+  });
+  it('ATTR_HEADER_* that is not a header name', () => expectOneProblem(testEnv({ ATTR_HEADER_MAIL: 'my mail' }), 'ATTR_HEADER_MAIL'));
+  it('ATTR_HEADER_* set to the proxy secret header', () =>
+    expectOneProblem(testEnv({ ATTR_HEADER_EPPN: 'X-Saml2jwt-Proxy-Secret' }), 'ATTR_HEADER_EPPN'));
+  it('USER_ID_ATTRIBUTES with an unknown attribute', () =>
+    expectOneProblem(testEnv({ USER_ID_ATTRIBUTES: 'eppn,uid' }), 'USER_ID_ATTRIBUTES', /"uid"/));
+
+  it('collects every problem at once', () => {
+    const problems = problemsOf({ JWT_APP_SECRET: 'changeme', DEFAULT_VALIDITY: 'x', AVATAR: 'y' });
+    const variables = problems.map((p) => p.split(/[: ]/)[0]);
+    expect(variables).to.have.members(['JWT_APP_ID', 'JWT_APP_SECRET', 'PUBLIC_URL', 'SIDECAR_PROXY_SECRET', 'DEFAULT_VALIDITY', 'AVATAR']);
+  });
+
+  it('the ConfigError message lists every problem on its own line', () => {
+    const err = (() => {
+      try {
+        loadConfig({});
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(err?.message.split('\n').filter((l) => l.startsWith('  - '))).to.have.length((err as ConfigError).problems.length);
+  });
+});
+
+describe('config/load: POLICY_FILE', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'saml2jwt-policy-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads a valid policy file', () => {
+    const file = path.join(dir, 'policy.yml');
+    writeFileSync(file, 'default: deny\nrules:\n  - name: staff\n    match: { attribute: affiliation, equals: staff@uni.example }\n');
+    const cfg = testConfig({ POLICY_FILE: file });
+    expect(cfg.policyFile).to.equal(file);
+    const staff = { userId: 'u', mail: 'a@b.c', name: 'A', attributes: { affiliation: ['staff@uni.example'] } };
+    expect(cfg.policy.decide(staff, undefined).allowed).to.equal(true);
+    expect(cfg.policy.decide({ ...staff, attributes: {} }, undefined).allowed).to.equal(false);
+  });
+
+  it('an unreadable file is a problem naming POLICY_FILE and the path', () => {
+    const file = path.join(dir, 'missing.yml');
+    expectOneProblem(testEnv({ POLICY_FILE: file }), 'POLICY_FILE', /missing\.yml: cannot read/);
+  });
+
+  it('an invalid policy is a problem giving the YAML path of the error', () => {
+    const file = path.join(dir, 'policy.yml');
+    writeFileSync(file, 'rules:\n  - name: ok\n  - name: bad\n    match: { attribute: mail, regex: "(" }\n');
+    expectOneProblem(testEnv({ POLICY_FILE: file }), 'POLICY_FILE', /policy\.yml: rules\[1\]\.match\.regex: invalid regular expression/);
+  });
+});
+
+describe('config/load: describeConfig', () => {
+  it('masks every secret and keeps the rest', () => {
+    const cfg = testConfig({ ENABLE_BACKEND_JWT_REQUEST: 'true', BACKEND_API_KEY: TEST_API_KEY });
+    const described = describeConfig(cfg);
+    const text = JSON.stringify(described);
+    for (const secret of [TEST_APP_SECRET, TEST_PROXY_SECRET, TEST_API_KEY]) expect(text).not.to.include(secret);
+    expect(described).to.deep.include({ publicUrl: 'https://meet.example.org/', tokenMode: 'default' });
+    expect((described.jwt as Record<string, unknown>).appSecret).to.equal('***');
+    expect((described.backend as Record<string, unknown>).apiKey).to.equal('***');
+    expect((described.identity as Record<string, unknown>).proxySecret).to.equal('***');
+  });
+});

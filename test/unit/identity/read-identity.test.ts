@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import type { IncomingHttpHeaders } from 'node:http';
+import { isTrustedProxy, readIdentity } from '../../../sidecar/src/identity/read-identity';
+import { Refusal } from '../../../sidecar/src/refusal';
+import { TEST_PROXY_SECRET, testConfig } from '../../support/config-fixture';
+
+const cfg = testConfig().identity;
+const trusted = (headers: IncomingHttpHeaders): IncomingHttpHeaders => ({ 'x-saml2jwt-proxy-secret': TEST_PROXY_SECRET, ...headers });
+
+function refusalOf(fn: () => unknown): Refusal {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(Refusal);
+    return err as Refusal;
+  }
+  return expect.fail('expected a Refusal');
+}
+
+describe('identity/read-identity: isTrustedProxy', () => {
+  it('accepts the configured secret', () => expect(isTrustedProxy(trusted({}), cfg)).to.equal(true));
+  it('rejects a missing secret', () => expect(isTrustedProxy({}, cfg)).to.equal(false));
+  it('rejects an empty secret', () => expect(isTrustedProxy({ 'x-saml2jwt-proxy-secret': '' }, cfg)).to.equal(false));
+  it('rejects a wrong secret of the same length', () => {
+    const wrong = TEST_PROXY_SECRET.slice(0, -1) + (TEST_PROXY_SECRET.endsWith('0') ? '1' : '0');
+    expect(isTrustedProxy({ 'x-saml2jwt-proxy-secret': wrong }, cfg)).to.equal(false);
+  });
+  it('rejects a prefix of the secret (short)', () => {
+    expect(isTrustedProxy({ 'x-saml2jwt-proxy-secret': TEST_PROXY_SECRET.slice(0, 16) }, cfg)).to.equal(false);
+  });
+  it('rejects the secret with extra characters (long)', () => {
+    expect(isTrustedProxy({ 'x-saml2jwt-proxy-secret': `${TEST_PROXY_SECRET}x` }, cfg)).to.equal(false);
+  });
+  it('rejects a repeated secret header (array)', () => {
+    expect(isTrustedProxy({ 'x-saml2jwt-proxy-secret': [TEST_PROXY_SECRET, TEST_PROXY_SECRET] } as unknown as IncomingHttpHeaders, cfg)).to.equal(false);
+  });
+});
+
+describe('identity/read-identity: readIdentity', () => {
+  it('checks the proxy secret before anything else', () => {
+    const r = refusalOf(() => readIdentity({ mail: 'a@uni.example' }, cfg));
+    expect([r.kind, r.reason]).to.deep.equal(['untrusted', 'untrusted_proxy']);
+    const noMail = refusalOf(() => readIdentity({}, cfg));
+    expect(noMail.reason, 'an untrusted request without mail is still untrusted').to.equal('untrusted_proxy');
+  });
+
+  it('reads mail, name, attributes and the IdP', () => {
+    const id = readIdentity(
+      trusted({
+        mail: 'alice@uni.example',
+        displayname: 'Alice Example',
+        eppn: 'alice@uni.example',
+        affiliation: 'staff@uni.example;member@uni.example',
+        'shib-identity-provider': 'https://idp.uni.example/idp/shibboleth',
+      }),
+      cfg,
+    );
+    expect(id).to.deep.equal({
+      userId: 'alice@uni.example',
+      mail: 'alice@uni.example',
+      name: 'Alice Example',
+      idp: 'https://idp.uni.example/idp/shibboleth',
+      attributes: {
+        mail: ['alice@uni.example'],
+        displayName: ['Alice Example'],
+        eppn: ['alice@uni.example'],
+        affiliation: ['staff@uni.example', 'member@uni.example'],
+        idp: ['https://idp.uni.example/idp/shibboleth'],
+      },
+    });
+  });
+
+  it('takes the first value of a multi-valued mail', () => {
+    expect(readIdentity(trusted({ mail: 'first@uni.example;second@uni.example' }), cfg).mail).to.equal('first@uni.example');
+  });
+
+  it('name falls back to the mail', () => {
+    expect(readIdentity(trusted({ mail: 'bob@uni.example' }), cfg).name).to.equal('bob@uni.example');
+  });
+
+  it('refuses without mail (forbidden / no_mail)', () => {
+    const r = refusalOf(() => readIdentity(trusted({ eppn: 'x@uni.example', mail: ' ; ' }), cfg));
+    expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'no_mail']);
+  });
+
+  it('treats a header with control characters as absent', () => {
+    const r = refusalOf(() => readIdentity(trusted({ mail: 'evil@uni.example\u0007' }), cfg));
+    expect(r.reason).to.equal('no_mail');
+    const id = readIdentity(trusted({ mail: 'a@uni.example', displayname: 'Line\nbreak' }), cfg);
+    expect(id.name).to.equal('a@uni.example');
+    expect(id.attributes.displayName).to.equal(undefined);
+  });
+
+  it('re-decodes UTF-8 that Node read as latin1', () => {
+    const latin1 = Buffer.from('Jürgen Müller-Øst', 'utf8').toString('latin1');
+    expect(readIdentity(trusted({ mail: 'j@uni.example', displayname: latin1 }), cfg).name).to.equal('Jürgen Müller-Øst');
+  });
+
+  it('keeps a latin1 value that is not valid UTF-8', () => {
+    expect(readIdentity(trusted({ mail: 'j@uni.example', displayname: 'J\u00fcrgen' }), cfg).name).to.equal('J\u00fcrgen');
+  });
+
+  describe('user id order', () => {
+    const all = { mail: 'm@uni.example', 'pairwise-id': 'pw@uni.example', 'subject-id': 'sid@uni.example', eppn: 'e@uni.example', 'persistent-id': 'pid' };
+    const without = (...names: string[]) => Object.fromEntries(Object.entries(all).filter(([k]) => !names.includes(k)));
+
+    it('pairwise-id first', () => expect(readIdentity(trusted(all), cfg).userId).to.equal('pw@uni.example'));
+    it('then subject-id', () => expect(readIdentity(trusted(without('pairwise-id')), cfg).userId).to.equal('sid@uni.example'));
+    it('then eppn', () => expect(readIdentity(trusted(without('pairwise-id', 'subject-id')), cfg).userId).to.equal('e@uni.example'));
+    it('then persistent-id', () => expect(readIdentity(trusted(without('pairwise-id', 'subject-id', 'eppn')), cfg).userId).to.equal('pid'));
+    it('then mail', () =>
+      expect(readIdentity(trusted(without('pairwise-id', 'subject-id', 'eppn', 'persistent-id')), cfg).userId).to.equal('m@uni.example'));
+
+    it('follows USER_ID_ATTRIBUTES', () => {
+      const custom = testConfig({ USER_ID_ATTRIBUTES: 'persistent-id,eppn' }).identity;
+      expect(readIdentity(trusted(all), custom).userId).to.equal('pid');
+    });
+
+    it('refuses when no attribute of the order is present (forbidden / no_user_id)', () => {
+      const custom = testConfig({ USER_ID_ATTRIBUTES: 'pairwise-id,subject-id' }).identity;
+      const r = refusalOf(() => readIdentity(trusted({ mail: 'm@uni.example', eppn: 'e@uni.example' }), custom));
+      expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'no_user_id']);
+    });
+  });
+
+  it('reads attributes from configured header names', () => {
+    const custom = testConfig({ ATTR_HEADER_MAIL: 'X-Custom-Mail' }).identity;
+    expect(readIdentity(trusted({ 'x-custom-mail': 'c@uni.example', mail: 'ignored@uni.example' }), custom).mail).to.equal('c@uni.example');
+  });
+});

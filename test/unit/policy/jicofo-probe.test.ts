@@ -1,0 +1,242 @@
+import { expect } from 'chai';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { JicofoConfig } from '../../../sidecar/src/config/config';
+import { createLogger, silentLogger } from '../../../sidecar/src/log';
+import { conferenceNames, MAX_DEBUG_BODY_BYTES, roomStarted } from '../../../sidecar/src/policy/jicofo-probe';
+import { Refusal } from '../../../sidecar/src/refusal';
+
+// Shaped like Jicofo's REST /debug: conferences keyed by their room JID.
+const debugJson = (...rooms: string[]): string =>
+  JSON.stringify({
+    focus_manager: {
+      conferences: Object.fromEntries(rooms.map((r) => [`${r}@muc.meet.jitsi`, { name: `${r}@muc.meet.jitsi`, participants: {} }])),
+      focus_jid: 'focus@auth.meet.jitsi/focus',
+    },
+    bridge_selector: { bridges: {} },
+  });
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+const servers: http.Server[] = [];
+
+async function serve(handler: Handler): Promise<URL> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/debug`);
+}
+
+const json = (body: string, delayMs = 0): Handler => (_req, res) => {
+  setTimeout(() => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  }, delayMs);
+};
+
+async function closedPort(): Promise<URL> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return new URL(`http://127.0.0.1:${port}/debug`);
+}
+
+const cfg = (...endpoints: URL[]): JicofoConfig => ({ endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 });
+
+async function timed<T>(work: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
+  const start = performance.now();
+  try {
+    const value = await work;
+    return { value, ms: performance.now() - start };
+  } catch (error) {
+    return { error, ms: performance.now() - start };
+  }
+}
+
+function expectUnreachable(result: { error?: unknown; ms: number }): void {
+  expect(result.error, 'fails closed').to.be.instanceOf(Refusal);
+  expect((result.error as Refusal).kind).to.equal('unavailable');
+  expect((result.error as Refusal).reason).to.equal('jicofo_unreachable');
+  expect(result.ms).to.be.lessThan(2500);
+}
+
+describe('policy/jicofo-probe: roomStarted', () => {
+  afterEach(async () => {
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
+  it('true when the room is listed', async () => {
+    const url = await serve(json(debugJson('other', 'abc')));
+    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(true);
+  });
+
+  it('matches the room case-insensitively (Jitsi rooms are lower-case)', async () => {
+    const url = await serve(json(debugJson('abc')));
+    expect(await roomStarted('ABC', undefined, cfg(url), silentLogger)).to.equal(true);
+  });
+
+  it('never by substring: abc is not abcd, xabc or abc-1', async () => {
+    const url = await serve(json(debugJson('abcd', 'xabc', 'abc-1')));
+    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(false);
+  });
+
+  it('in a tenant, only [tenant]room counts', async () => {
+    const url = await serve(json(debugJson('[acme]abc', 'zzz')));
+    expect(await roomStarted('abc', 'acme', cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted('abc', 'ACME', cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted('abc', 'other', cfg(url), silentLogger)).to.equal(false);
+    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(false);
+  });
+
+  it('a root room does not count for a tenant room of the same name', async () => {
+    const url = await serve(json(debugJson('abc')));
+    expect(await roomStarted('abc', 'acme', cfg(url), silentLogger)).to.equal(false);
+  });
+
+  it('queries the configured path with GET', async () => {
+    let seen = '';
+    const base = await serve((req, res) => {
+      seen = `${req.method} ${req.url}`;
+      json(debugJson('abc'))(req, res);
+    });
+    const url = new URL('/debug?full=true', base);
+    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(true);
+    expect(seen).to.equal('GET /debug?full=true');
+  });
+
+  it('true when any endpoint lists it, even if another fails', async () => {
+    const down = await closedPort();
+    const without = await serve(json(debugJson('zzz')));
+    const withRoom = await serve(json(debugJson('abc')));
+    expect(await roomStarted('abc', undefined, cfg(down, without, withRoom), silentLogger)).to.equal(true);
+  });
+
+  it('false when those that answered do not list it and the others failed', async () => {
+    const down = await closedPort();
+    const without = await serve(json(debugJson('zzz')));
+    expect(await roomStarted('abc', undefined, cfg(down, without), silentLogger)).to.equal(false);
+  });
+
+  it('asks endpoints in parallel: a slow "yes" beside two hanging ones answers in about its own time', async () => {
+    const hang1 = await serve(() => undefined);
+    const hang2 = await serve(() => undefined);
+    const slowYes = await serve(json(debugJson('abc'), 300));
+    const result = await timed(roomStarted('abc', undefined, cfg(hang1, hang2, slowYes), silentLogger));
+    expect(result.value).to.equal(true);
+    expect(result.ms).to.be.lessThan(900);
+  });
+
+  it('no endpoints configured: nobody lists the room', async () => {
+    expect(await roomStarted('abc', undefined, cfg(), silentLogger)).to.equal(false);
+  });
+
+  describe('fails closed, in bounded time', () => {
+    it('connection refused', async () => {
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(await closedPort()), silentLogger)));
+    });
+
+    it('a server that never answers', async () => {
+      const result = await timed(roomStarted('abc', undefined, cfg(await serve(() => undefined)), silentLogger));
+      expectUnreachable(result);
+      expect(result.ms, 'the 1 s call timeout applies').to.be.greaterThan(900);
+    });
+
+    it('three servers that never answer take one timeout, not three', async () => {
+      const urls = [await serve(() => undefined), await serve(() => undefined), await serve(() => undefined)];
+      const result = await timed(roomStarted('abc', undefined, cfg(...urls), silentLogger));
+      expectUnreachable(result);
+      expect(result.ms).to.be.lessThan(1600);
+    });
+
+    it('a body that trickles forever', async () => {
+      const url = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"conferences": {');
+        const timer = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(timer));
+      });
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+    });
+
+    it('an answer slower than the call timeout', async () => {
+      const url = await serve(json(debugJson('abc'), 1500));
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+    });
+
+    it('invalid JSON', async () => {
+      const url = await serve(json('<html>abc@muc.meet.jitsi</html>'));
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+    });
+
+    it('an HTTP error status', async () => {
+      const url = await serve((_req, res) => {
+        res.writeHead(500);
+        res.end(debugJson('abc'));
+      });
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+    });
+
+    it('a redirect is not followed', async () => {
+      const listing = await serve(json(debugJson('abc')));
+      const redirecting = await serve((_req, res) => {
+        res.writeHead(302, { location: listing.href });
+        res.end();
+      });
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(redirecting), silentLogger)));
+    });
+
+    it('a body larger than the cap, even one that lists the room', async () => {
+      let written = 0;
+      const url = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(`{"conferences": {"abc@muc.meet.jitsi": {}}, "padding": "`);
+        const chunk = 'x'.repeat(256 * 1024);
+        const pump = (): void => {
+          while (written <= MAX_DEBUG_BODY_BYTES * 2) {
+            written += chunk.length;
+            if (!res.write(chunk)) {
+              res.once('drain', pump);
+              return;
+            }
+          }
+          res.end('"}');
+        };
+        res.on('error', () => undefined);
+        pump();
+      });
+      const result = await timed(roomStarted('abc', undefined, cfg(url), silentLogger));
+      expectUnreachable(result);
+      expect(written, 'stopped reading well before the end').to.be.lessThan(MAX_DEBUG_BODY_BYTES * 2);
+    });
+
+    it('logs why, without the body', async () => {
+      const lines: string[] = [];
+      const log = createLogger('debug', { write: (s: string) => void lines.push(s) });
+      const url = await serve(json('not json at all'));
+      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), log)));
+      const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 40);
+      expect(warn?.msg).to.match(/fail closed/);
+      expect(JSON.stringify(warn?.endpoints)).to.include('not JSON').and.include(url.host);
+    });
+  });
+});
+
+describe('policy/jicofo-probe: conferenceNames', () => {
+  it('collects JID-like keys and strings anywhere, with or without a resource', () => {
+    const names = conferenceNames({ a: ['x@muc.meet.jitsi/focus', { '[t]y@conference.example.org': 1 }], b: 'not a jid', c: 42 });
+    expect([...names].sort()).to.deep.equal(['[t]y', 'x']);
+  });
+
+  it('ignores the auth and internal domains (the focus user is not a room)', () => {
+    expect([...conferenceNames({ focus: 'focus@auth.meet.jitsi/focus', b: 'jvb@internal-muc.meet.jitsi' })]).to.deep.equal([]);
+  });
+
+  it('walks very deep answers without overflowing the stack', () => {
+    let deep: unknown = 'deep@muc.meet.jitsi';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(conferenceNames(deep).has('deep')).to.equal(true);
+  });
+});

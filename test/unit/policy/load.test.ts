@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import type { Identity } from '../../../sidecar/src/identity/identity';
+import { loadPolicy, parsePolicy, PolicyError } from '../../../sidecar/src/policy/load';
+
+const EXAMPLE = path.resolve(__dirname, '../../fixtures/policy/example-policy.yml');
+
+function person(attributes: Identity['attributes'], idp?: string): Identity {
+  const mail = attributes.mail?.[0] ?? 'someone@uni.example';
+  const id: Identity = { userId: mail, mail, name: mail, attributes: { mail: [mail], ...attributes } };
+  if (idp !== undefined) id.idp = idp;
+  return id;
+}
+
+function errorOf(yaml: string): string {
+  try {
+    parsePolicy(yaml, 'p.yml');
+  } catch (err) {
+    expect(err).to.be.instanceOf(PolicyError);
+    return (err as Error).message;
+  }
+  return expect.fail('parsePolicy accepted an invalid policy');
+}
+
+describe('policy/load: default policy', () => {
+  it('without a file everyone with a mail is a member with recording on, livestreaming off', () => {
+    const d = loadPolicy(undefined).decide(person({}), 'acme');
+    expect(d).to.deep.equal({ allowed: true, features: { recording: true, livestreaming: false } });
+  });
+
+  it('an empty file behaves like the default policy', () => {
+    expect(parsePolicy('', 'empty.yml').decide(person({}), undefined)).to.deep.equal({
+      allowed: true,
+      features: { recording: true, livestreaming: false },
+    });
+  });
+
+  it('each decision gets its own features object', () => {
+    const policy = loadPolicy(undefined);
+    const a = policy.decide(person({}), undefined);
+    a.features.recording = false;
+    expect(policy.decide(person({}), undefined).features.recording).to.equal(true);
+  });
+});
+
+describe('policy/load: the example policy', () => {
+  const policy = loadPolicy(EXAMPLE);
+
+  it('staff become owner + moderator with livestreaming', () => {
+    expect(policy.decide(person({ affiliation: ['member@uni.example', 'staff@uni.example'] }), undefined)).to.deep.equal({
+      allowed: true,
+      affiliation: 'owner',
+      moderator: true,
+      features: { recording: true, livestreaming: true },
+    });
+  });
+
+  it('students (regex over a sub-domain) are plain members', () => {
+    expect(policy.decide(person({ affiliation: ['student@cs.uni.example'] }), undefined)).to.deep.equal({
+      allowed: true,
+      features: { recording: true, livestreaming: false },
+    });
+  });
+
+  it('the regex must match the whole value', () => {
+    const d = policy.decide(person({ affiliation: ['student@uni.example.evil.com'] }), undefined);
+    expect(d.allowed).to.equal(false);
+  });
+
+  it('default deny gives the default reason', () => {
+    expect(policy.decide(person({ affiliation: ['alum@uni.example'] }), undefined)).to.deep.equal({
+      allowed: false,
+      reason: 'Only members of the University may start or join meetings here.',
+      features: {},
+    });
+  });
+
+  it('a deny rule refuses with its reason even when an allow rule also applies', () => {
+    const d = policy.decide(person({ affiliation: ['staff@uni.example'], entitlement: ['urn:mace:uni.example:suspended'] }), undefined);
+    expect(d).to.deep.equal({ allowed: false, reason: 'Your account is suspended. Please contact the service desk.', features: {} });
+  });
+
+  it('an idp rule scoped to a tenant applies only in that tenant', () => {
+    const guest = person({ mail: ['g@partner.example'] }, 'https://idp.partner.example/idp/shibboleth');
+    expect(policy.decide(guest, 'partners')).to.deep.equal({ allowed: true, features: { recording: false, livestreaming: false } });
+    expect(policy.decide(guest, 'PARTNERS').allowed, 'tenant compared lower-cased').to.equal(true);
+    expect(policy.decide(guest, 'other').allowed).to.equal(false);
+    expect(policy.decide(guest, undefined).allowed).to.equal(false);
+    const otherIdp = person({ mail: ['g@partner.example'] }, 'https://idp.other.example/idp/shibboleth');
+    expect(policy.decide(otherIdp, 'partners').allowed).to.equal(false);
+  });
+});
+
+describe('policy/load: semantics', () => {
+  it('the first rule that sets affiliation wins; features merge in order', () => {
+    const policy = parsePolicy(
+      `rules:
+  - { name: a, match: { attribute: eppn, present: true }, affiliation: moderator, features: { recording: false, transcription: true } }
+  - { name: b, affiliation: owner, moderator: false, features: { recording: true, livestreaming: "x" } }
+`,
+      'p.yml',
+    );
+    expect(policy.decide(person({ eppn: ['e@uni.example'] }), undefined)).to.deep.equal({
+      allowed: true,
+      affiliation: 'moderator',
+      moderator: false,
+      features: { recording: true, livestreaming: 'x', transcription: true },
+    });
+    expect(policy.decide(person({}), undefined).affiliation).to.equal('owner');
+  });
+
+  it('tenant "/" means the root (no tenant); a list of tenants', () => {
+    const policy = parsePolicy(
+      `default: deny
+rules:
+  - { name: root, tenant: "/", affiliation: owner }
+  - { name: some, tenant: [Acme, beta] }
+`,
+      'p.yml',
+    );
+    expect(policy.decide(person({}), undefined)).to.include({ allowed: true, affiliation: 'owner' });
+    expect(policy.decide(person({}), '')).to.include({ allowed: true, affiliation: 'owner' });
+    expect(policy.decide(person({}), 'acme')).to.deep.equal({ allowed: true, features: { recording: true, livestreaming: false } });
+    expect(policy.decide(person({}), 'beta').allowed).to.equal(true);
+    expect(policy.decide(person({}), 'gamma').allowed).to.equal(false);
+  });
+
+  it('equals / in / regex look at every value of a multi-valued attribute', () => {
+    const policy = parsePolicy(
+      `default: deny
+rules:
+  - { name: eq, match: { attribute: entitlement, equals: "urn:x:meet" }, features: { eq: true } }
+  - { name: in, match: { attribute: entitlement, in: ["urn:x:a", "urn:x:b"] }, features: { in: true } }
+  - { name: re, match: { attribute: entitlement, regex: "urn:x:r[0-9]+" }, features: { re: true } }
+`,
+      'p.yml',
+    );
+    const d = policy.decide(person({ entitlement: ['urn:other', 'urn:x:r12', 'urn:x:b', 'urn:x:meet'] }), undefined);
+    expect(d.features).to.include({ eq: true, in: true, re: true });
+    expect(policy.decide(person({ entitlement: ['urn:x:meetx', 'urn:x:c', 'urn:x:r'] }), undefined).allowed).to.equal(false);
+  });
+
+  it('all conditions of a rule must hold', () => {
+    const policy = parsePolicy(
+      `default: deny
+rules:
+  - name: both
+    match:
+      - { attribute: affiliation, equals: staff@uni.example }
+      - { idp: "https://idp.uni.example" }
+`,
+      'p.yml',
+    );
+    expect(policy.decide(person({ affiliation: ['staff@uni.example'] }, 'https://idp.uni.example'), undefined).allowed).to.equal(true);
+    expect(policy.decide(person({ affiliation: ['staff@uni.example'] }, 'https://idp.other'), undefined).allowed).to.equal(false);
+    expect(policy.decide(person({}, 'https://idp.uni.example'), undefined).allowed).to.equal(false);
+  });
+
+  it('present: false matches users without the attribute', () => {
+    const policy = parsePolicy(`rules:\n  - { name: no eppn, match: { attribute: eppn, present: false }, allow: false, reason: need eppn }\n`, 'p.yml');
+    expect(policy.decide(person({}), undefined)).to.include({ allowed: false, reason: 'need eppn' });
+    expect(policy.decide(person({ eppn: ['e@x'] }), undefined).allowed).to.equal(true);
+  });
+
+  it('a deny rule without a reason uses the default reason', () => {
+    const policy = parsePolicy(`rules:\n  - { name: nobody, allow: false }\n`, 'p.yml');
+    expect(policy.decide(person({}), undefined).reason).to.match(/not allowed/);
+  });
+});
+
+describe('policy/load: strict validation with YAML paths', () => {
+  it('invalid YAML names the line', () => expect(errorOf('rules:\n  - name: [unclosed\n')).to.match(/^p\.yml: invalid YAML at line \d/));
+  it('duplicate keys', () => expect(errorOf('default: allow\ndefault: deny\n')).to.match(/invalid YAML/));
+  it('an unknown top-level key', () => expect(errorOf('rule: []\n')).to.match(/^p\.yml: rule: unknown key/));
+  it('an unknown rule key', () => expect(errorOf('rules:\n  - { name: a, role: owner }\n')).to.match(/rules\[0\]\.role: unknown key/));
+  it('default must be allow or deny', () => expect(errorOf('default: yes\n')).to.match(/default: must be allow or deny/));
+  it('default_reason needs default: deny', () => expect(errorOf('default_reason: x\n')).to.match(/default_reason:/));
+  it('rules must be a list', () => expect(errorOf('rules: { name: a }\n')).to.match(/rules: must be a list/));
+  it('a rule needs a name', () => expect(errorOf('rules:\n  - { affiliation: owner }\n')).to.match(/rules\[0\]\.name: must be a non-empty string/));
+  it('allow must be a boolean', () => expect(errorOf('rules:\n  - { name: a, allow: "no" }\n')).to.match(/rules\[0\]\.allow: must be true or false/));
+  it('moderator must be a boolean', () => expect(errorOf('rules:\n  - { name: a, moderator: 1 }\n')).to.match(/rules\[0\]\.moderator: must be true or false/));
+  it('reason only on deny rules', () => expect(errorOf('rules:\n  - { name: a, reason: x }\n')).to.match(/rules\[0\]\.reason:/));
+  it('a deny rule cannot set a role', () =>
+    expect(errorOf('rules:\n  - { name: a, allow: false, affiliation: owner }\n')).to.match(/rules\[0\]\.affiliation: a deny rule/));
+  it('features must be booleans or strings', () =>
+    expect(errorOf('rules:\n  - { name: a, features: { recording: 1 } }\n')).to.match(/rules\[0\]\.features\.recording: must be true, false or a string/));
+  it('defaults.features is checked too', () => expect(errorOf('defaults: { features: [] }\n')).to.match(/defaults\.features: must be a mapping/));
+  it('an unknown attribute', () =>
+    expect(errorOf('rules:\n  - { name: a, match: [ { attribute: uid, equals: x } ] }\n')).to.match(/rules\[0\]\.match\[0\]\.attribute: unknown attribute "uid"/));
+  it('a condition needs exactly one test', () =>
+    expect(errorOf('rules:\n  - { name: a, match: [ { attribute: mail, equals: x, regex: y } ] }\n')).to.match(/rules\[0\]\.match\[0\]: needs exactly one/));
+  it('an unknown condition key', () =>
+    expect(errorOf('rules:\n  - { name: a, match: [ { attribute: mail, contains: x } ] }\n')).to.match(/rules\[0\]\.match\[0\]\.contains: unknown key/));
+  it('an idp condition alone', () =>
+    expect(errorOf('rules:\n  - { name: a, match: [ { idp: x, attribute: mail } ] }\n')).to.match(/rules\[0\]\.match\[0\]: an idp condition/));
+  it('an invalid regex gives the path and the line', () => {
+    const message = errorOf('rules:\n  - name: ok\n  - name: bad\n    match:\n      - { attribute: mail, regex: "a(b" }\n');
+    expect(message).to.match(/^p\.yml: rules\[1\]\.match\[0\]\.regex: invalid regular expression: .* \(line 5\)$/);
+  });
+  it('an empty tenant list', () => expect(errorOf('rules:\n  - { name: a, tenant: [] }\n')).to.match(/rules\[0\]\.tenant: must not be empty/));
+  it('a non-string tenant in a list', () => expect(errorOf('rules:\n  - { name: a, tenant: [ok, 3] }\n')).to.match(/rules\[0\]\.tenant\[1\]/));
+  it('an unreadable file names the path', () => {
+    expect(() => loadPolicy('/nonexistent/policy.yml')).to.throw(PolicyError, /\/nonexistent\/policy\.yml: cannot read: ENOENT/);
+  });
+});
