@@ -3,6 +3,7 @@
 // fails when the README is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../package-root';
 
 export interface EnvReferenceEntry {
   section: string;
@@ -69,12 +70,6 @@ export function withFreshEnvTable(readme: string, envRef: string): string {
   if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${BEGIN} ... ${END}`);
   const table = renderEnvTable(parseEnvReference(envRef));
   return `${readme.slice(0, start + BEGIN.length)}\n${table}\n${readme.slice(end)}`;
-}
-
-export function packageRoot(): string {
-  // Works from scripts/docs (tsx) and dist/scripts/docs (compiled).
-  const here = __dirname;
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../../..') : path.resolve(here, '../..');
 }
 
 if (require.main === module) {

@@ -1,0 +1,121 @@
+// `jitsi-saml2jwt doctor [<jitsi-dir>]`: checks a running docker-jitsi-meet + saml2jwt
+// deployment through the Docker API, one line per check, and says how to fix what fails.
+// The conclusions live in doctor-checks.ts; this file only talks to Docker.
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import {
+  chooseProject,
+  configurationChecks,
+  formatResult,
+  metadataCheck,
+  metadataProbe,
+  projectLabel,
+  readyzCheck,
+  readyzProbe,
+  type CheckResult,
+  type ContainerInspect,
+  type ProbeResult,
+} from './doctor-checks';
+
+export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
+
+Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
+checks prosody, web, saml2jwt and saml-sp. Exit status 0 only when every check passes.
+`;
+
+const probeTimeoutMs = 15_000;
+
+export interface DoctorEnvironment {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+export async function run(argv: string[], environment: DoctorEnvironment = {}): Promise<number> {
+  const out = environment.out ?? ((t: string) => void process.stdout.write(t));
+  const err = environment.err ?? ((t: string) => void process.stderr.write(t));
+  let jitsiDir: string | undefined;
+  let socketPath = '/var/run/docker.sock';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      out(doctorUsage);
+      return 0;
+    } else if (arg === '--socket' && argv[i + 1]) socketPath = argv[++i] as string;
+    else if (!arg.startsWith('-') && jitsiDir === undefined) jitsiDir = path.resolve(arg);
+    else {
+      err(`doctor: unknown argument "${arg}"\n\n${doctorUsage}`);
+      return 2;
+    }
+  }
+
+  const docker = new Docker({ socketPath });
+  try {
+    await docker.ping();
+  } catch (e) {
+    err(`doctor: cannot reach the Docker daemon at ${socketPath} (${(e as Error).message}). Is Docker running, and may this user use it (root or the docker group)?\n`);
+    return 1;
+  }
+
+  const listed = await docker.listContainers({ all: true, filters: { label: [projectLabel] } });
+  const inspects = (await Promise.all(listed.map((c) => docker.getContainer(c.Id).inspect()))) as unknown as ContainerInspect[];
+  const project = chooseProject(inspects, jitsiDir);
+  if (!project) {
+    out(formatResult({ ok: false, what: `a docker-jitsi-meet compose project${jitsiDir ? ` started from ${jitsiDir}` : ''}`, fix: `cd <docker-jitsi-meet dir> && docker compose -f docker-compose.yml -f saml2jwt.yml up -d` }) + '\n');
+    return 1;
+  }
+  if (jitsiDir && project.workingDir !== jitsiDir) {
+    err(`doctor: no project was started from ${jitsiDir}; checking "${project.name}" (${project.workingDir ?? 'unknown folder'}) instead\n`);
+  }
+  out(`compose project "${project.name}"${project.workingDir ? ` in ${project.workingDir}` : ''}\n`);
+
+  const results: CheckResult[] = configurationChecks(project);
+  const sidecar = project.services.get('saml2jwt');
+  const sp = project.services.get('saml-sp');
+  const running = (c: typeof sidecar): c is NonNullable<typeof sidecar> => c?.status === 'running';
+  results.push(readyzCheck(running(sidecar) ? await probe(docker, sidecar.name, readyzProbe) : undefined));
+  results.push(
+    metadataCheck(
+      running(sp) ? await probe(docker, sp.name, metadataProbe(sp.env.get('SAML2JWT_MODE'))) : undefined,
+      sp?.env.get('SP_ENTITY_ID') || undefined,
+    ),
+  );
+
+  for (const r of results) out(formatResult(r) + '\n');
+  const failed = results.filter((r) => !r.ok).length;
+  out(failed === 0 ? `all ${results.length} checks passed\n` : `${failed} of ${results.length} checks failed\n`);
+  return failed === 0 ? 0 : 1;
+}
+
+// Runs a command inside a container (docker exec), bounded in time; output is stdout + stderr.
+async function probe(docker: Docker, container: string, cmd: string[]): Promise<ProbeResult> {
+  try {
+    const exec = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const sink = new PassThrough();
+    let output = '';
+    sink.on('data', (chunk: Buffer) => {
+      if (output.length < 64_000) output += chunk.toString('utf8');
+    });
+    docker.modem.demuxStream(stream, sink, sink);
+    const finished = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), probeTimeoutMs);
+      stream.on('end', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      stream.on('error', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!finished) {
+      stream.destroy();
+      return { exitCode: null, output };
+    }
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? null, output };
+  } catch (e) {
+    return { exitCode: 127, output: (e as Error).message };
+  }
+}

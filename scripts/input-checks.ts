@@ -1,0 +1,87 @@
+// Checks on what an operator types or passes as flags. Each returns the normalised value or
+// throws InvalidInput with a sentence that says what is wrong and what is expected.
+
+export class InvalidInput extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+export function isHostName(host: string): boolean {
+  if (ipv4.test(host)) return true;
+  if (host.length === 0 || host.length > 253) return false;
+  const labels = host.replace(/\.$/, '').split('.');
+  return labels.every((l) => hostLabel.test(l)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
+}
+
+/** Names that only a developer machine or the compose network resolve. */
+function isLocalOrInternal(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host.endsWith('.localhost') || host.endsWith('.meet.jitsi');
+}
+
+function parseUrl(what: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInput(`${what} "${value}" is not a URL (expected e.g. https://meet.example.org)`);
+  }
+  if (url.username || url.password) throw new InvalidInput(`${what} must not contain a user name or password`);
+  return url;
+}
+
+/** The meeting base URL: https (http only for localhost), a legal host, no query or fragment. */
+export function checkPublicUrl(value: string): string {
+  const url = parseUrl('public URL', value.trim());
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalOrInternal(url.hostname))) {
+    throw new InvalidInput(`public URL "${value}" must start with https:// (browsers need TLS for Jitsi and SAML)`);
+  }
+  if (!isHostName(url.hostname)) throw new InvalidInput(`public URL "${value}" has an invalid host name "${url.hostname}"`);
+  if (url.search || url.hash) throw new InvalidInput(`public URL "${value}" must not have a query or fragment`);
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** host or host:port, as the SP's own name in host mode. */
+export function checkServerName(value: string): string {
+  const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(value.trim());
+  const host = m?.[1];
+  const port = m?.[2];
+  if (!host || !isHostName(host)) throw new InvalidInput(`server name "${value}" is not a legal host[:port] (e.g. login.example.org or login.example.org:8443)`);
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) throw new InvalidInput(`server name "${value}" has an invalid port`);
+  return value.trim().toLowerCase();
+}
+
+/**
+ * Where the SP fetches IdP metadata: https, or plain http only when the metadata is signed
+ * (a signing certificate is configured) or the host is on the compose network / localhost.
+ */
+export function checkMetadataUrl(value: string, signed: boolean): string {
+  const url = parseUrl('metadata URL', value.trim());
+  if (url.protocol === 'https:') return url.href;
+  if (url.protocol === 'http:' && (signed || isLocalOrInternal(url.hostname))) return url.href;
+  throw new InvalidInput(
+    `metadata URL "${value}" must be https:// (plain http is accepted only for signed federation metadata, with --metadata-signing-cert)`,
+  );
+}
+
+/** A SAML entityID: an absolute URI (https://... or urn:...). */
+export function checkEntityId(what: string, value: string): string {
+  const v = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(v) || v.length > 1024) {
+    throw new InvalidInput(`${what} "${value}" is not an absolute URI (entityIDs look like https://idp.example.org/idp/shibboleth or urn:...)`);
+  }
+  return v;
+}
+
+/** The discovery service the browser is sent to: https only (http for localhost / test setups). */
+export function checkDiscoveryUrl(value: string): string {
+  const url = parseUrl('discovery URL', value.trim());
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalOrInternal(url.hostname))) {
+    throw new InvalidInput(`discovery URL "${value}" must start with https://`);
+  }
+  return url.href;
+}

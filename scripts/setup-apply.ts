@@ -1,0 +1,124 @@
+// Applying a SetupPlan so that no data is lost:
+//   1. create missing folders            (mkdir)
+//   2. write every new content to a temp file beside its target, fsync'd   (stage:<file>)
+//   3. back up every existing file that changes, timestamped                (backup:<file>)
+//   4. rename the temp files into place, .env last                          (commit:<file>)
+// An error before the end undoes what was done (so every file is as it was); a kill leaves each
+// file either original or complete, the .env original or complete, plus a backup of it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { backupFile, commitStaged, discardStaged, removeStaleTemps, stageFile, type StagedFile } from './atomic-write';
+import type { PlannedFile, SetupPlan } from './setup-plan';
+
+export const backupInfix = '.bak-saml2jwt-';
+
+/** Test hook: the name of a step before which the process kills itself (simulates a crash). */
+export const failBeforeVariable = 'SAML2JWT_FAIL_BEFORE';
+
+export interface ApplyOptions {
+  now?: Date;
+  /** Called before every step; throwing aborts the apply (tests use it to inject failures). */
+  beforeStep?: (step: string) => void;
+}
+
+export interface ApplyResult {
+  written: string[];
+  backups: string[];
+  dirsCreated: string[];
+}
+
+/** YYYYMMDDTHHMMSSZ */
+export function backupStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult {
+  const stamp = backupStamp(opts.now ?? new Date());
+  const step = (name: string): void => {
+    if (process.env[failBeforeVariable] === name) process.kill(process.pid, 'SIGKILL');
+    opts.beforeStep?.(name);
+  };
+
+  const dirsCreated: string[] = [];
+  const staged: { file: PlannedFile; staged: StagedFile }[] = [];
+  const backups: string[] = [];
+  const committed: PlannedFile[] = [];
+  try {
+    step('mkdir');
+    for (const dir of plan.dirs) {
+      if (fs.existsSync(dir)) continue;
+      fs.mkdirSync(dir, { mode: dir.endsWith(`${path.sep}sp`) ? 0o700 : 0o755 });
+      dirsCreated.push(dir);
+    }
+    for (const dir of new Set(plan.files.map((f) => path.dirname(f.path)))) removeStaleTemps(dir);
+
+    for (const file of plan.files) {
+      step(`stage:${file.path}`);
+      staged.push({ file, staged: stageFile(file.path, file.after, file.mode) });
+    }
+    for (const file of plan.files) {
+      if (file.before === null) continue;
+      step(`backup:${file.path}`);
+      const backup = freeBackupName(file.path, stamp);
+      backupFile(file.path, backup);
+      backups.push(backup);
+    }
+    for (const { file, staged: s } of staged) {
+      step(`commit:${file.path}`);
+      if (file.before !== null && fs.readFileSync(file.path, 'utf8') !== file.before) {
+        throw new Error(`${file.path} changed while setup was running: run setup again`);
+      }
+      commitStaged(s, file.replace);
+      committed.push(file);
+    }
+    step('done');
+  } catch (err) {
+    undo(committed, staged.map((s) => s.staged), backups, dirsCreated);
+    throw err;
+  }
+  return { written: committed.map((f) => f.path), backups, dirsCreated };
+}
+
+/** Every step name applyPlan goes through for this plan, in order (for tests and --help). */
+export function applySteps(plan: SetupPlan): string[] {
+  return [
+    'mkdir',
+    ...plan.files.map((f) => `stage:${f.path}`),
+    ...plan.files.filter((f) => f.before !== null).map((f) => `backup:${f.path}`),
+    ...plan.files.map((f) => `commit:${f.path}`),
+    'done',
+  ];
+}
+
+// Puts every file back as it was: committed files get their old content (or go away if new),
+// temp files, this run's backups and the folders it made are removed.
+function undo(committed: PlannedFile[], staged: StagedFile[], backups: string[], dirs: string[]): void {
+  let restored = true;
+  for (const file of committed.reverse()) {
+    try {
+      if (file.before === null) fs.rmSync(file.path, { force: true });
+      else commitStaged(stageFile(file.path, file.before, file.mode), true);
+    } catch (err) {
+      restored = false;
+      process.stderr.write(`could not restore ${file.path}: ${(err as Error).message}; the backups are kept\n`);
+    }
+  }
+  staged.forEach(discardStaged);
+  if (restored) for (const backup of backups) fs.rmSync(backup, { force: true });
+  for (const dir of [...dirs].reverse()) {
+    try {
+      fs.rmdirSync(dir);
+    } catch {
+      // not empty: something else lives there now; leave it
+    }
+  }
+}
+
+function freeBackupName(file: string, stamp: string): string {
+  const base = `${file}${backupInfix}${stamp}`;
+  for (let i = 1; i < 100; i++) {
+    const candidate = i === 1 ? base : `${base}-${i}`;
+    if (!fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`too many backups of ${file} at ${stamp}`);
+}

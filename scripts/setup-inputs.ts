@@ -1,0 +1,334 @@
+// What `setup` is asked to do: its flags, and the resolved, validated inputs built from the flags,
+// the existing .env (a re-run needs no flags again) and, on a terminal, the operator's answers.
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EnvFile } from './env-file-edit';
+import {
+  InvalidInput,
+  checkDiscoveryUrl,
+  checkEntityId,
+  checkMetadataUrl,
+  checkPublicUrl,
+  checkServerName,
+} from './input-checks';
+import { testIdp as findTestIdp, type TestIdp } from './test-idp';
+
+export type SamlMode = 'path' | 'host';
+export type SpTemplate = 'direct' | 'discovery' | 'federation';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface SetupFlags {
+  jitsiDir?: string;
+  publicUrl?: string;
+  mode?: string;
+  serverName?: string;
+  metadataUrl?: string;
+  idpEntityId?: string;
+  discoveryUrl?: string;
+  metadataSigningCert?: string;
+  spEntityId?: string;
+  template?: string;
+  testIdp: boolean;
+  moderators?: string;
+  guests: boolean;
+  rotateSecret: boolean;
+  dryRun: boolean;
+  nonInteractive: boolean;
+  yes: boolean;
+  help: boolean;
+}
+
+const valueFlags: Record<string, keyof SetupFlags> = {
+  '--public-url': 'publicUrl',
+  '--mode': 'mode',
+  '--server-name': 'serverName',
+  '--metadata-url': 'metadataUrl',
+  '--idp-entity-id': 'idpEntityId',
+  '--discovery-url': 'discoveryUrl',
+  '--metadata-signing-cert': 'metadataSigningCert',
+  '--sp-entity-id': 'spEntityId',
+  '--template': 'template',
+  '--moderators': 'moderators',
+};
+const booleanFlags: Record<string, keyof SetupFlags> = {
+  '--test-idp': 'testIdp',
+  '--guests': 'guests',
+  '--rotate-secret': 'rotateSecret',
+  '--dry-run': 'dryRun',
+  '--non-interactive': 'nonInteractive',
+  '--yes': 'yes',
+  '-y': 'yes',
+  '--help': 'help',
+  '-h': 'help',
+};
+
+export function parseSetupArgs(argv: string[]): SetupFlags {
+  const flags: SetupFlags = {
+    testIdp: false,
+    guests: false,
+    rotateSecret: false,
+    dryRun: false,
+    nonInteractive: false,
+    yes: false,
+    help: false,
+  };
+  const record = flags as unknown as Record<string, unknown>;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const valueKey = valueFlags[name];
+    const booleanKey = booleanFlags[name];
+    if (valueKey) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
+      record[valueKey] = value;
+    } else if (booleanKey && eq < 0) {
+      record[booleanKey] = true;
+    } else if (!arg.startsWith('-') && flags.jitsiDir === undefined) {
+      flags.jitsiDir = arg;
+    } else {
+      throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return flags;
+}
+
+export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [options]
+
+  --public-url URL            meeting URL (default: PUBLIC_URL of the .env)
+  --mode path|host            path: Jitsi's nginx proxies /saml2jwt/ (default); host: the SP has its own name
+  --server-name HOST[:PORT]   the SP's own host name (host mode)
+  --metadata-url URL          where the SP fetches the IdP's (or federation's) metadata
+  --idp-entity-id ID          log in at this one IdP (template "direct")
+  --discovery-url URL         let users pick their IdP at this discovery service (template "discovery")
+  --metadata-signing-cert F   PEM that signs federation metadata (template "federation")
+  --template T                direct | discovery | federation (normally inferred)
+  --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
+  --test-idp                  use the compose test IdP (profile test-idp); for trying things out
+  --moderators FILE           policy file deciding who is moderator (enables token_affiliation)
+  --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
+  --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out)
+  --dry-run                   show the diff of every file it would change; change nothing
+  --non-interactive           never prompt; missing input is an error (exit 2)
+  -y, --yes                   do not ask for confirmation on a terminal
+`;
+
+/** Asks the operator one question; returns the answer ('' when they just press enter). */
+export type Ask = (question: string) => Promise<string>;
+
+export interface MetadataSigningCert {
+  hostPath?: string; // a PEM on this machine, copied into the SP key folder
+  containerPath: string; // what METADATA_SIGNING_CERT says (a path inside the SP container)
+}
+
+export interface SetupInputs {
+  publicUrl: string;
+  writePublicUrl: boolean; // PUBLIC_URL is given as a flag/answer and differs from the .env
+  mode: SamlMode;
+  serverName?: string;
+  template: SpTemplate;
+  spEntityId: string;
+  metadataUrl: string;
+  ssoUrl: string;
+  metadataSigningCert?: MetadataSigningCert;
+  moderatorsPolicy?: string; // absolute path of the operator's policy file
+  guests: boolean;
+  rotateSecret: boolean;
+  testIdp?: TestIdp;
+}
+
+export class MissingInput extends Error {
+  constructor(readonly missing: string[]) {
+    super(`missing input: ${missing.join('; ')}`);
+    this.name = 'MissingInput';
+  }
+}
+
+const templateAliases: Record<string, SpTemplate> = {
+  direct: 'direct',
+  discovery: 'discovery',
+  federation: 'federation',
+  'shibboleth2_sp_direct_idp.xml': 'direct',
+  'shibboleth2_sp_discovery.xml': 'discovery',
+  'shibboleth2_sp_federation.xml': 'federation',
+};
+
+/** The SP key folder inside the SP container (host: ${CONFIG}/saml2jwt/sp/). */
+export const spKeysInContainer = '/etc/shibboleth/keys';
+export const metadataSigningCertFile = 'metadata-signing-cert.pem';
+
+/**
+ * Builds the inputs: flags first, then what the .env already says, then (when ask is given)
+ * the operator's answers. Without ask, anything still missing throws MissingInput.
+ */
+export async function resolveInputs(flags: SetupFlags, env: EnvFile, packageRootDir: string, ask?: Ask): Promise<SetupInputs> {
+  const missing: string[] = [];
+  const fromEnv = (key: string): string | undefined => env.expanded(key) || undefined;
+  const needed = async (what: string, flagHint: string, question: string, check: (v: string) => string): Promise<string | undefined> => {
+    if (!ask) {
+      missing.push(`${what} (${flagHint})`);
+      return undefined;
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = (await ask(question)).trim();
+      if (!answer) continue;
+      try {
+        return check(answer);
+      } catch (err) {
+        process.stderr.write(`  ${(err as Error).message}\n`);
+      }
+    }
+    throw new InvalidInput(`no valid ${what} given`);
+  };
+
+  // Public URL
+  const envPublicUrl = fromEnv('PUBLIC_URL');
+  let publicUrl: string | undefined;
+  if (flags.publicUrl !== undefined) publicUrl = checkPublicUrl(flags.publicUrl);
+  else if (envPublicUrl) publicUrl = checkPublicUrl(envPublicUrl);
+  else publicUrl = await needed('public URL', '--public-url', 'Public URL of your Jitsi Meet (https://...): ', checkPublicUrl);
+  const writePublicUrl = publicUrl !== undefined && (!envPublicUrl || safePublicUrl(envPublicUrl) !== publicUrl);
+
+  // Mode and the SP's own name
+  const modeText = flags.mode ?? fromEnv('SAML2JWT_MODE') ?? 'path';
+  if (modeText !== 'path' && modeText !== 'host') throw new InvalidInput(`--mode must be "path" or "host", not "${modeText}"`);
+  const mode: SamlMode = modeText;
+  let serverName: string | undefined;
+  if (mode === 'host') {
+    const given = flags.serverName ?? fromEnv('SERVER_NAME');
+    serverName = given !== undefined
+      ? checkServerName(given)
+      : await needed('server name', '--server-name', 'Host name of the SP (host mode), e.g. login.example.org: ', checkServerName);
+  } else if (flags.serverName !== undefined) {
+    throw new InvalidInput('--server-name is only for --mode host');
+  }
+
+  // Which IdP(s): the template and its SSO_URL
+  if (flags.idpEntityId !== undefined && flags.discoveryUrl !== undefined) {
+    throw new InvalidInput('give either --idp-entity-id (one IdP) or --discovery-url (users choose), not both');
+  }
+  if (flags.testIdp && (flags.idpEntityId !== undefined || flags.discoveryUrl !== undefined || flags.metadataUrl !== undefined)) {
+    throw new InvalidInput('--test-idp sets the metadata URL and IdP itself: drop --idp-entity-id / --discovery-url / --metadata-url');
+  }
+  const signingCertArg = flags.metadataSigningCert ?? (flags.testIdp ? undefined : fromEnv('METADATA_SIGNING_CERT'));
+  const metadataSigningCert = signingCertArg !== undefined ? resolveSigningCert(signingCertArg) : undefined;
+
+  let template: SpTemplate | undefined;
+  if (flags.template !== undefined) {
+    template = templateAliases[flags.template];
+    if (!template) throw new InvalidInput(`--template must be direct, discovery or federation, not "${flags.template}"`);
+  }
+  let ssoUrl: string | undefined;
+  let metadataUrl: string | undefined;
+  // A re-run without --test-idp still knows it uses the test IdP (for the --profile in the command).
+  const knownTestIdp = findTestIdp(packageRootDir, fromEnv('TEST_IDP_BASE_URL'));
+  const usesTestIdp =
+    flags.testIdp ||
+    (flags.idpEntityId === undefined && flags.discoveryUrl === undefined && flags.metadataUrl === undefined && fromEnv('SSO_URL') === knownTestIdp.entityId);
+  const testIdp = usesTestIdp ? knownTestIdp : undefined;
+  if (testIdp) {
+    template ??= 'direct';
+    ssoUrl = testIdp.entityId;
+    metadataUrl = testIdp.metadataUrl;
+  } else if (flags.idpEntityId !== undefined) {
+    ssoUrl = checkEntityId('IdP entityID', flags.idpEntityId);
+    template ??= 'direct';
+  } else if (flags.discoveryUrl !== undefined) {
+    ssoUrl = checkDiscoveryUrl(flags.discoveryUrl);
+    template ??= metadataSigningCert ? 'federation' : 'discovery';
+  } else {
+    const envTemplate = fromEnv('SHIBBOLETH_TEMPLATE_XML');
+    template ??= envTemplate ? templateAliases[envTemplate] : undefined;
+    const envSso = fromEnv('SSO_URL');
+    if (envSso) {
+      ssoUrl = envSso;
+      template ??= 'direct';
+    } else if (ask) {
+      const entity = (await ask('IdP entityID to log in at (leave empty to use a discovery service instead): ')).trim();
+      if (entity) {
+        ssoUrl = checkEntityId('IdP entityID', entity);
+        template ??= 'direct';
+      } else {
+        ssoUrl = await needed('discovery URL', '--discovery-url', 'Discovery service URL (https://...): ', checkDiscoveryUrl);
+        template ??= metadataSigningCert ? 'federation' : 'discovery';
+      }
+    } else {
+      missing.push('which IdP (--idp-entity-id ID, --discovery-url URL or --test-idp)');
+    }
+  }
+  // The SP image checks federation metadata signatures only in the federation template, where
+  // users pick their IdP at a discovery service.
+  if (template === 'federation' && !metadataSigningCert) {
+    throw new InvalidInput('the federation template needs --metadata-signing-cert (the PEM that signs the federation metadata)');
+  }
+  if (template !== 'federation' && flags.metadataSigningCert !== undefined) {
+    throw new InvalidInput('--metadata-signing-cert is for federation metadata, where users choose their IdP: use it with --discovery-url');
+  }
+  if (template !== 'direct' && ssoUrl !== undefined) ssoUrl = checkDiscoveryUrl(ssoUrl);
+
+  if (!metadataUrl) {
+    const given = flags.metadataUrl ?? fromEnv('METADATA_URL');
+    metadataUrl = given !== undefined
+      ? checkMetadataUrl(given, metadataSigningCert !== undefined)
+      : await needed('metadata URL', '--metadata-url', 'URL of the IdP or federation metadata (https://...): ', (v) => checkMetadataUrl(v, metadataSigningCert !== undefined));
+  }
+
+  let moderatorsPolicy: string | undefined;
+  if (flags.moderators !== undefined) {
+    moderatorsPolicy = path.resolve(flags.moderators);
+    if (!fs.existsSync(moderatorsPolicy)) throw new InvalidInput(`--moderators: ${moderatorsPolicy} does not exist`);
+  }
+
+  if (missing.length > 0 || !publicUrl || !ssoUrl || !metadataUrl || !template) throw new MissingInput(missing);
+  const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
+
+  return {
+    publicUrl,
+    writePublicUrl,
+    mode,
+    serverName,
+    template,
+    spEntityId,
+    metadataUrl,
+    ssoUrl,
+    metadataSigningCert,
+    moderatorsPolicy,
+    guests: flags.guests,
+    rotateSecret: flags.rotateSecret,
+    testIdp,
+  };
+}
+
+function safePublicUrl(value: string): string | undefined {
+  try {
+    return checkPublicUrl(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// A PEM on this machine is copied into the SP key folder; a path already inside the container
+// (/etc/shibboleth/...) is taken as is.
+function resolveSigningCert(arg: string): MetadataSigningCert {
+  const local = path.resolve(arg);
+  if (fs.existsSync(local) && fs.statSync(local).isFile()) {
+    const text = fs.readFileSync(local, 'utf8');
+    if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new InvalidInput(`--metadata-signing-cert: ${local} is not a PEM certificate`);
+    try {
+      new X509Certificate(text);
+    } catch {
+      throw new InvalidInput(`--metadata-signing-cert: ${local} does not parse as an X.509 certificate`);
+    }
+    return { hostPath: local, containerPath: `${spKeysInContainer}/${metadataSigningCertFile}` };
+  }
+  if (arg.startsWith('/etc/shibboleth/')) return { containerPath: arg };
+  throw new InvalidInput(`--metadata-signing-cert: ${arg} is neither a file here nor a path inside the SP container (/etc/shibboleth/...)`);
+}

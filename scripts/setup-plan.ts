@@ -1,0 +1,256 @@
+// Everything `setup` will change, computed in memory before anything is written: the desired
+// .env values, and the full new content of every file it touches. Applying is setup-apply's job.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parsePolicy } from '../sidecar/src/policy/load';
+import { withOurBlock } from './custom-config-block';
+import type { JitsiCheckout } from './jitsi-checkout';
+import { EnvFile } from './env-file-edit';
+import { InvalidInput } from './input-checks';
+import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
+import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
+
+export interface PlannedFile {
+  path: string; // absolute
+  before: string | null; // null: the file does not exist yet
+  after: string;
+  mode: number; // for a new file; an existing one keeps its own
+  replace: boolean; // false: must not exist when we write it (keys)
+  secret: boolean; // never print its content (private key)
+}
+
+export interface SetupSummary {
+  tokenAuthUrl: string;
+  tokenLogoutUrl: string;
+  spMetadataUrl: string;
+  spEntityId: string;
+  nextCommand: string;
+  attributes: string[];
+  notes: string[];
+}
+
+export interface SetupPlan {
+  files: PlannedFile[]; // only files whose content changes; .env (if it changes) is last
+  dirs: string[]; // folders to create, parents first
+  envKeysChanged: string[];
+  generated: string[]; // human lines: secrets and keys made in this run
+  summary: SetupSummary;
+}
+
+export interface PlanContext {
+  packageRootDir: string;
+  /** Makes the SP key pair; null in a dry run (RSA keygen is slow and its output is never shown). */
+  makeSpKeys: ((host: string, entityId: string) => SpKeyPair) | null;
+  newSecret?: () => string;
+}
+
+export const placeholderAppIds = ['', 'my_jitsi_app_id'];
+export const placeholderSecrets = ['my_jitsi_app_secret'];
+export const minSecretLength = 32;
+export const defaultAppId = 'jitsi';
+export const policyInContainer = '/config/policy/policy.yml';
+export const moderatorModule = 'token_affiliation';
+export const releasedAttributes = [
+  'mail',
+  'displayName',
+  'eduPersonPrincipalName',
+  'pairwise-id / subject-id',
+  'eduPersonScopedAffiliation',
+  'eduPersonEntitlement',
+];
+
+const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
+
+export function isStrongSecret(value: string | undefined): value is string {
+  return value !== undefined && value.length >= minSecretLength && !placeholderSecrets.includes(value) && !/^my_jitsi/.test(value);
+}
+
+export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
+  const newSecret = ctx.newSecret ?? (() => randomBytes(32).toString('hex'));
+  const env = EnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
+  const changed: string[] = [];
+  const generated: string[] = [];
+  const set = (key: string, value: string): void => {
+    if (env.set(key, value)) changed.push(key);
+  };
+
+  const siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
+  const spHost = new URL(siteBase).hostname;
+  const tokenAuthUrl = `${siteBase}/saml2jwt/redirectWithToken?room={room}&state={state}`;
+  const tokenLogoutUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Logout`;
+  const spMetadataUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Metadata`;
+
+  // --- Jitsi's own auth settings
+  if (inputs.writePublicUrl) set('PUBLIC_URL', inputs.publicUrl);
+  set('ENABLE_AUTH', '1');
+  set('AUTH_TYPE', 'jwt');
+  const appId = env.expanded('JWT_APP_ID');
+  if (appId === undefined || placeholderAppIds.includes(appId)) set('JWT_APP_ID', defaultAppId);
+  const secret = env.expanded('JWT_APP_SECRET');
+  if (inputs.rotateSecret || !isStrongSecret(secret)) {
+    set('JWT_APP_SECRET', newSecret());
+    generated.push(inputs.rotateSecret && isStrongSecret(secret) ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+  }
+  set('JWT_ENABLE_DOMAIN_VERIFICATION', 'true');
+  set('TOKEN_AUTH_URL', tokenAuthUrl);
+  if (inputs.guests) set('ENABLE_GUESTS', '1');
+
+  // --- ours
+  set('SAML2JWT_MODE', inputs.mode);
+  if (inputs.mode === 'host' && inputs.serverName) set('SERVER_NAME', inputs.serverName);
+  set('SHIBBOLETH_TEMPLATE_XML', templateValue[inputs.template]);
+  set('SP_ENTITY_ID', inputs.spEntityId);
+  set('METADATA_URL', inputs.metadataUrl);
+  set('SSO_URL', inputs.ssoUrl);
+  if (inputs.metadataSigningCert) set('METADATA_SIGNING_CERT', inputs.metadataSigningCert.containerPath);
+  // The overlay builds our images from this package unless they exist: point it here once.
+  if (!env.expanded('SAML2JWT_SRC')) set('SAML2JWT_SRC', ctx.packageRootDir);
+  if (!isStrongSecret(env.expanded('SIDECAR_PROXY_SECRET'))) {
+    set('SIDECAR_PROXY_SECRET', newSecret());
+    generated.push('SIDECAR_PROXY_SECRET generated (shared by the SP and the sidecar only)');
+  }
+
+  // --- moderators: a policy file + Prosody's token_affiliation + no jicofo auto-owner
+  const files: PlannedFile[] = [];
+  const dirs = new Set<string>();
+  const cfg = checkout.configDir;
+  const saml2jwtDir = path.join(cfg, 'saml2jwt');
+  const spDir = path.join(saml2jwtDir, 'sp');
+  const policyDir = path.join(saml2jwtDir, 'policy');
+  const notes: string[] = [];
+  if (inputs.moderatorsPolicy) {
+    const policyText = fs.readFileSync(inputs.moderatorsPolicy, 'utf8');
+    checkPolicy(policyText, inputs.moderatorsPolicy);
+    addFile(files, dirs, path.join(policyDir, 'policy.yml'), policyText, 0o644);
+    set('POLICY_FILE', policyInContainer);
+    const modules = env.expanded('XMPP_MUC_MODULES') ?? '';
+    const list = modules.split(',').map((m) => m.trim()).filter((m) => m !== '');
+    if (!list.includes(moderatorModule)) set('XMPP_MUC_MODULES', [...list, moderatorModule].join(','));
+    set('ENABLE_AUTO_OWNER', '0');
+    notes.push(
+      `Prosody must have the ${moderatorModule} module (jitsi-contrib prosody-plugins): put mod_${moderatorModule}.lua into ${path.join(cfg, 'prosody', 'prosody-plugins-custom')}/`,
+    );
+  }
+
+  // --- SP key and certificate (never overwritten), the metadata cache folder
+  const keyPath = path.join(spDir, spKeyFile);
+  const certPath = path.join(spDir, spCertFile);
+  const keyExists = fs.existsSync(keyPath);
+  const certExists = fs.existsSync(certPath);
+  if (keyExists !== certExists) {
+    throw new InvalidInput(
+      `${spDir} holds only ${keyExists ? spKeyFile : spCertFile}: restore the other file, or move both away to get a new pair`,
+    );
+  }
+  if (!keyExists) {
+    const pair = ctx.makeSpKeys ? ctx.makeSpKeys(spHost, inputs.spEntityId) : null;
+    addFile(files, dirs, keyPath, pair?.keyPem ?? '(a new RSA 3072 private key)\n', 0o600, { replace: false, secret: true });
+    addFile(files, dirs, certPath, pair?.certPem ?? `(a new self-signed certificate for ${spHost}, ${inputs.spEntityId})\n`, 0o644, {
+      replace: false,
+      secret: pair === null,
+    });
+    generated.push(`SP key and certificate generated in ${spDir} (RSA 3072, SHA-256, 10 years)`);
+  }
+  if (inputs.metadataSigningCert?.hostPath) {
+    addFile(files, dirs, path.join(spDir, metadataSigningCertFile), fs.readFileSync(inputs.metadataSigningCert.hostPath, 'utf8'), 0o644);
+  }
+  const metadataDir = path.join(saml2jwtDir, 'metadata');
+  if (!fs.existsSync(metadataDir)) dirs.add(metadataDir);
+
+  // --- web: tokenLogoutUrl in custom-config.js, the nginx snippet (path mode)
+  const customConfig = path.join(cfg, 'web', 'custom-config.js');
+  const customBefore = readOrNull(customConfig);
+  addFile(files, dirs, customConfig, withOurBlock(customBefore, tokenLogoutUrl), 0o644);
+  if (inputs.mode === 'path') {
+    const snippet = packageFile(ctx.packageRootDir, 'compose-overlay', 'nginx', 'saml2jwt.conf');
+    addFile(files, dirs, path.join(cfg, 'web', 'nginx-custom', 'saml2jwt.conf'), snippet, 0o644);
+  }
+
+  // --- compose overlays beside docker-compose.yml
+  const overlayDir = path.join(ctx.packageRootDir, 'compose-overlay');
+  const overlays = fs.existsSync(overlayDir) ? fs.readdirSync(overlayDir).filter((n) => n.endsWith('.yml')).sort() : [];
+  if (!overlays.includes('saml2jwt.yml')) throw new Error(`this package is incomplete: ${path.join(overlayDir, 'saml2jwt.yml')} is missing`);
+  for (const name of overlays) addFile(files, dirs, path.join(checkout.dir, name), packageFile(ctx.packageRootDir, 'compose-overlay', name), 0o644);
+
+  // .env last: once it is in place, everything it points at is already there
+  const envAfter = env.toString();
+  const changedFiles = files.filter((f) => f.before !== f.after);
+  if (envAfter !== checkout.envText) {
+    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false });
+  }
+
+  const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
+  const backend = env.expanded('ENABLE_BACKEND_JWT_REQUEST');
+  if ((backend === 'true' || backend === '1') && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
+  if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
+  const profile = inputs.testIdp ? ' --profile test-idp' : '';
+  if (inputs.testIdp) notes.push(`test IdP values from ${inputs.testIdp.source}; never use the test IdP in production`);
+  if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
+
+  return {
+    files: changedFiles,
+    dirs: missingDirs([...dirs]),
+    envKeysChanged: changed,
+    generated,
+    summary: {
+      tokenAuthUrl,
+      tokenLogoutUrl,
+      spMetadataUrl,
+      spEntityId: inputs.spEntityId,
+      nextCommand: `cd ${checkout.dir} && docker compose ${composeFiles.join(' ')}${profile} up -d`,
+      attributes: releasedAttributes,
+      notes,
+    },
+  };
+}
+
+function addFile(
+  files: PlannedFile[],
+  dirs: Set<string>,
+  file: string,
+  after: string,
+  mode: number,
+  opts: { replace?: boolean; secret?: boolean } = {},
+): void {
+  dirs.add(path.dirname(file));
+  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false });
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function packageFile(root: string, ...parts: string[]): string {
+  const file = path.join(root, ...parts);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new Error(`this package is incomplete: ${file} is missing`);
+  }
+}
+
+// Every folder that does not exist yet, parents before children.
+function missingDirs(wanted: string[]): string[] {
+  const out = new Set<string>();
+  for (const dir of wanted) {
+    const chain: string[] = [];
+    for (let d = dir; !fs.existsSync(d) && d !== path.dirname(d); d = path.dirname(d)) chain.unshift(d);
+    chain.forEach((d) => out.add(d));
+  }
+  return [...out].sort((a, b) => a.split(path.sep).length - b.split(path.sep).length);
+}
+
+// The sidecar's own policy parser, so setup refuses exactly what the sidecar would refuse at start.
+function checkPolicy(text: string, file: string): void {
+  try {
+    parsePolicy(text, file);
+  } catch (err) {
+    throw new InvalidInput(`--moderators: ${file} is not a valid policy: ${(err as Error).message}`);
+  }
+}

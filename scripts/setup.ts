@@ -1,0 +1,150 @@
+// `jitsi-saml2jwt setup <docker-jitsi-meet dir>`: wires SAML login into an existing checkout.
+// Reads flags (and, on a terminal, asks for what is missing), plans every change in memory,
+// then shows it (--dry-run) or applies it without losing data, and says what to do next.
+import { createHash } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline/promises';
+import { createTwoFilesPatch } from 'diff';
+import { MalformedEnvFile } from './env-file-edit';
+import { InvalidInput } from './input-checks';
+import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
+import { packageRoot } from './package-root';
+import { applyPlan } from './setup-apply';
+import { MissingInput, UsageError, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
+import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
+import { createSpKeyPair, type SpKeyPair } from './sp-keys';
+
+export interface SetupEnvironment {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  home?: string;
+  packageRootDir?: string;
+  interactive?: boolean; // default: stdin is a terminal
+  ask?: Ask;
+  now?: Date;
+  beforeStep?: (step: string) => void;
+  makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
+}
+
+export async function run(argv: string[], environment: SetupEnvironment = {}): Promise<number> {
+  const out = environment.out ?? ((t: string) => void process.stdout.write(t));
+  const err = environment.err ?? ((t: string) => void process.stderr.write(t));
+  let rl: readline.Interface | undefined;
+  try {
+    const flags = parseSetupArgs(argv);
+    if (flags.help) {
+      out(setupUsage);
+      return 0;
+    }
+    if (!flags.jitsiDir) throw new UsageError('give the docker-jitsi-meet folder: jitsi-saml2jwt setup <dir>');
+    const checkout = readJitsiCheckout(flags.jitsiDir, environment.home ?? os.homedir());
+    const rootDir = environment.packageRootDir ?? packageRoot();
+
+    const interactive = !flags.nonInteractive && (environment.interactive ?? process.stdin.isTTY === true);
+    let ask: Ask | undefined;
+    if (interactive) {
+      ask = environment.ask;
+      if (!ask) {
+        const lines = readline.createInterface({ input: process.stdin, output: process.stdout });
+        rl = lines;
+        ask = (q) => lines.question(q);
+      }
+    }
+    const inputs = await resolveInputs(flags, checkout.env, rootDir, ask);
+    const plan = planSetup(checkout, inputs, {
+      packageRootDir: rootDir,
+      makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),
+    });
+    const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
+
+    if (plan.files.length === 0 && plan.dirs.length === 0) {
+      out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n\n`);
+      out(nextSteps(plan.summary));
+      return 0;
+    }
+    if (flags.dryRun) {
+      out(`Dry run: these changes would be made (nothing is written).\n\n`);
+      out(describeDiff(plan, label));
+      for (const dir of plan.dirs) out(`would create folder ${dir}\n`);
+      out('\n' + nextSteps(plan.summary));
+      return 0;
+    }
+    if (ask && !flags.yes) {
+      out(`setup will change:\n${plan.files.map((f) => `  ${f.before === null ? 'new     ' : 'changed '} ${label(f.path)}\n`).join('')}`);
+      const answer = (await ask('Apply these changes? [y/N] ')).trim().toLowerCase();
+      if (answer !== 'y' && answer !== 'yes') {
+        out('Nothing was changed.\n');
+        return 1;
+      }
+    }
+
+    const result = applyPlan(plan, { now: environment.now, beforeStep: environment.beforeStep });
+    out(`Done: ${checkout.dir} is set up for SAML login.\n`);
+    if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
+    for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);
+    for (const backup of result.backups) out(`  backup ${label(backup)}\n`);
+    for (const line of plan.generated) out(`  ${line}\n`);
+    out('\n' + nextSteps(plan.summary));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`setup: ${e.message}\n\n${setupUsage}`);
+      return 2;
+    }
+    if (e instanceof MissingInput) {
+      err(`setup: missing input, nothing was written:\n${e.missing.map((m) => `  - ${m}\n`).join('')}`);
+      return 2;
+    }
+    if (e instanceof InvalidInput) {
+      err(`setup: ${e.message}. Nothing was written.\n`);
+      return 2;
+    }
+    if (e instanceof MalformedEnvFile) {
+      err(`setup: the .env cannot be read safely: ${e.message}. Fix that line; nothing was written.\n`);
+      return 1;
+    }
+    if (e instanceof NotAJitsiCheckout) {
+      err(`setup: ${e.message}\n`);
+      return 1;
+    }
+    err(`setup failed, every file is as it was: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    rl?.close();
+  }
+}
+
+function describeDiff(plan: SetupPlan, label: (file: string) => string): string {
+  return plan.files
+    .map((f) => {
+      const name = label(f.path);
+      if (f.secret) return `new file ${name} (${f.before === null ? 'generated, content not shown' : 'not shown'})\n`;
+      return createTwoFilesPatch(f.before === null ? '/dev/null' : name, name, hideSecrets(f.before ?? ''), hideSecrets(f.after), undefined, undefined);
+    })
+    .join('\n');
+}
+
+// Secrets never reach the terminal: a secret-looking KEY=value shows a short hash instead,
+// which is enough to see that it changes.
+function hideSecrets(text: string): string {
+  return text.replace(/^([ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:SECRET|PASSWORD|_KEY)[ \t]*=)(.+?)(\r?)$/gm, (_m, head: string, value: string, cr: string) =>
+    `${head}<hidden ${createHash('sha256').update(value).digest('hex').slice(0, 8)}>${cr}`,
+  );
+}
+
+function nextSteps(summary: SetupSummary): string {
+  const lines = [
+    'Next:',
+    `  1. Start (or restart) Jitsi with the SAML services:`,
+    `       ${summary.nextCommand}`,
+    `  2. Register this SP at your IdP or federation: metadata ${summary.spMetadataUrl}`,
+    `       (entityID ${summary.spEntityId})`,
+    `  3. The IdP must release: ${summary.attributes.join(', ')}`,
+    `  4. Check the running deployment: jitsi-saml2jwt doctor`,
+    `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
+    `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
+    ...summary.notes.map((n) => `  Note: ${n}`),
+  ];
+  return lines.join('\n') + '\n';
+}

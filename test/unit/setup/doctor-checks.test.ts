@@ -1,0 +1,121 @@
+// doctor's conclusions, on `docker inspect` output captured from a real compose project
+// (test/fixtures/docker-jitsi-meet/inspect/), varied the way real deployments go wrong.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  chooseProject,
+  configurationChecks,
+  formatResult,
+  metadataCheck,
+  readyzCheck,
+  type CheckResult,
+  type ContainerInspect,
+} from '../../../scripts/doctor-checks';
+import { run as doctor } from '../../../scripts/doctor';
+import { fixturesDir } from './checkout-fixture';
+
+const inspectDir = path.join(fixturesDir, 'inspect');
+const load = (name: string): ContainerInspect[] => JSON.parse(fs.readFileSync(path.join(inspectDir, name), 'utf8'));
+const running = (): ContainerInspect[] => load('running-path-mode.json');
+
+function service(containers: ContainerInspect[], name: string): ContainerInspect {
+  const found = containers.find((c) => c.Config.Labels?.['com.docker.compose.service'] === name);
+  if (!found) throw new Error(`fixture has no ${name}`);
+  return found;
+}
+function setEnv(c: ContainerInspect, key: string, value: string | undefined): void {
+  const env = (c.Config.Env ?? []).filter((e) => !e.startsWith(`${key}=`));
+  if (value !== undefined) env.push(`${key}=${value}`);
+  c.Config.Env = env;
+}
+const failures = (results: CheckResult[]): string[] => results.filter((r) => !r.ok).map((r) => r.what);
+
+describe('scripts/doctor-checks: judging a running deployment from docker inspect', () => {
+  it('passes every configuration check on a well wired project', () => {
+    const project = chooseProject(running());
+    expect(project?.name).to.equal('docker-jitsi-meet');
+    expect(project?.workingDir).to.equal('/srv/docker-jitsi-meet');
+    const results = configurationChecks(project!);
+    expect(failures(results)).to.deep.equal([]);
+    expect(results.length).to.be.greaterThan(12);
+  });
+
+  it('fails, without crashing, when services are missing or stopped', () => {
+    const noProsody = running().filter((c) => c.Config.Labels?.['com.docker.compose.service'] !== 'prosody');
+    expect(failures(configurationChecks(chooseProject(noProsody)!))).to.deep.equal(['prosody runs']);
+
+    const exited = [...noProsody, load('prosody-exited.json') as unknown as ContainerInspect];
+    const results = configurationChecks(chooseProject(exited)!);
+    expect(failures(results)).to.deep.equal(['prosody is exited (docker-jitsi-meet-prosody-1)']);
+    expect(results.find((r) => !r.ok)?.fix).to.include('docker logs docker-jitsi-meet-prosody-1');
+
+    const noOverlay = running().filter((c) => !['saml2jwt', 'saml-sp'].includes(c.Config.Labels?.['com.docker.compose.service'] ?? ''));
+    expect(failures(configurationChecks(chooseProject(noOverlay)!))).to.deep.equal(['saml2jwt runs', 'saml-sp runs']);
+  });
+
+  it('names each misconfiguration on its own line, never showing a secret', () => {
+    const cases: [string, (cs: ContainerInspect[]) => void, RegExp][] = [
+      ['auth type', (cs) => setEnv(service(cs, 'prosody'), 'AUTH_TYPE', 'internal'), /^prosody uses JWT auth .*AUTH_TYPE=internal/],
+      ['app id', (cs) => setEnv(service(cs, 'saml2jwt'), 'JWT_APP_ID', 'other'), /^prosody and saml2jwt share JWT_APP_ID \(prosody: jitsi, saml2jwt: other\)/],
+      ['app secret', (cs) => setEnv(service(cs, 'prosody'), 'JWT_APP_SECRET', 'x'.repeat(40)), /^prosody and saml2jwt share JWT_APP_SECRET/],
+      ['token auth url', (cs) => setEnv(service(cs, 'web'), 'TOKEN_AUTH_URL', undefined), /^web sends logins to our SP \(TOKEN_AUTH_URL=unset\)/],
+      ['domain verification', (cs) => setEnv(service(cs, 'prosody'), 'JWT_ENABLE_DOMAIN_VERIFICATION', 'false'), /JWT_ENABLE_DOMAIN_VERIFICATION/],
+      ['auto owner', (cs) => setEnv(service(cs, 'jicofo'), 'ENABLE_AUTO_OWNER', undefined), /ENABLE_AUTO_OWNER=unset/],
+      ['proxy secret', (cs) => setEnv(service(cs, 'saml-sp'), 'SIDECAR_PROXY_SECRET', 'short'), /share a SIDECAR_PROXY_SECRET/],
+      ['health', (cs) => ((service(cs, 'saml-sp').State.Health as { Status: string }).Status = 'unhealthy'), /^saml-sp is healthy \(unhealthy\)/],
+      ['network', (cs) => (service(cs, 'saml2jwt').NetworkSettings.Networks = { bridge: {} }), /^saml2jwt is on the meet.jitsi network \(bridge\)/],
+    ];
+    for (const [label, breakIt, expected] of cases) {
+      const containers = running();
+      breakIt(containers);
+      const failed = configurationChecks(chooseProject(containers)!).filter((r) => !r.ok);
+      expect(failed.map((f) => f.what), label).to.have.length(1);
+      expect(failed[0]!.what, label).to.match(expected);
+      const line = formatResult(failed[0]!);
+      expect(line, label).to.match(/^FAIL  .*\n      fix: \S/);
+      expect(line, label).not.to.include('0123456789abcdef0123'); // the fixture's secrets
+    }
+  });
+
+  it('prefers the project started from the given folder', () => {
+    const other = running().map((c) => {
+      const copy = JSON.parse(JSON.stringify(c)) as ContainerInspect;
+      copy.Config.Labels!['com.docker.compose.project'] = 'staging';
+      copy.Config.Labels!['com.docker.compose.project.working_dir'] = '/srv/staging';
+      return copy;
+    });
+    const mixed = [...other, ...running()];
+    expect(chooseProject(mixed, '/srv/docker-jitsi-meet/')?.name).to.equal('docker-jitsi-meet');
+    expect(chooseProject(mixed, '/srv/staging')?.name).to.equal('staging');
+    // containers of other compose projects that are not Jitsi are never chosen
+    const unrelated = running().filter((c) => ['jvb', 'jicofo'].includes(c.Config.Labels?.['com.docker.compose.service'] ?? ''));
+    expect(chooseProject(unrelated)).to.equal(undefined);
+  });
+
+  it('reads the probes run inside the containers', () => {
+    expect(readyzCheck({ exitCode: 0, output: '200 ready\n' })).to.deep.equal({ ok: true, what: 'saml2jwt answers /readyz (200 ready)' });
+    expect(readyzCheck({ exitCode: 1, output: '503 not ready\n' }).ok).to.equal(false);
+    expect(readyzCheck({ exitCode: null, output: '' }).what).to.include('timed out');
+    expect(readyzCheck(undefined).ok).to.equal(false);
+
+    const entity = 'https://meet.example.com:8443/saml2jwt/shibboleth';
+    const metadata = `<?xml version="1.0"?>\n<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entity}"></md:EntityDescriptor>`;
+    expect(metadataCheck({ exitCode: 0, output: metadata }, entity).ok).to.equal(true);
+    expect(metadataCheck({ exitCode: 0, output: metadata }, 'https://other/sp').what).to.include('instead of SP_ENTITY_ID');
+    expect(metadataCheck({ exitCode: 22, output: 'curl: (22) The requested URL returned error: 404' }, entity).what).to.include('404');
+    expect(metadataCheck({ exitCode: 0, output: '<html>hello</html>' }, entity).ok).to.equal(false);
+  });
+
+  it('without a Docker daemon: one clear error, exit 1', async () => {
+    let out = '';
+    let err = '';
+    const socket = path.join(os.tmpdir(), `no-docker-${process.pid}.sock`);
+    const code = await doctor(['--socket', socket], { out: (t) => (out += t), err: (t) => (err += t) });
+    expect(code).to.equal(1);
+    expect(out).to.equal('');
+    expect(err.trim().split('\n')).to.have.length(1);
+    expect(err).to.include(`cannot reach the Docker daemon at ${socket}`);
+  });
+});

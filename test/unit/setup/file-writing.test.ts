@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { commitStaged, removeStaleTemps, stageFile, tempPrefix } from '../../../scripts/atomic-write';
+import { beginMarker, jsSingleQuoted, withOurBlock } from '../../../scripts/custom-config-block';
+
+describe('scripts/atomic-write and custom-config-block', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saml2jwt-write-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('stages beside the target, invisible until committed, keeping the target\'s mode', () => {
+    const target = path.join(dir, '.env');
+    fs.writeFileSync(target, 'OLD=1\n', { mode: 0o640 });
+    fs.chmodSync(target, 0o640);
+    const staged = stageFile(target, 'NEW=1\n');
+    expect(path.dirname(staged.temp)).to.equal(dir);
+    expect(path.basename(staged.temp).startsWith(tempPrefix)).to.equal(true);
+    expect(fs.readFileSync(target, 'utf8')).to.equal('OLD=1\n');
+    commitStaged(staged, true);
+    expect(fs.readFileSync(target, 'utf8')).to.equal('NEW=1\n');
+    expect(fs.statSync(target).mode & 0o777).to.equal(0o640);
+    expect(fs.readdirSync(dir)).to.deep.equal(['.env']);
+  });
+
+  it('never clobbers when told not to replace (keys), and sweeps stale temps', () => {
+    const key = path.join(dir, 'sp-key.pem');
+    const staged = stageFile(key, 'first', 0o600);
+    fs.writeFileSync(key, 'appeared meanwhile');
+    expect(() => commitStaged(staged, false)).to.throw(/EEXIST/);
+    expect(fs.readFileSync(key, 'utf8')).to.equal('appeared meanwhile');
+    expect(removeStaleTemps(dir)).to.have.length(1);
+    expect(fs.readdirSync(dir)).to.deep.equal(['sp-key.pem']);
+    const fresh = stageFile(path.join(dir, 'new.pem'), 'x', 0o600);
+    commitStaged(fresh, false);
+    expect(fs.statSync(path.join(dir, 'new.pem')).mode & 0o777).to.equal(0o600);
+  });
+
+  it('quotes any text as a JavaScript string literal that evaluates back to it (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
+        expect(new Function(`return ${jsSingleQuoted(text)};`)()).to.equal(text);
+        expect(jsSingleQuoted(text)).not.to.match(/<\/script/i);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('adds its block once, keeps the rest, and refuses a block without an end marker', () => {
+    const mine = "config.a = 1;\r\nconfig.b = 'x';\r\n";
+    const once = withOurBlock(mine, "https://m.example/it's");
+    expect(once.startsWith(mine)).to.equal(true);
+    expect(once).to.include("\r\nconfig.tokenLogoutUrl = 'https://m.example/it\\'s';\r\n");
+    expect(withOurBlock(once, "https://m.example/it's")).to.equal(once);
+    expect(withOurBlock(null, 'https://m.example/x').startsWith(beginMarker)).to.equal(true);
+    expect(() => withOurBlock(`${beginMarker}\nconfig.x = 1;\n`, 'https://m.example/x')).to.throw(/without/);
+  });
+});

@@ -1,0 +1,448 @@
+// `jitsi-saml2jwt setup` against copies of a docker-jitsi-meet checkout: what it writes, and
+// above all what it must never lose.
+import { expect } from 'chai';
+import { X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import forge from 'node-forge';
+import { EnvFile, ownHeader } from '../../../scripts/env-file-edit';
+import { testIdp } from '../../../scripts/test-idp';
+import { beginMarker, endMarker } from '../../../scripts/custom-config-block';
+import {
+  copyCheckout,
+  directIdpArgs,
+  envLines,
+  fingerprint,
+  preCreateSpKeys,
+  realPackageRoot,
+  runSetup,
+  sharedSpKeys,
+  type Checkout,
+} from './checkout-fixture';
+
+const strongSecret = 'c0ffee'.repeat(8); // 48 characters, not a placeholder
+
+describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', function () {
+  this.timeout(30000);
+  let c: Checkout;
+  afterEach(() => c?.cleanup());
+
+  const read = (p: string): string => fs.readFileSync(p, 'utf8');
+  const env = (): EnvFile => EnvFile.parse(read(c.envPath));
+  const backups = (): string[] => fs.readdirSync(c.dir).filter((n) => n.startsWith('.env.bak-saml2jwt-'));
+
+  describe('the .env', () => {
+    it('keeps every line it does not own byte-identical, in order, and replaces #KEY= lines in place', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+
+      const before = envLines(c.originalEnv);
+      const after = envLines(read(c.envPath));
+      const owned = new Set(['PUBLIC_URL', 'ENABLE_AUTH', 'AUTH_TYPE', 'JWT_APP_ID', 'JWT_APP_SECRET']);
+      const keyOf = (line: string): string | undefined => /^#?([A-Z_][A-Z0-9_]*)=/.exec(line)?.[1];
+      let replaced = 0;
+      before.forEach((line, i) => {
+        const key = keyOf(line);
+        if (key && owned.has(key) && line.startsWith('#') && i === before.findIndex((l) => keyOf(l) === key)) {
+          expect(after[i], `line ${i + 1}`).to.match(new RegExp(`^${key}=\\S+\\n$`));
+          replaced++;
+        } else {
+          expect(after[i], `line ${i + 1}`).to.equal(line);
+        }
+      });
+      expect(replaced).to.equal(owned.size);
+      // Everything else is appended after the original lines, under one header.
+      const appended = after.slice(before.length);
+      expect(appended[0]).to.equal('\n');
+      expect(appended[1]).to.equal(`${ownHeader}\n`);
+      expect(appended.slice(2).every((l) => /^[A-Z0-9_]+=\S*\n$/.test(l))).to.equal(true);
+
+      const e = env();
+      expect(e.get('ENABLE_AUTH')).to.equal('1');
+      expect(e.get('AUTH_TYPE')).to.equal('jwt');
+      expect(e.get('JWT_APP_ID')).to.equal('jitsi');
+      expect(e.get('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/);
+      expect(e.get('SIDECAR_PROXY_SECRET')).to.match(/^[0-9a-f]{64}$/);
+      expect(e.get('SIDECAR_PROXY_SECRET')).not.to.equal(e.get('JWT_APP_SECRET'));
+      expect(e.get('JWT_ENABLE_DOMAIN_VERIFICATION')).to.equal('true');
+      expect(e.get('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
+      expect(e.get('SAML2JWT_MODE')).to.equal('path');
+      expect(e.get('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
+      expect(e.get('SP_ENTITY_ID')).to.equal('https://meet.example.com:8443/saml2jwt/shibboleth');
+      expect(e.get('METADATA_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+      expect(e.get('SSO_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+      expect(e.get('SAML2JWT_SRC')).to.equal(realPackageRoot);
+      expect(e.get('ENABLE_GUESTS')).to.equal(undefined); // only with --guests
+      // no key is set twice
+      const keys = read(c.envPath).split('\n').map((l) => /^([A-Z_][A-Z0-9_]*)=/.exec(l)?.[1]).filter(Boolean);
+      expect(new Set(keys).size).to.equal(keys.length);
+      // a timestamped backup of the original
+      expect(backups()).to.have.length(1);
+      expect(read(path.join(c.dir, backups()[0] as string))).to.equal(c.originalEnv);
+      // secrets are never printed
+      expect(r.out + r.err).not.to.include(e.get('JWT_APP_SECRET'));
+      expect(r.out + r.err).not.to.include(e.get('SIDECAR_PROXY_SECRET'));
+    });
+
+    it('keeps CRLF line endings, a missing final newline, and the file mode', async () => {
+      c = copyCheckout('basic', (t) => t.replace(/\n/g, '\r\n').replace(/\r\n$/, ''));
+      fs.chmodSync(c.envPath, 0o640);
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const text = read(c.envPath);
+      expect(text.endsWith('\n')).to.equal(false);
+      expect(text.replace(/\r\n/g, '')).not.to.include('\n');
+      const originalLines = c.originalEnv.split('\r\n');
+      const lines = text.split('\r\n');
+      originalLines.forEach((l, i) => {
+        if (!/^#?(PUBLIC_URL|ENABLE_AUTH|AUTH_TYPE|JWT_APP_ID|JWT_APP_SECRET)=/.test(l)) expect(lines[i]).to.equal(l);
+      });
+      expect(fs.statSync(c.envPath).mode & 0o777).to.equal(0o640);
+    });
+
+    it('keeps an existing real JWT_APP_ID and a strong JWT_APP_SECRET', async () => {
+      c = copyCheckout('basic', (t) =>
+        t.replace('#JWT_APP_ID=my_jitsi_app_id', 'JWT_APP_ID=acme_meet').replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`),
+      );
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      expect(env().get('JWT_APP_ID')).to.equal('acme_meet');
+      expect(env().get('JWT_APP_SECRET')).to.equal(strongSecret);
+      expect(read(c.envPath)).to.include(`\nJWT_APP_SECRET=${strongSecret}\n`);
+    });
+
+    it('replaces a placeholder or short secret and placeholder app id, in place', async () => {
+      for (const weak of ['my_jitsi_app_secret', 'tooshort123']) {
+        c = copyCheckout('basic', (t) =>
+          t.replace('#JWT_APP_ID=my_jitsi_app_id', 'JWT_APP_ID=my_jitsi_app_id').replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${weak}`),
+        );
+        preCreateSpKeys(c);
+        expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+        const secret = env().get('JWT_APP_SECRET') as string;
+        expect(secret).to.match(/^[0-9a-f]{64}$/);
+        expect(env().get('JWT_APP_ID')).to.equal('jitsi');
+        const lines = read(c.envPath).split('\n');
+        expect(lines.indexOf(`JWT_APP_SECRET=${secret}`)).to.equal(c.originalEnv.split('\n').indexOf(`JWT_APP_SECRET=${weak}`));
+        c.cleanup();
+      }
+    });
+
+    it('rotates a strong secret only with --rotate-secret', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      expect(env().get('JWT_APP_SECRET')).to.equal(strongSecret);
+      const proxySecret = env().get('SIDECAR_PROXY_SECRET');
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(r.code).to.equal(0);
+      expect(r.out).to.include('JWT_APP_SECRET rotated');
+      expect(env().get('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/).and.not.equal(strongSecret);
+      expect(env().get('SIDECAR_PROXY_SECRET')).to.equal(proxySecret); // generated once, kept after
+    });
+
+    it('keeps a PUBLIC_URL written with ${...} references when it already means the same URL', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#PUBLIC_URL=https://meet.example.com:${HTTPS_PORT}', 'PUBLIC_URL=https://meet.example.com:${HTTPS_PORT}'));
+      preCreateSpKeys(c);
+      const args = directIdpArgs.filter((a, i, all) => a !== '--public-url' && all[i - 1] !== '--public-url');
+      const r = await runSetup(c, args);
+      expect(r.code, r.err).to.equal(0);
+      expect(read(c.envPath)).to.include('\nPUBLIC_URL=https://meet.example.com:${HTTPS_PORT}\n');
+      expect(env().get('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
+    });
+  });
+
+  describe('runs that must change nothing', () => {
+    it('a second run with the same inputs changes nothing, says so, and makes no backup', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const state = fingerprint(c.dir, c.home);
+      const again = await runSetup(c, directIdpArgs);
+      expect(again.code).to.equal(0);
+      expect(again.out).to.match(/^Nothing to change/);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      // and so does a run with no flags at all: the .env remembers the inputs
+      const bare = await runSetup(c, ['--non-interactive']);
+      expect(bare.code, bare.err).to.equal(0);
+      expect(bare.out).to.match(/^Nothing to change/);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      expect(backups()).to.have.length(1);
+    });
+
+    it('--dry-run prints a unified diff of every file and touches none', async () => {
+      c = copyCheckout();
+      fs.mkdirSync(path.join(c.configDir, 'web'), { recursive: true });
+      fs.writeFileSync(path.join(c.configDir, 'web', 'custom-config.js'), "config.disableDeepLinking = true;\n");
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--dry-run']);
+      expect(r.code, r.err).to.equal(0);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      expect(r.out).to.include('--- .env\n+++ .env\n');
+      expect(r.out).to.include('-#ENABLE_AUTH=1\n+ENABLE_AUTH=1\n');
+      expect(r.out).to.include('-#AUTH_TYPE=internal\n+AUTH_TYPE=jwt\n');
+      expect(r.out).to.match(/^\+JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m);
+      expect(r.out).not.to.include(EnvFile.parse(c.originalEnv).get('JICOFO_AUTH_PASSWORD'));
+      expect(r.out).to.include(`+++ ${path.join(c.configDir, 'web', 'custom-config.js')}`);
+      expect(r.out).to.include(" config.disableDeepLinking = true;\n+\n+" + beginMarker);
+      expect(r.out).to.include('+++ saml2jwt.yml');
+      expect(r.out).to.include(`+++ ${path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf')}`);
+      expect(r.out).to.match(/new file .*sp-key\.pem \(generated, content not shown\)/);
+    });
+
+    it('--dry-run never shows a secret, old or new, but shows that it changes', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret', '--dry-run']);
+      expect(r.code, r.err).to.equal(0);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      const removed = /^-JWT_APP_SECRET=<hidden ([0-9a-f]{8})>$/m.exec(r.out);
+      const added = /^\+JWT_APP_SECRET=<hidden ([0-9a-f]{8})>$/m.exec(r.out);
+      expect(removed?.[1]).to.be.a('string').and.not.equal(added?.[1]);
+      expect(r.out).not.to.include(strongSecret);
+    });
+
+    it('refuses a malformed .env with its line number and writes nothing', async () => {
+      c = copyCheckout('basic', (t) => t.split('\n').map((l, i) => (i === 20 ? 'HTTP PORT = 8000' : l)).join('\n'));
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code).to.equal(1);
+      expect(r.err).to.match(/line 21\b/).and.include('HTTP PORT = 8000').and.include('nothing was written');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+
+    it('without a .env but with env.example, says to run docker-jitsi-meet\'s setup first', async () => {
+      c = copyCheckout('no-env');
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code).not.to.equal(0);
+      expect(r.err).to.include('cp env.example .env && ./gen-passwords.sh');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+
+    it('--non-interactive with missing input: names every missing flag, exit 2, writes nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, ['--non-interactive']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.include('--public-url').and.include('--idp-entity-id').and.include('--metadata-url');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+
+    it('refuses invalid input with a clear message, exit 2, writes nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const cases: [string[], RegExp][] = [
+        [['--public-url', 'http://meet.example.com'], /must start with https/],
+        [['--public-url', 'https://meet_example..com'], /invalid host name/],
+        [['--metadata-url', 'http://idp.example.org/metadata'], /must be https/],
+        [['--idp-entity-id', 'not a uri'], /not an absolute URI/],
+        [['--mode', 'host', '--server-name', 'bad name:99999'], /legal host/],
+        [['--mode', 'sideways'], /path" or "host/],
+        [['--discovery-url', 'https://ds.example.org/ds'], /either --idp-entity-id .* or --discovery-url/],
+      ];
+      for (const [override, message] of cases) {
+        const args = [...directIdpArgs];
+        for (let i = 0; i < override.length; i += 2) {
+          const at = args.indexOf(override[i] as string);
+          if (at >= 0) args[at + 1] = override[i + 1] as string;
+          else args.push(override[i] as string, override[i + 1] as string);
+        }
+        const r = await runSetup(c, args);
+        expect(r.code, override.join(' ')).to.equal(2);
+        expect(r.err, override.join(' ')).to.match(message);
+      }
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+  });
+
+  describe('the other files', () => {
+    it('adds tokenLogoutUrl to custom-config.js keeping its content, and replaces only its own block later', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      fs.mkdirSync(path.dirname(custom), { recursive: true });
+      const operator = "// mine\nconfig.disableDeepLinking = true;\nconfig.toolbarButtons = ['microphone'];";
+      fs.writeFileSync(custom, operator);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const first = read(custom);
+      expect(first.startsWith(operator + '\n')).to.equal(true);
+      expect(first).to.include("config.tokenLogoutUrl = 'https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout';");
+
+      fs.appendFileSync(custom, 'config.p2p = { enabled: false };\n');
+      const args = directIdpArgs.map((a) => (a === 'https://meet.example.com:8443' ? "https://other.example.com" : a));
+      expect((await runSetup(c, args)).code).to.equal(0);
+      const second = read(custom);
+      expect(second.split(beginMarker)).to.have.length(2);
+      expect(second.split(endMarker)).to.have.length(2);
+      expect(second).to.include("config.tokenLogoutUrl = 'https://other.example.com/saml2jwt/Shibboleth.sso/Logout';");
+      expect(second).not.to.include('meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout');
+      expect(second.startsWith(operator + '\n')).to.equal(true);
+      expect(second.endsWith('config.p2p = { enabled: false };\n')).to.equal(true);
+      // the logout line is valid JavaScript that yields exactly the URL
+      const config: Record<string, unknown> = {};
+      new Function('config', second.slice(second.indexOf(beginMarker)))(config);
+      expect(config.tokenLogoutUrl).to.equal('https://other.example.com/saml2jwt/Shibboleth.sso/Logout');
+    });
+
+    it('installs the nginx snippet and every compose overlay from the package, byte for byte', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const overlayDir = path.join(realPackageRoot, 'compose-overlay');
+      expect(read(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(read(path.join(overlayDir, 'nginx', 'saml2jwt.conf')));
+      const overlays = fs.readdirSync(overlayDir).filter((n) => n.endsWith('.yml'));
+      expect(overlays).to.include('saml2jwt.yml');
+      for (const name of overlays) expect(read(path.join(c.dir, name)), name).to.equal(read(path.join(overlayDir, name)));
+      expect(fs.existsSync(path.join(c.configDir, 'saml2jwt', 'metadata'))).to.equal(true);
+    });
+
+    it('with --moderators: copies the policy, adds token_affiliation once, turns auto-owner off', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(policy, 'rules:\n  - name: staff moderate\n    match:\n      - { attribute: affiliation, equals: staff@uni.example }\n    affiliation: owner\n');
+      const args = [...directIdpArgs, '--moderators', policy, '--guests'];
+      const r = await runSetup(c, args);
+      expect(r.code, r.err).to.equal(0);
+      expect(read(path.join(c.configDir, 'saml2jwt', 'policy', 'policy.yml'))).to.equal(read(policy));
+      const e = env();
+      expect(e.get('POLICY_FILE')).to.equal('/config/policy/policy.yml');
+      expect(e.get('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+      expect(e.get('ENABLE_AUTO_OWNER')).to.equal('0');
+      expect(e.get('ENABLE_GUESTS')).to.equal('1');
+      expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
+      expect(r.out).to.include('mod_token_affiliation.lua');
+      const again = await runSetup(c, args);
+      expect(again.out).to.match(/^Nothing to change/);
+      expect(env().get('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+    });
+
+    it('refuses a policy the sidecar would refuse, writing nothing', async () => {
+      c = copyCheckout();
+      const policy = path.join(c.root, 'bad.yml');
+      fs.writeFileSync(policy, 'rules:\n  - name: x\n    match:\n      - { attribute: shoeSize, equals: "42" }\n');
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--moderators', policy]);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.include('not a valid policy').and.include('shoeSize');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+
+    it('host mode: URLs on the SP\'s own name, no nginx snippet, the host-mode overlay in the command', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const r = await runSetup(c, [...directIdpArgs, '--mode', 'host', '--server-name', 'login.example.com:9444']);
+      expect(r.code, r.err).to.equal(0);
+      const e = env();
+      expect(e.get('SAML2JWT_MODE')).to.equal('host');
+      expect(e.get('SERVER_NAME')).to.equal('login.example.com:9444');
+      expect(e.get('TOKEN_AUTH_URL')).to.equal('https://login.example.com:9444/saml2jwt/redirectWithToken?room={room}&state={state}');
+      expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include("'https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout'");
+      expect(fs.existsSync(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(false);
+      const hostOverlay = fs.existsSync(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-hostmode.yml'));
+      expect(r.out.includes('-f saml2jwt-hostmode.yml')).to.equal(hostOverlay);
+    });
+
+    it('--test-idp: points the SP at the compose test IdP and adds its profile to the command', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const r = await runSetup(c, ['--public-url', 'https://meet.example.com:8443', '--test-idp', '--non-interactive']);
+      expect(r.code, r.err).to.equal(0);
+      const idp = testIdp(realPackageRoot);
+      expect(env().get('METADATA_URL')).to.equal(idp.metadataUrl);
+      expect(env().get('SSO_URL')).to.equal(idp.entityId);
+      expect(r.out).to.include('docker compose -f docker-compose.yml -f saml2jwt.yml --profile test-idp up -d');
+      expect(r.out).to.include('https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Metadata');
+      const again = await runSetup(c, ['--non-interactive']);
+      expect(again.out).to.match(/^Nothing to change/);
+      expect(again.out).to.include('--profile test-idp up -d');
+      for (const attribute of ['mail', 'displayName', 'eduPersonPrincipalName', 'pairwise-id', 'subject-id', 'eduPersonScopedAffiliation', 'eduPersonEntitlement']) {
+        expect(r.out).to.include(attribute);
+      }
+    });
+
+    it('federation: copies the metadata signing certificate into the SP key folder', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const pem = path.join(c.root, 'federation-signer.pem');
+      fs.writeFileSync(pem, sharedSpKeys().certPem);
+      const r = await runSetup(c, [
+        '--public-url', 'https://meet.example.com:8443',
+        '--discovery-url', 'https://ds.federation.example/ds',
+        '--metadata-url', 'http://md.federation.example/aggregate.xml', // plain http is fine when signed
+        '--metadata-signing-cert', pem,
+        '--non-interactive',
+      ]);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().get('SHIBBOLETH_TEMPLATE_XML')).to.equal('federation');
+      expect(env().get('SSO_URL')).to.equal('https://ds.federation.example/ds');
+      expect(env().get('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
+      expect(read(path.join(c.configDir, 'saml2jwt', 'sp', 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
+    });
+
+    it('asks on a terminal for what is missing, then confirms', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const answers = ['https://meet.example.com', 'https://idp.example.org/idp/shibboleth', 'https://idp.example.org/md.xml', 'y'];
+      const asked: string[] = [];
+      const r = await runSetup(c, [], {
+        interactive: true,
+        ask: async (q) => {
+          asked.push(q);
+          return answers.shift() ?? '';
+        },
+      });
+      expect(r.code, r.err).to.equal(0);
+      expect(asked).to.have.length(4);
+      expect(asked[3]).to.include('Apply these changes?');
+      expect(env().get('PUBLIC_URL')).to.equal('https://meet.example.com');
+      expect(env().get('METADATA_URL')).to.equal('https://idp.example.org/md.xml');
+    });
+  });
+
+  describe('the SP key and certificate', () => {
+    it('generates RSA 3072 / SHA-256 / 10 years with SAN DNS + URI, key mode 0600', async () => {
+      c = copyCheckout();
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      const spDir = path.join(c.configDir, 'saml2jwt', 'sp');
+      const keyPem = read(path.join(spDir, 'sp-key.pem'));
+      const certPem = read(path.join(spDir, 'sp-cert.pem'));
+      expect(fs.statSync(path.join(spDir, 'sp-key.pem')).mode & 0o777).to.equal(0o600);
+
+      const cert = forge.pki.certificateFromPem(certPem);
+      expect((cert.publicKey as forge.pki.rsa.PublicKey).n.bitLength()).to.equal(3072);
+      expect(cert.siginfo.algorithmOid).to.equal(forge.pki.oids.sha256WithRSAEncryption);
+      const years = (cert.validity.notAfter.getTime() - cert.validity.notBefore.getTime()) / (365.25 * 24 * 3600 * 1000);
+      expect(years).to.be.within(9.99, 10.01);
+      const san = cert.getExtension('subjectAltName') as { altNames: { type: number; value: string }[] };
+      expect(san.altNames).to.deep.include({ type: 2, value: 'meet.example.com' });
+      expect(san.altNames.find((n) => n.type === 6)?.value).to.equal('https://meet.example.com:8443/saml2jwt/shibboleth');
+
+      const x509 = new X509Certificate(certPem);
+      expect(x509.subjectAltName).to.equal('DNS:meet.example.com, URI:https://meet.example.com:8443/saml2jwt/shibboleth');
+      expect(x509.publicKey.asymmetricKeyDetails?.modulusLength).to.equal(3072);
+      expect(x509.checkPrivateKey(require('node:crypto').createPrivateKey(keyPem))).to.equal(true);
+      expect(x509.verify(x509.publicKey)).to.equal(true); // self-signed
+    });
+
+    it('never overwrites existing keys; refuses a folder with only one of them', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const spDir = path.join(c.configDir, 'saml2jwt', 'sp');
+      const keys = fingerprint(spDir);
+      expect((await runSetup(c, [...directIdpArgs, '--sp-entity-id', 'https://meet.example.com/other'])).code).to.equal(0);
+      expect(fingerprint(spDir)).to.deep.equal(keys);
+
+      fs.rmSync(path.join(spDir, 'sp-cert.pem'));
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.include('holds only sp-key.pem');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+    });
+  });
+});
