@@ -1,0 +1,32 @@
+#!/bin/bash
+# Install the Debian packages the end-to-end test runs on the host: Apache + mod_shib
+# (the SP), SimpleSAMLphp with mod_php and its PHP extensions (the test IdP), Chromium
+# (the browser). Idempotent: installs only what is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  apache2 libapache2-mod-shib
+  simplesamlphp libapache2-mod-php php-xml php-mbstring
+  chromium
+  openssl curl gettext-base
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all present (${packages[*]})"
+  exit 0
+fi
+
+sudo=
+[[ $(id -u) == 0 ]] || sudo=sudo
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# The packages enable system services we do not use; the test runs its own instances.
+for s in apache2 shibd; do
+  $sudo systemctl disable --now "$s" >/dev/null 2>&1 || $sudo service "$s" stop >/dev/null 2>&1 || true
+done

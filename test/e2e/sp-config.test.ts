@@ -1,0 +1,264 @@
+// Configuration checks of the SP image's templates, rendered by the image's own scripts and
+// checked by the real tools: `shibd -t` for each shibboleth2.xml variant (with metadata it can
+// actually fetch) and `apache2 -t` for each Apache site, each in a folder of its own.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startMetadataServer, idpMetadata, type MetadataServer } from './support/metadata-server';
+import { layoutEnv, runSpScript, spLayout, type SpLayout } from './support/sp';
+
+const run = promisify(execFile);
+const SECRET = 'e2e-proxy-secret-0123456789abcdef0123';
+const IDP = 'https://idp.example.test/idp/shibboleth';
+
+interface ToolResult {
+  code: number;
+  output: string;
+}
+
+async function tool(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
+  try {
+    const { stdout, stderr } = await run(command, args, { env });
+    return { code: 0, output: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, output: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+/** shibd's own configuration test; problems are its ERROR / CRIT / FATAL log lines. */
+async function shibdTest(layout: SpLayout): Promise<{ code: number; problems: string[]; output: string }> {
+  const result = await tool('/usr/sbin/shibd', ['-t', '-c', join(layout.shibConfigDir, 'shibboleth2.xml')]);
+  const problems = result.output.split('\n').filter((l) => /\b(ERROR|CRIT|FATAL)\b/.test(l));
+  return { ...result, problems };
+}
+
+describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', function () {
+  this.timeout(60000);
+  let dir: string;
+  let md: MetadataServer;
+  let n = 0;
+  /** A fresh, isolated SP folder with its keys. */
+  const freshLayout = async (mode = 'path'): Promise<SpLayout> => {
+    const layout = spLayout(join(dir, `sp-${++n}`));
+    const keys = await runSpScript('saml2jwt-keys', { ...layoutEnv(layout), SAML2JWT_MODE: mode, PUBLIC_URL: 'https://meet.example.test', SERVER_NAME: 'auth.example.test:8443' });
+    expect(keys.code, keys.stderr).to.equal(0);
+    return layout;
+  };
+  const baseEnv = (layout: SpLayout): Record<string, string> => ({
+    ...layoutEnv(layout),
+    PUBLIC_URL: 'https://meet.example.test',
+    METADATA_URL: md.url('/idp.xml?format=saml&x=1'),
+    SSO_URL: IDP,
+    SIDECAR_PROXY_SECRET: SECRET,
+  });
+  const render = async (env: Record<string, string>): Promise<void> => {
+    const result = await runSpScript('saml2jwt-render', env);
+    expect(result.code, result.stderr).to.equal(0);
+  };
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'saml2jwt-spconfig-'));
+    md = await startMetadataServer();
+    const certLayout = await freshLayout();
+    md.set('/idp.xml', idpMetadata(IDP, readFileSync(join(certLayout.keyDir, 'sp-cert.pem'), 'utf8')));
+  });
+
+  after(async function () {
+    if (md) await md.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('shibboleth2.xml variants', function () {
+    for (const name of ['direct', 'shibboleth2_sp_direct_idp.xml']) {
+      it(`${name}: one IdP; shibd -t loads it and its metadata without errors`, async function () {
+        const layout = await freshLayout();
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: name });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(xml).to.include(`<SSO entityID="${IDP}">`);
+        expect(xml).to.include('url="http://127.0.0.1:').and.include('/idp.xml?format=saml&amp;x=1"');
+        expect(xml).to.include('entityID="https://meet.example.test/saml2jwt/shibboleth"');
+        expect(xml).to.include('handlerURL="/saml2jwt/Shibboleth.sso"');
+        const result = await shibdTest(layout);
+        expect(result.problems, result.output).to.deep.equal([]);
+        expect(result.code, result.output).to.equal(0);
+        expect(result.output).to.include('overall configuration is loadable');
+        // The metadata was fetched and kept in the cache folder.
+        expect(readFileSync(join(layout.shibCacheDir, 'idp-metadata.xml'), 'utf8')).to.include(IDP);
+      });
+    }
+
+    for (const name of ['discovery', 'shibboleth2_sp_discovery.xml']) {
+      it(`${name}: SAMLDS discovery at SSO_URL; shibd -t reports no problems`, async function () {
+        const layout = await freshLayout();
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: name, SSO_URL: 'https://ds.example.test/DS/WAYF' });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(xml).to.include('<SSO discoveryProtocol="SAMLDS" discoveryURL="https://ds.example.test/DS/WAYF">');
+        const result = await shibdTest(layout);
+        expect(result.problems, result.output).to.deep.equal([]);
+        expect(result.code).to.equal(0);
+      });
+    }
+
+    describe('federation (signed metadata)', function () {
+      let signerKey: string;
+      let signerCert: string;
+
+      before(async function () {
+        const signer = await freshLayout(); // any RSA pair will do as the federation's signer
+        signerKey = join(signer.keyDir, 'sp-key.pem');
+        signerCert = join(signer.keyDir, 'sp-cert.pem');
+        const certPem = readFileSync(signerCert, 'utf8');
+        const sign = async (xml: string): Promise<string> => {
+          const file = join(dir, `unsigned-${++n}.xml`);
+          writeFileSync(file, xml);
+          const { stdout } = await run('php', [join(__dirname, 'fixtures/sign-metadata.php'), file, signerKey, signerCert]);
+          return stdout;
+        };
+        const inTwoWeeks = new Date(Date.now() + 14 * 86400e3);
+        md.set('/fed-signed.xml', await sign(idpMetadata(IDP, certPem, { id: '_fed', validUntil: inTwoWeeks })));
+        md.set('/fed-unsigned.xml', idpMetadata(IDP, certPem, { id: '_fed', validUntil: inTwoWeeks }));
+        md.set('/fed-expired.xml', await sign(idpMetadata(IDP, certPem, { id: '_fed', validUntil: new Date(Date.now() - 86400e3) })));
+        md.set('/fed-no-validuntil.xml', await sign(idpMetadata(IDP, certPem, { id: '_fed' })));
+        const tampered = (await sign(idpMetadata(IDP, certPem, { id: '_fed', validUntil: inTwoWeeks }))).replace('https://idp.example.test/sso', 'https://evil.test/sso');
+        md.set('/fed-tampered.xml', tampered);
+      });
+
+      const federation = async (path: string): Promise<{ layout: SpLayout; result: Awaited<ReturnType<typeof shibdTest>> }> => {
+        const layout = await freshLayout();
+        await render({
+          ...baseEnv(layout),
+          SHIBBOLETH_TEMPLATE_XML: 'federation',
+          METADATA_URL: md.url(path),
+          SSO_URL: 'https://ds.example.test/DS/WAYF',
+          METADATA_SIGNING_CERT: signerCert,
+        });
+        return { layout, result: await shibdTest(layout) };
+      };
+
+      it('federation: signed, valid metadata loads without errors', async function () {
+        const { layout, result } = await federation('/fed-signed.xml');
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(xml).to.match(/<MetadataFilter type="Signature" certificate="[^"]+sp-cert\.pem"/);
+        expect(xml).to.include('<MetadataFilter type="RequireValidUntil"');
+        expect(result.problems, result.output).to.deep.equal([]);
+        expect(result.code).to.equal(0);
+      });
+
+      for (const [what, path] of [
+        ['unsigned', '/fed-unsigned.xml'],
+        ['tampered-with', '/fed-tampered.xml'],
+        ['expired', '/fed-expired.xml'],
+        ['validUntil-less', '/fed-no-validuntil.xml'],
+      ] as const) {
+        it(`federation: ${what} metadata is refused`, async function () {
+          const { result } = await federation(path);
+          expect(result.problems.join('\n'), result.output).to.match(/MetadataProvider|Signature|validUntil|expired/i);
+          expect(result.output).to.match(/error initializing MetadataProvider/);
+        });
+      }
+    });
+  });
+
+  describe('Apache sites', function () {
+    it('path mode: apache2 -t accepts it; ServerName is the public URL; the trust wiring is in place', async function () {
+      const layout = await freshLayout();
+      await render({ ...baseEnv(layout), PUBLIC_URL: 'https://meet.example.test:8443', SIDECAR_URL: 'http://saml2jwt:8080' });
+      const result = await tool('/usr/sbin/apache2', ['-t', '-f', join(layout.apacheConfigDir, 'httpd.conf')]);
+      expect(result.code, result.output).to.equal(0);
+      expect(result.output).to.include('Syntax OK');
+      const site = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-site.conf'), 'utf8');
+      expect(site).to.match(/<VirtualHost \*:8080>/);
+      expect(site).to.include('ServerName https://meet.example.test:8443');
+      expect(site).to.include('UseCanonicalName On');
+      const locations = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf'), 'utf8');
+      expect(locations).to.include('ProxyPass /saml2jwt/ http://saml2jwt:8080/saml2jwt/');
+      expect(locations).to.include(`RequestHeader set X-SAML2JWT-Proxy-Secret "${SECRET}"`);
+      // Every header that is set is also unset early.
+      const set = [...locations.matchAll(/^RequestHeader set (\S+)/gm)].map((m) => m[1]);
+      const unset = [...locations.matchAll(/^RequestHeader unset (\S+) early$/gm)].map((m) => m[1]);
+      expect(set).to.have.length(13);
+      expect(unset).to.have.members(set as string[]);
+      // The rendered files holding the secret are not world-readable.
+      expect(statSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf')).mode & 0o007).to.equal(0);
+    });
+
+    it('host mode: apache2 -t accepts it with TLS on SERVER_NAME, certificate generated into the key folder', async function () {
+      const layout = await freshLayout('host');
+      await render({ ...baseEnv(layout), SAML2JWT_MODE: 'host', SERVER_NAME: 'auth.example.test:8443' });
+      const result = await tool('/usr/sbin/apache2', ['-t', '-f', join(layout.apacheConfigDir, 'httpd.conf')]);
+      expect(result.code, result.output).to.equal(0);
+      expect(result.output).to.include('Syntax OK');
+      const site = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-site.conf'), 'utf8');
+      expect(site).to.match(/<VirtualHost \*:8443>/);
+      expect(site).to.include('ServerName https://auth.example.test:8443');
+      expect(site).to.include('SSLEngine on');
+      const cert = await tool('openssl', ['x509', '-noout', '-subject', '-ext', 'subjectAltName', '-in', join(layout.keyDir, 'tls-cert.pem')]);
+      expect(cert.output).to.include('DNS:auth.example.test');
+    });
+  });
+
+  describe('refusals and keys', function () {
+    const required: Array<[string, Record<string, string>]> = [
+      ['PUBLIC_URL', {}],
+      ['METADATA_URL', {}],
+      ['SSO_URL', {}],
+      ['SIDECAR_PROXY_SECRET', {}],
+      ['SERVER_NAME', { SAML2JWT_MODE: 'host' }],
+      ['METADATA_SIGNING_CERT', { SHIBBOLETH_TEMPLATE_XML: 'federation', SSO_URL: 'https://ds.example.test/DS' }],
+    ];
+    for (const [name, extra] of required) {
+      it(`a missing ${name} gives one line naming it and exit status 2`, async function () {
+        const layout = spLayout(join(dir, `missing-${name}`));
+        const env: Record<string, string> = { ...baseEnv(layout), ...extra };
+        delete env[name];
+        const result = await runSpScript('saml2jwt-render', env);
+        expect(result.code).to.equal(2);
+        const lines = result.stderr.trim().split('\n');
+        expect(lines, result.stderr).to.have.length(1);
+        expect(lines[0]).to.match(new RegExp(`^saml2jwt-render: ${name} is required`));
+      });
+    }
+
+    it('reports every problem at once, one line each', async function () {
+      const result = await runSpScript('saml2jwt-render', { ...layoutEnv(spLayout(join(dir, 'nothing'))), SHIBBOLETH_TEMPLATE_XML: 'nonsense', SIDECAR_PROXY_SECRET: 'short' });
+      expect(result.code).to.equal(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).to.have.length(4);
+      expect(lines.map((l) => /^saml2jwt-render: (\w+)/.exec(l)?.[1])).to.deep.equal(['SHIBBOLETH_TEMPLATE_XML', 'PUBLIC_URL', 'METADATA_URL', 'SIDECAR_PROXY_SECRET']);
+    });
+
+    it('refuses values that would break out of the configuration (quotes, "$", "%", paths)', async function () {
+      const layout = spLayout(join(dir, 'bad-values'));
+      for (const [name, value] of [
+        ['SIDECAR_PROXY_SECRET', 'abcdefghijklmnopqrstuvwxyz0123456789"%{mail}e'],
+        ['SIDECAR_PROXY_SECRET', 'abcdefghijklmnopqrstuvwxyz0123456789${HOME}'],
+        ['METADATA_URL', 'https://md.example.test/a" evil="1'],
+        ['PUBLIC_URL', 'https://meet.example.test/some/path'],
+        ['SIDECAR_URL', 'http://saml2jwt:8080/ x'],
+      ] as const) {
+        const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), [name]: value });
+        expect(result.code, `${name}=${value}`).to.equal(2);
+        expect(result.stderr).to.include(name);
+      }
+    });
+
+    it('saml2jwt-keys never overwrites the SP key, and refuses half a pair', async function () {
+      const layout = await freshLayout();
+      const env = { ...layoutEnv(layout), PUBLIC_URL: 'https://meet.example.test' };
+      const key = readFileSync(join(layout.keyDir, 'sp-key.pem'), 'utf8');
+      const again = await runSpScript('saml2jwt-keys', env);
+      expect(again.code).to.equal(0);
+      expect(readFileSync(join(layout.keyDir, 'sp-key.pem'), 'utf8')).to.equal(key);
+      expect(statSync(join(layout.keyDir, 'sp-key.pem')).mode & 0o077).to.equal(0);
+      unlinkSync(join(layout.keyDir, 'sp-cert.pem'));
+      const half = await runSpScript('saml2jwt-keys', env);
+      expect(half.code).to.not.equal(0);
+      expect(half.stderr).to.include('only one of sp-key.pem and sp-cert.pem');
+      expect(readFileSync(join(layout.keyDir, 'sp-key.pem'), 'utf8')).to.equal(key);
+    });
+  });
+});

@@ -1,0 +1,53 @@
+// Serves SAML metadata documents to shibd over plain HTTP on 127.0.0.1 (config checks).
+import { createServer } from 'node:http';
+
+export interface MetadataServer {
+  url(path: string): string;
+  set(path: string, body: string): void;
+  close(): Promise<void>;
+}
+
+export function startMetadataServer(): Promise<MetadataServer> {
+  const documents = new Map<string, string>();
+  const server = createServer((req, res) => {
+    const body = documents.get(new URL(req.url ?? '/', 'http://x').pathname);
+    if (body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(body);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({
+        url: (path) => `http://127.0.0.1:${port}${path}`,
+        set: (path, body) => void documents.set(path, body),
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+/** Metadata of one made-up IdP; `validUntil` on the root when given. */
+export function idpMetadata(entityId: string, certPem: string, options: { id?: string; validUntil?: Date } = {}): string {
+  const cert = certPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const attrs = [
+    options.id ? ` ID="${options.id}"` : '',
+    options.validUntil ? ` validUntil="${options.validUntil.toISOString().replace(/\.\d+Z$/, 'Z')}"` : '',
+  ].join('');
+  return `<?xml version="1.0"?>
+<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#"
+    xmlns:shibmd="urn:mace:shibboleth:metadata:1.0"${attrs} Name="urn:example:test-federation">
+  <md:EntityDescriptor entityID="${entityId}">
+    <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+      <md:Extensions><shibmd:Scope regexp="false">example.test</shibmd:Scope></md:Extensions>
+      <md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>
+      <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.test/sso"/>
+    </md:IDPSSODescriptor>
+  </md:EntityDescriptor>
+</md:EntitiesDescriptor>
+`;
+}

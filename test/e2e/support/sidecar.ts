@@ -1,0 +1,66 @@
+// The real sidecar, built from this checkout (npm run build when dist/ is older than the
+// sources) and started the way the image starts it: node dist/sidecar/src/cli.js serve.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths';
+import { httpGet } from './http-request';
+import { ProcessGroup, waitFor } from './processes';
+
+export const sidecarCli = join(repoRoot, 'dist/sidecar/src/cli.js');
+
+export interface SidecarOptions {
+  publicUrl: string;
+  proxySecret: string;
+  port: number;
+  backendPort: number;
+  stateDir: string;
+  appId: string;
+  appSecret: string;
+  xmppDomain: string;
+  /** YAML text of POLICY_FILE (written into stateDir), or undefined for none. */
+  policy?: string;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than sidecar/src or scripts/. */
+export function ensureSidecarBuilt(): void {
+  const sources = Math.max(newestMtime(join(repoRoot, 'sidecar/src')), existsSync(join(repoRoot, 'scripts')) ? newestMtime(join(repoRoot, 'scripts')) : 0);
+  if (existsSync(sidecarCli) && statSync(sidecarCli).mtimeMs >= sources) return;
+  execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Promise<void> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    JWT_APP_ID: o.appId,
+    JWT_APP_SECRET: o.appSecret,
+    PUBLIC_URL: o.publicUrl,
+    XMPP_DOMAIN: o.xmppDomain,
+    SIDECAR_PROXY_SECRET: o.proxySecret,
+    SIDECAR_HOST: '127.0.0.1',
+    SIDECAR_PORT: String(o.port),
+    BACKEND_HOST: '127.0.0.1',
+    BACKEND_PORT: String(o.backendPort),
+    LOG_LEVEL: 'info',
+  };
+  if (o.policy !== undefined) {
+    const policyFile = join(o.stateDir, 'policy.yml');
+    writeFileSync(policyFile, o.policy);
+    env.POLICY_FILE = policyFile;
+  }
+  // cwd: an empty folder, so no stray .env of the developer's is read.
+  group.start('sidecar', process.execPath, [sidecarCli, 'serve'], { env, cwd: o.stateDir });
+  await waitFor('sidecar /healthz', async () => {
+    group.assertRunning('sidecar');
+    return (await httpGet(`http://127.0.0.1:${o.port}/healthz`)).status === 200;
+  });
+}

@@ -1,0 +1,115 @@
+// The Shibboleth SP on the host: configuration rendered by the image's own saml2jwt-render
+// from the image's templates, keys made by saml2jwt-keys, then shibd and Apache started with
+// folders, socket, pid files and a port of their own.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { spRootfs } from './paths';
+import { handToServiceUser } from './service-user';
+import { httpGet } from './http-request';
+import { ProcessGroup, waitFor } from './processes';
+
+const run = promisify(execFile);
+
+/** Where one rendered SP lives (all under `root`). */
+export interface SpLayout {
+  root: string;
+  shibConfigDir: string;
+  apacheConfigDir: string;
+  apacheRunDir: string;
+  shibRunDir: string;
+  shibCacheDir: string;
+  keyDir: string;
+}
+
+export function spLayout(root: string): SpLayout {
+  return {
+    root,
+    shibConfigDir: join(root, 'shibboleth'),
+    apacheConfigDir: join(root, 'apache2'),
+    apacheRunDir: join(root, 'apache2-run'),
+    shibRunDir: join(root, 'shibd-run'),
+    shibCacheDir: join(root, 'metadata-cache'),
+    keyDir: join(root, 'keys'),
+  };
+}
+
+export function layoutEnv(layout: SpLayout): Record<string, string> {
+  return {
+    SAML2JWT_TEMPLATES: join(spRootfs, 'defaults'),
+    SHIB_CONFIG_DIR: layout.shibConfigDir,
+    APACHE_CONFIG_DIR: layout.apacheConfigDir,
+    APACHE_RUN_DIR: layout.apacheRunDir,
+    SHIB_RUN_DIR: layout.shibRunDir,
+    SHIB_CACHE_DIR: layout.shibCacheDir,
+    SP_KEY_DIR: layout.keyDir,
+  };
+}
+
+export interface ScriptResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the image's scripts (saml2jwt-render, saml2jwt-keys) with exactly `env`. */
+export async function runSpScript(script: string, env: Record<string, string>): Promise<ScriptResult> {
+  try {
+    const { stdout, stderr } = await run(join(spRootfs, 'usr/local/bin', script), [], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+export interface SpOptions {
+  layout: SpLayout;
+  /** PUBLIC_URL, METADATA_URL, SSO_URL, SIDECAR_URL, SIDECAR_PROXY_SECRET, SP_LISTEN, ... */
+  env: Record<string, string>;
+}
+
+export interface RunningSp {
+  port: number;
+  entityId: string;
+}
+
+export async function startSp(group: ProcessGroup, options: SpOptions, port: number): Promise<RunningSp> {
+  const { layout } = options;
+  const env: Record<string, string> = { ...layoutEnv(layout), SP_PORT: String(port), SP_LISTEN: `127.0.0.1:${port}`, ...options.env };
+  for (const script of ['saml2jwt-keys', 'saml2jwt-render']) {
+    const result = await runSpScript(script, env);
+    if (result.code !== 0) throw new Error(`${script} failed (${result.code}): ${result.stderr}`);
+  }
+  handToServiceUser(layout.root);
+
+  const shibConfig = join(layout.shibConfigDir, 'shibboleth2.xml');
+  group.start('shibd', '/usr/sbin/shibd', ['-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
+    asServiceUser: true,
+  });
+  await waitFor('shibd socket', () => {
+    group.assertRunning('shibd');
+    return existsSync(join(layout.shibRunDir, 'shibd.sock'));
+  });
+
+  group.start('sp-apache', '/usr/sbin/apache2', ['-DFOREGROUND', '-f', join(layout.apacheConfigDir, 'httpd.conf')], {
+    asServiceUser: true,
+  });
+  // The Status handler answers <OK/> once Apache, mod_shib and shibd all work (the image's health check).
+  const scheme = env.SAML2JWT_MODE === 'host' ? 'https' : 'http';
+  await waitFor('SP status handler', async () => {
+    group.assertRunning('sp-apache');
+    const res = await httpGet(`${scheme}://127.0.0.1:${port}/saml2jwt/Shibboleth.sso/Status`);
+    return res.status === 200 && res.body.includes('<OK/>');
+  });
+  const publicUrl = options.env.PUBLIC_URL ?? '';
+  return { port, entityId: options.env.SP_ENTITY_ID ?? `${publicUrl}/saml2jwt/shibboleth` };
+}
+
+export function ensureDir(path: string): string {
+  mkdirSync(path, { recursive: true });
+  return path;
+}

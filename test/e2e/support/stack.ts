@@ -1,0 +1,114 @@
+// One whole login stack on the host, all under one temp folder, on ports chosen at run time:
+// test IdP (SimpleSAMLphp) <-> SP (Apache + mod_shib + shibd) -> backend (the real sidecar, or
+// an echo server) behind a stand-in for Jitsi's web nginx at https://meet.example.test:<port>.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
+import { startEchoBackend, type EchoBackend } from './echo-backend';
+import { startIdp, type RunningIdp } from './idp';
+import { freePort } from './ports';
+import { ProcessGroup } from './processes';
+import { startPublicSite, type PublicSite } from './public-site';
+import { startSidecar, type SidecarOptions } from './sidecar';
+import { ensureDir, spLayout, startSp, type RunningSp } from './sp';
+import { selfSigned } from './tls';
+
+export interface StackOptions {
+  /** 'echo' records the headers the SP sends; otherwise the real sidecar runs with these options. */
+  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir'>;
+}
+
+export interface Stack {
+  dir: string;
+  publicUrl: string;
+  proxySecret: string;
+  idpSalt: string;
+  idp: RunningIdp;
+  sp: RunningSp;
+  /** The backend's front port (sidecar or echo) on 127.0.0.1. */
+  backendPort: number;
+  echo?: EchoBackend;
+  group: ProcessGroup;
+  browser: Browser;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const dir = mkdtempSync(join(tmpdir(), 'saml2jwt-e2e-'));
+  chmodSync(dir, 0o711); // the unprivileged service user must reach its own sub-folders
+  const logDir = ensureDir(join(dir, 'logs'));
+  const group = new ProcessGroup(logDir);
+  const closers: Array<() => Promise<void>> = [];
+  let browser: Browser | undefined;
+
+  const stop = async (): Promise<void> => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await group.stopAll();
+    if (process.env.E2E_KEEP_TMP) process.stderr.write(`e2e: kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const [publicPort, idpPort, spPort, backendPort, sidecarBackendPort] = await Promise.all([
+      freePort(), freePort(), freePort(), freePort(), freePort(),
+    ]);
+    const publicUrl = `https://meet.example.test:${publicPort}`;
+    const proxySecret = randomBytes(24).toString('hex');
+    const idpSalt = randomBytes(12).toString('hex');
+
+    const idp = await startIdp(group, {
+      stateDir: join(dir, 'idp'),
+      port: idpPort,
+      baseUrl: `https://idp.example.test:${idpPort}`,
+      secretSalt: idpSalt,
+      spMetadataUrl: `http://127.0.0.1:${spPort}/saml2jwt/Shibboleth.sso/Metadata`,
+    });
+
+    let echo: EchoBackend | undefined;
+    if (options.backend === 'echo') {
+      echo = await startEchoBackend(backendPort);
+      closers.push(echo.close);
+    } else {
+      await startSidecar(group, {
+        ...options.backend,
+        publicUrl,
+        proxySecret,
+        port: backendPort,
+        backendPort: sidecarBackendPort,
+        stateDir: ensureDir(join(dir, 'sidecar')),
+      });
+    }
+
+    const sp = await startSp(
+      group,
+      {
+        layout: spLayout(ensureDir(join(dir, 'sp'))),
+        env: {
+          PUBLIC_URL: publicUrl,
+          SHIBBOLETH_TEMPLATE_XML: 'direct',
+          METADATA_URL: idp.metadataUrl,
+          SSO_URL: idp.entityId,
+          SIDECAR_URL: `http://127.0.0.1:${backendPort}`,
+          SIDECAR_PROXY_SECRET: proxySecret,
+        },
+      },
+      spPort,
+    );
+
+    const site = await startPublicSite(selfSigned(ensureDir(join(dir, 'public-tls')), 'meet.example.test'), publicPort, spPort);
+    closers.push(site.close);
+
+    browser = await launchBrowser();
+    const b = browser;
+    closers.push(() => b.close());
+
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, backendPort, echo, group, browser, stop };
+  } catch (err) {
+    const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
+    await stop();
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${logs}`);
+  }
+}
