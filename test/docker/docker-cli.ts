@@ -1,0 +1,111 @@
+// The docker CLI as the docker tier uses it: bounded commands, image facts, health waits.
+// Everything goes through the `docker` binary (the same one an operator uses), never the API.
+import { execFile } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** Base images made by test/docker/setup-docker.sh (no registry is reachable from here). */
+export const localBases = {
+  debian: process.env.SAML2JWT_LOCAL_DEBIAN_IMAGE ?? 'saml2jwt-local/debian:bookworm-slim',
+  node: process.env.SAML2JWT_LOCAL_NODE_IMAGE ?? 'saml2jwt-local/node:20-bookworm-slim',
+};
+
+/** Tag of every image the tier builds, so the summary can list them and nothing else. */
+export const testImageVersion = 'docker-tier';
+export const imageRepo = 'jitsi-saml2jwt';
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion (or kills it at timeoutMs); never throws for a non-zero exit. */
+export function run(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(
+      cmd,
+      args,
+      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: opts.env ?? process.env, cwd: opts.cwd, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) + (err && typeof err.code !== 'number' ? `\n${err.message}` : '') });
+      },
+    );
+  });
+}
+
+/** Like run, but a non-zero exit is an error that carries the command's output. */
+export async function mustRun(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<string> {
+  const r = await run(cmd, args, opts);
+  if (r.code !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${tail(r.stderr || r.stdout, 40)}`);
+  }
+  return r.stdout;
+}
+
+export const docker = (args: string[], opts: Parameters<typeof run>[2] = {}) => mustRun('docker', args, opts);
+
+export function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export async function imageExists(image: string): Promise<boolean> {
+  return (await run('docker', ['image', 'inspect', image])).code === 0;
+}
+
+export async function imageSizeBytes(image: string): Promise<number> {
+  return Number((await docker(['image', 'inspect', '--format', '{{.Size}}', image])).trim());
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+export type Health = 'starting' | 'healthy' | 'unhealthy' | 'none' | 'exited';
+
+export async function containerHealth(container: string): Promise<Health> {
+  const out = await docker(['inspect', '--format', '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}', container]);
+  const [state, health] = out.trim().split(' ') as [string, Health];
+  return state === 'running' ? health : 'exited';
+}
+
+/** Waits until every container is healthy; fails early when one exits or turns unhealthy. */
+export async function waitHealthy(containers: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, Health> = {};
+  while (Date.now() < deadline) {
+    last = {};
+    for (const c of containers) last[c] = await containerHealth(c);
+    const bad = Object.entries(last).filter(([, h]) => h === 'exited' || h === 'unhealthy');
+    if (bad.length > 0) throw new Error(`not healthy: ${JSON.stringify(last)}\n${await logsOf(bad.map(([c]) => c))}`);
+    if (Object.values(last).every((h) => h === 'healthy')) return;
+    await sleep(1000);
+  }
+  throw new Error(`still not healthy after ${timeoutMs} ms: ${JSON.stringify(last)}\n${await logsOf(containers)}`);
+}
+
+export async function logsOf(containers: string[], lines = 30): Promise<string> {
+  const parts: string[] = [];
+  for (const c of containers) {
+    const r = await run('docker', ['logs', '--tail', String(lines), c]);
+    parts.push(`--- logs of ${c}:\n${r.stdout}${r.stderr}`);
+  }
+  return parts.join('\n');
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A TCP port that is free on 127.0.0.1 right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as net.AddressInfo;
+      server.close(() => resolve(address.port));
+    });
+  });
+}

@@ -1,0 +1,109 @@
+// The sidecar image on its own: what is inside it, how it runs (non-root, read-only root fs,
+// healthcheck, SIGTERM), and that the container really mints tokens Prosody accepts.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { prosodyAccepts } from '../support/prosody-verifier';
+import { docker, freePort, imageSizeBytes, localBases, megabytes, run, waitHealthy } from './docker-cli';
+import { buildImage, tierImages } from './images';
+
+const image = tierImages.saml2jwt;
+const container = `saml2jwt-sidecar-test-${process.pid}`;
+const appSecret = randomBytes(32).toString('hex');
+const proxySecret = randomBytes(32).toString('hex');
+const env = {
+  JWT_APP_ID: 'jitsi-saml2jwt',
+  JWT_APP_SECRET: appSecret,
+  PUBLIC_URL: 'https://meet.example.test:8443',
+  XMPP_DOMAIN: 'meet.jitsi',
+  SIDECAR_PROXY_SECRET: proxySecret,
+};
+
+describe('docker: sidecar image', function () {
+  this.timeout(20 * 60_000);
+  let front = '';
+  let backend = '';
+
+  before(async () => {
+    await buildImage('saml2jwt');
+    const [frontPort, backendPort] = [await freePort(), await freePort()];
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    await docker(['run', '-d', '--name', container, '--read-only', '--tmpfs', '/tmp', '-p', `127.0.0.1:${frontPort}:8080`, '-p', `127.0.0.1:${backendPort}:8081`, ...envArgs, image]);
+    front = `http://127.0.0.1:${frontPort}`;
+    backend = `http://127.0.0.1:${backendPort}`;
+  });
+  after(async () => {
+    await run('docker', ['rm', '-f', '-v', container]);
+  });
+
+  it('adds little to the Node base image', async () => {
+    const [size, base] = [await imageSizeBytes(image), await imageSizeBytes(localBases.node)];
+    console.log(`      sidecar image ${megabytes(size)} (base ${megabytes(base)}, ours ${megabytes(size - base)})`);
+    expect(size - base).to.be.below(60e6);
+  });
+
+  it('holds compiled JavaScript and production dependencies only', async () => {
+    const check = `const fs = require('fs');
+      const has = (p) => fs.existsSync(p);
+      console.log(JSON.stringify({
+        cli: has('dist/sidecar/src/cli.js'), koa: has('node_modules/koa'), jsonwebtoken: has('node_modules/jsonwebtoken'),
+        dev: ['typescript', 'mocha', 'chai', 'tsx', 'playwright-core', 'autocannon', 'fast-check'].filter((d) => has('node_modules/' + d)),
+        sources: has('sidecar') || has('tsconfig.json') || has('test'),
+      }));`;
+    const out = await docker(['run', '--rm', '--entrypoint', 'node', image, '-e', check]);
+    expect(JSON.parse(out)).to.deep.equal({ cli: true, koa: true, jsonwebtoken: true, dev: [], sources: false });
+  });
+
+  it('turns healthy through its own HEALTHCHECK', async () => {
+    await waitHealthy([container], 90_000);
+  });
+
+  it('runs as the unprivileged node user on a read-only root filesystem', async () => {
+    expect((await docker(['exec', container, 'id', '-u'])).trim()).to.equal('1000');
+    expect((await docker(['inspect', '--format', '{{.HostConfig.ReadonlyRootfs}}', container])).trim()).to.equal('true');
+    const write = await run('docker', ['exec', container, 'sh', '-c', 'echo x > /app/written']);
+    expect(write.code).to.not.equal(0);
+  });
+
+  it('answers health and readiness on both published ports (it listens on all interfaces)', async () => {
+    for (const base of [front, backend]) {
+      expect((await fetch(`${base}/healthz`)).status, `${base}/healthz`).to.equal(200);
+      expect((await fetch(`${base}/readyz`)).status, `${base}/readyz`).to.equal(200);
+    }
+  });
+
+  it('refuses identity headers that come without the SP’s proxy secret', async () => {
+    const res = await fetch(`${front}/redirectWithToken?room=standup`, { redirect: 'manual', headers: { mail: 'mallory@evil.example' } });
+    expect(res.status).to.be.oneOf([401, 403]);
+    expect(res.headers.get('location')).to.equal(null);
+    expect(await res.text()).not.to.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+
+  it('mints, from the SP’s headers, a token Prosody accepts for that room only', async () => {
+    const res = await fetch(`${front}/saml2jwt/redirectWithToken?room=standup`, {
+      redirect: 'manual',
+      headers: { 'x-saml2jwt-proxy-secret': proxySecret, mail: 'alice@uni.example', displayname: 'Alice' },
+    });
+    expect(res.status).to.equal(302);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).to.equal('https://meet.example.test:8443/standup');
+    const token = location.searchParams.get('jwt') ?? '';
+    const prosody = { secret: appSecret, acceptedIssuers: [env.JWT_APP_ID], acceptedAudiences: ['*'], xmppDomain: 'meet.jitsi', domainVerification: true };
+    const verdict = prosodyAccepts(token, { ...prosody, room: 'standup' });
+    expect(verdict, JSON.stringify(verdict)).to.include({ ok: true });
+    expect(prosodyAccepts(token, { ...prosody, room: 'other' })).to.include({ ok: false });
+  });
+
+  it('keeps the backend mint API off by default', async () => {
+    const res = await fetch(`${backend}/getToken?room=standup`);
+    expect(res.status).to.equal(404);
+    expect(await res.text()).not.to.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+
+  it('stops cleanly and promptly on docker stop (SIGTERM)', async () => {
+    const start = Date.now();
+    await docker(['stop', '--time', '20', container]);
+    const seconds = (Date.now() - start) / 1000;
+    expect((await docker(['inspect', '--format', '{{.State.ExitCode}}', container])).trim()).to.equal('0');
+    expect(seconds).to.be.below(10);
+  });
+});

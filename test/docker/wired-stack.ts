@@ -1,0 +1,91 @@
+// A live stack as an operator gets it: the stand-in docker-jitsi-meet checkout, wired by
+// `jitsi-saml2jwt setup --test-idp`, started with our overlay and the test IdP, all healthy.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ComposeProject } from './compose-project';
+import { freePort, mustRun, repoRoot, waitHealthy } from './docker-cli';
+import { buildEnv, buildImage, liveFixtureDir } from './images';
+
+export const jitsiFixture = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'basic');
+export const cliArgs = ['--require', 'tsx/cjs', path.join(repoRoot, 'sidecar', 'src', 'cli.ts')];
+export const stackServices = ['web', 'saml2jwt', 'saml-sp', 'test-idp'];
+
+export interface WiredStack {
+  project: ComposeProject;
+  /** .env after setup, as compose reads it. */
+  env: Map<string, string>;
+  publicUrl: string;
+  webPort: number;
+  idpPort: number;
+}
+
+export interface StackOptions {
+  name: string;
+  /** setup's flags besides <dir>, --public-url, --test-idp, --non-interactive and --yes. */
+  setupFlags?: string[];
+  /** Lines for .env before setup runs (an operator's own additions). */
+  env?: Record<string, string>;
+  overlays?: string[];
+}
+
+export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
+  for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web'] as const) await buildImage(service);
+  const [webPort, idpPort] = [await freePort(), await freePort()];
+  const publicUrl = `https://meet.example.test:${webPort}`;
+  const project = new ComposeProject({
+    fixtureDir: liveFixtureDir,
+    name: opts.name,
+    baseEnvFile: path.join(jitsiFixture, 'dotenv'),
+    env: {
+      ...buildEnv,
+      HTTPS_PORT: String(webPort),
+      RESTART_POLICY: 'no',
+      TEST_IDP_PORT: `127.0.0.1:${idpPort}`,
+      TEST_IDP_BASE_URL: `https://idp.example.test:${idpPort}`,
+      ...opts.env,
+    },
+    overlays: opts.overlays,
+    profiles: ['test-idp'],
+  });
+  try {
+    fs.copyFileSync(path.join(jitsiFixture, 'env.example'), path.join(project.dir, 'env.example'));
+    const flags = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...(opts.setupFlags ?? [])];
+    await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
+    // The test IdP's entityID is its public metadata URL, which carries this run's port; the SP
+    // fetches the same metadata inside the network (compose-overlay/test-idp/).
+    fs.appendFileSync(
+      path.join(project.dir, '.env'),
+      `SSO_URL=https://idp.example.test:${idpPort}/simplesaml/saml2/idp/metadata.php\n` +
+        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n',
+    );
+    await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
+    const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
+    await waitHealthy(ids, 4 * 60_000);
+  } catch (err) {
+    const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;
+    await project.destroy();
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+  return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort };
+}
+
+/** .env as compose reads it, for the values setup generated (last assignment wins). */
+export function readDotenv(file: string): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) env.set(m[1]!, m[2]!.replace(/^(['"])(.*)\1$/, '$2'));
+  }
+  return env;
+}
+
+/** Prosody's view for tokens of this stack (Jitsi's defaults: issuers = app id, audiences = *). */
+export function prosodyFor(env: Map<string, string>) {
+  return {
+    secret: env.get('JWT_APP_SECRET') ?? '',
+    acceptedIssuers: [env.get('JWT_APP_ID') ?? ''],
+    acceptedAudiences: ['*'],
+    xmppDomain: env.get('XMPP_DOMAIN') ?? 'meet.jitsi',
+    domainVerification: env.get('JWT_ENABLE_DOMAIN_VERIFICATION') === 'true',
+  };
+}
