@@ -1,0 +1,17 @@
+// What the HTTP layer is built from: everything is created once at start and passed in.
+import type { Config } from '../config/config';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { Signer } from '../token/sign';
+import type { MeetingUrls } from './meeting-url';
+import type { Readiness } from './readiness';
+
+
+export interface HttpDeps {
+  cfg: Config;
+  log: Logger;
+  metrics: Metrics;
+  sign: Signer;
+  urls: MeetingUrls;
+  readiness: Readiness;
+}

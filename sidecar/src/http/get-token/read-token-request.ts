@@ -1,0 +1,53 @@
+// /getToken parameters → TokenRequest. Backend callers are trusted to state the user and the
+// role (affiliation, moderator); the room is validated exactly as on the front.
+import { Refusal } from '../../refusal';
+import type { TokenRequest } from '../../token/claims';
+import type { HttpDeps } from '../deps';
+import { roomName, tenantName } from '../jitsi-names';
+import { parseValidityTimestamp } from '../meeting-request';
+import { readParams, type Params } from '../query';
+import { readBodyParams } from '../request-body';
+import type { FlowContext, Step } from '../token-flow';
+
+const MAIL = /^[^\s@<>()",;]{1,64}@[^\s@<>()",;]+\.[^\s@<>()",;.]+$/;
+const AFFILIATION = /^[A-Za-z0-9_-]{1,32}$/;
+
+function flag(raw: string | undefined): boolean | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Refusal('bad_input', 'invalid_moderator', 'moderator must be true or false.');
+}
+
+export function readTokenRequest({ cfg }: HttpDeps): Step {
+  const fromParams = (ctx: FlowContext, params: Params): void => {
+    const mail = params.mail;
+    if (mail === undefined || mail.length > 254 || !MAIL.test(mail)) {
+      throw new Refusal('bad_input', 'invalid_mail', 'mail must be an e-mail address.');
+    }
+    if (params.room === undefined || params.room === '') throw new Refusal('bad_input', 'missing_room', 'No room was given.');
+    const name = params.name || params.displayName || mail;
+    if (name.trim() === '') throw new Refusal('bad_input', 'invalid_name', 'name must not be blank.');
+
+    const tenant = params.tenant === undefined || params.tenant === '' ? undefined : tenantName(params.tenant);
+    // Features come from the operator's policy, like for browsers; the role is the caller's to state.
+    const identity = { userId: mail, mail, name, attributes: { mail: [mail], displayName: [name] } };
+    const request: TokenRequest = {
+      user: { id: mail, name, email: mail },
+      room: roomName(params.room),
+      features: cfg.policy.decide(identity, tenant).features,
+    };
+    if (tenant !== undefined) request.tenant = tenant;
+    const exp = parseValidityTimestamp(params.validity_timestamp);
+    if (exp !== undefined) request.requestedExp = exp;
+    if (params.affiliation !== undefined && params.affiliation !== '') {
+      if (!AFFILIATION.test(params.affiliation)) throw new Refusal('bad_input', 'invalid_affiliation', 'affiliation is not valid.');
+      request.user.affiliation = params.affiliation;
+    }
+    const moderator = flag(params.moderator);
+    if (moderator !== undefined) request.user.moderator = moderator;
+    ctx.state.tokenRequest = request;
+  };
+  // Only a POST body needs waiting for; a GET stays synchronous.
+  return (ctx) => (ctx.method === 'POST' ? readBodyParams(ctx).then((params) => fromParams(ctx, params)) : fromParams(ctx, readParams(ctx.querystring)));
+}

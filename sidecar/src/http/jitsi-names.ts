@@ -1,0 +1,28 @@
+// Room and tenant names that Jitsi itself could produce. Jitsi's tenant location matches
+// [^/?&:'"]+; we refuse the same characters in rooms too, and `*`, which Prosody treats as
+// "every room" and must never reach a token.
+import { Refusal } from '../refusal';
+
+export const MAX_NAME_LENGTH = 128;
+
+const ILLEGAL = /[/?#&:'"*\u0000-\u001f\u007f\\]/;
+
+function checkName(kind: 'room' | 'tenant', raw: string): string {
+  if (raw.length > MAX_NAME_LENGTH) {
+    throw new Refusal('bad_input', `invalid_${kind}`, `The ${kind} name is longer than ${MAX_NAME_LENGTH} characters.`);
+  }
+  if (raw.trim() === '' || ILLEGAL.test(raw) || raw === '.' || raw === '..') {
+    throw new Refusal('bad_input', `invalid_${kind}`, `The ${kind} name is not a valid Jitsi ${kind} name.`);
+  }
+  return raw;
+}
+
+/** A room name, or a Refusal. Callers decide before whether the room is present at all. */
+export function roomName(raw: string): string {
+  return checkName('room', raw);
+}
+
+/** A tenant name, or a Refusal. */
+export function tenantName(raw: string): string {
+  return checkName('tenant', raw);
+}

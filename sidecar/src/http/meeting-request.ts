@@ -1,0 +1,70 @@
+// What a browser asks for on /redirectWithToken (and its escape page): which meeting, for how
+// long, and what to carry back. Parsed once, validated completely, and re-serialised from the
+// parsed values only (never from the raw query).
+import { Refusal } from '../refusal';
+import { roomName, tenantName } from './jitsi-names';
+import { parseJitsiState, type Override } from './jitsi-state';
+import type { Params } from './query';
+
+export interface MeetingRequest {
+  room: string;
+  tenant?: string;
+  /** validity_timestamp: absolute exp in seconds. */
+  requestedExp?: number;
+  /** jitsi_meet_external_api_id: digits only. */
+  externalApiId?: string;
+  overrides: Override[];
+}
+
+const INTEGER = /^-?[0-9]{1,15}$/;
+const DIGITS = /^[0-9]{1,15}$/;
+
+/** A TOKEN_AUTH_URL placeholder the client did not substitute counts as absent. */
+function given(value: string | undefined, placeholder: string): string | undefined {
+  return value === undefined || value === '' || value === placeholder ? undefined : value;
+}
+
+export function parseValidityTimestamp(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!INTEGER.test(raw)) {
+    throw new Refusal('bad_input', 'invalid_validity_timestamp', 'validity_timestamp must be an integer (seconds since 1970).');
+  }
+  return Number(raw);
+}
+
+export function parseMeetingRequest(params: Params): MeetingRequest {
+  const stateRaw = given(params.state, '{state}');
+  const state = stateRaw === undefined ? undefined : parseJitsiState(stateRaw);
+
+  const room = given(state?.room, '{room}') ?? given(params.room, '{room}');
+  if (room === undefined) throw new Refusal('bad_input', 'missing_room', 'No room was given.');
+  const tenantRaw = state && state.tenant !== undefined ? state.tenant : params.tenant;
+
+  const request: MeetingRequest = { room: roomName(room), overrides: state?.overrides ?? [] };
+  if (tenantRaw !== undefined && tenantRaw !== '') request.tenant = tenantName(tenantRaw);
+  const exp = parseValidityTimestamp(params.validity_timestamp);
+  if (exp !== undefined) request.requestedExp = exp;
+  const apiId = params.jitsi_meet_external_api_id;
+  if (apiId !== undefined && apiId !== '') {
+    if (!DIGITS.test(apiId)) {
+      throw new Refusal('bad_input', 'invalid_external_api_id', 'jitsi_meet_external_api_id must be a number.');
+    }
+    request.externalApiId = apiId;
+  }
+  return request;
+}
+
+/** The request as a query string again (for the escape page), built from parsed values only. */
+export function meetingRequestQuery(request: MeetingRequest): string {
+  const query = new URLSearchParams();
+  query.set('room', request.room);
+  if (request.tenant !== undefined) query.set('tenant', request.tenant);
+  if (request.overrides.length > 0) {
+    const state: Record<string, unknown> = { room: request.room, tenant: request.tenant ?? '' };
+    for (const [key, value] of request.overrides) state[key] = value;
+    query.set('state', JSON.stringify(state));
+  }
+  if (request.requestedExp !== undefined) query.set('validity_timestamp', String(request.requestedExp));
+  if (request.externalApiId !== undefined) query.set('jitsi_meet_external_api_id', request.externalApiId);
+  return query.toString();
+}

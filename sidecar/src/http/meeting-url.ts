@@ -1,0 +1,71 @@
+// Every URL we send a browser to is built here, under cfg.publicUrl and nowhere else.
+// Path segments and values are percent-encoded; the result is checked to still sit under the
+// public URL (same origin, same path prefix) before anyone may use it.
+import { PREJOIN_OVERRIDE, type Override } from './jitsi-state';
+
+export interface MeetingUrls {
+  /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>#config.prejoinConfig.enabled=false[&...]` */
+  meeting(room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
+  /** `<publicUrl>/<page>?domain=..&tenant=..&room=..&reason=..` */
+  authError(page: string, fields: { tenant?: string; room?: string; reason: string }): string | undefined;
+  /** True when `url` is on the public origin and under its path prefix. */
+  isUnderPublicUrl(url: string): boolean;
+}
+
+export interface MeetingHash {
+  externalApiId?: string;
+  overrides: readonly Override[];
+}
+
+const JWT_CHARS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export function createMeetingUrls(publicUrl: URL): MeetingUrls {
+  const origin = publicUrl.origin;
+  const prefix = publicUrl.pathname.replace(/\/+$/, ''); // '' or '/jitsi'
+  const base = origin + prefix + '/'; // computed once: the hot path only concatenates
+  const domain = publicUrl.host;
+
+  function isUnderPublicUrl(url: string): boolean {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    return parsed.origin === origin && parsed.pathname.startsWith(prefix + '/');
+  }
+
+  // encodeURIComponent leaves no '/', '?', '#' or '%2e' in a segment, so the only way out of the
+  // prefix is a dot segment. Checked structurally: a URL parse per token would cost more than the HMAC.
+  function segment(name: string): string {
+    const encoded = encodeURIComponent(name);
+    if (encoded === '' || encoded === '.' || encoded === '..') throw new Error('refusing a dot segment in a meeting URL');
+    return encoded;
+  }
+
+  return {
+    meeting(room, tenant, token, hash) {
+      const path = tenant === undefined ? segment(room) : `${segment(tenant)}/${segment(room)}`;
+      let fragment = `${PREJOIN_OVERRIDE}=false`;
+      if (hash.externalApiId !== undefined) fragment += `&jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`;
+      for (const [key, value] of hash.overrides) {
+        fragment += `&${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`;
+      }
+      // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
+      // per token showed up in profiles for nothing.
+      if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
+      return `${base}${path}?jwt=${token}#${fragment}`;
+    },
+    authError(page, fields) {
+      const target = /^https?:\/\//i.test(page) ? page : base + page.replace(/^\/+/, '');
+      const query = new URLSearchParams({ domain });
+      if (fields.tenant !== undefined) query.set('tenant', fields.tenant);
+      if (fields.room !== undefined) query.set('room', fields.room);
+      query.set('reason', fields.reason);
+      const url = `${target}${target.includes('?') ? '&' : '?'}${query.toString()}`;
+      // A page elsewhere would make us an open redirect: the caller falls back to our own page.
+      return isUnderPublicUrl(url) ? url : undefined;
+    },
+    isUnderPublicUrl,
+  };
+}

@@ -1,0 +1,88 @@
+// The one place where anything thrown while handling a request becomes a response.
+// Refusal → its status; Koa/http-errors client errors → their 4xx; anything else is a bug
+// of ours → a generic 500 (logged with its stack, never shown). No response carries a token.
+import type Koa from 'koa';
+import { Refusal, statusOfRefusal } from '../refusal';
+import type { HttpDeps } from './deps';
+import { ERROR_PAGE_CSP, renderErrorPage } from './error-page';
+
+export interface ErrorOutcome {
+  status: number;
+  /** Stable machine code: logged, counted, shown. */
+  reason: string;
+  /** Short human sentence, safe to show. */
+  message: string;
+}
+
+export type ErrorStyle = 'html' | 'json';
+
+interface ClientError {
+  status?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+export function classifyError(err: unknown): ErrorOutcome {
+  if (err instanceof Refusal) return { status: statusOfRefusal[err.kind], reason: err.reason, message: err.message };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as ClientError;
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return { status: e.status, reason: 'bad_request', message: 'The request could not be understood.' };
+  }
+  return { status: 500, reason: 'internal', message: 'Something went wrong on our side. Please try again later.' };
+}
+
+/** Where a browser that was refused a token goes instead, if the operator set AUTH_ERROR_PAGE. */
+export interface AuthErrorContext {
+  tenant?: string;
+  room?: string;
+}
+
+export function respondError(
+  ctx: Koa.Context,
+  err: unknown,
+  style: ErrorStyle,
+  deps: HttpDeps,
+  authError?: AuthErrorContext,
+): ErrorOutcome {
+  const outcome = classifyError(err);
+  if (outcome.status === 500) deps.log.error({ err, path: ctx.path }, 'unexpected error while handling a request');
+  if (ctx.res.headersSent) {
+    // Too late to answer differently (a step failed after sending): end what was started.
+    ctx.respond = false;
+    ctx.res.destroy();
+    return outcome;
+  }
+
+  // Whatever a step already set (a Location, a token body) must not survive into the error response.
+  ctx.remove('Location');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  if (err instanceof Refusal && 'retryAfterSeconds' in err && typeof err.retryAfterSeconds === 'number') {
+    ctx.set('Retry-After', String(err.retryAfterSeconds));
+  }
+  if (outcome.status === 401 && style === 'json') ctx.set('WWW-Authenticate', 'Bearer');
+
+  const page = deps.cfg.authErrorPage;
+  // Untrusted stays a plain 401: a direct hit on the sidecar is not a user to send anywhere.
+  if (authError && page !== undefined && outcome.reason !== 'untrusted_proxy' && outcome.status !== 401) {
+    const target = deps.urls.authError(page, { ...authError, reason: outcome.reason });
+    if (target !== undefined) {
+      ctx.status = 302;
+      ctx.set('Location', target);
+      ctx.set('Referrer-Policy', 'no-referrer');
+      ctx.body = ''; // not null: Koa would turn a null body into a 204
+      return outcome;
+    }
+  }
+
+  ctx.status = outcome.status;
+  if (style === 'json') {
+    ctx.body = { error: outcome.reason, message: outcome.message };
+  } else {
+    ctx.set('Content-Security-Policy', ERROR_PAGE_CSP);
+    ctx.set('Referrer-Policy', 'no-referrer');
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = renderErrorPage(outcome.status, outcome.reason, outcome.message);
+  }
+  return outcome;
+}

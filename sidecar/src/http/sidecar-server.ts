@@ -1,0 +1,92 @@
+// Both listeners of one sidecar, started together and drained together.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../config/config';
+import type { Logger } from '../log';
+import { createMetrics, type Metrics } from '../metrics';
+import { createSigner } from '../token/sign';
+import { createBackendApp } from './backend-app';
+import type { HttpDeps } from './deps';
+import { createFrontApp } from './front-app';
+import { createMeetingUrls } from './meeting-url';
+import { Readiness } from './readiness';
+
+export interface SidecarServer {
+  deps: HttpDeps;
+  front: AddressInfo;
+  backend: AddressInfo;
+  /** Stop accepting, let in-flight requests finish, close keep-alive sockets; force after `deadlineMs`. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export interface SidecarOptions {
+  metrics?: Metrics;
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    const force = setTimeout(() => server.closeAllConnections(), deadlineMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export async function startSidecar(cfg: Config, log: Logger, options: SidecarOptions = {}): Promise<SidecarServer> {
+  const readiness = new Readiness();
+  const deps: HttpDeps = {
+    cfg,
+    log,
+    metrics: options.metrics ?? createMetrics(),
+    sign: createSigner(cfg.jwt.appSecret),
+    urls: createMeetingUrls(cfg.publicUrl),
+    readiness,
+  };
+  const servers = [createFrontApp(deps), createBackendApp(deps)].map((app) => {
+    const server = createServer(app.callback());
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    return server;
+  });
+  const [frontServer, backendServer] = servers as [Server, Server];
+  try {
+    const front = await listen(frontServer, cfg.front.host, cfg.front.port);
+    readiness.frontUp = true;
+    const backend = await listen(backendServer, cfg.backend.host, cfg.backend.port);
+    readiness.backendUp = true;
+    let stopping: Promise<void> | undefined;
+    return {
+      deps,
+      front,
+      backend,
+      stop(deadlineMs = 8000) {
+        if (stopping) {
+          // Asked again while draining: do not wait for the deadline any more.
+          if (deadlineMs <= 0) for (const s of servers) s.closeAllConnections();
+          return stopping;
+        }
+        readiness.draining = true;
+        stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => undefined);
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await Promise.all(servers.map((s) => closeGracefully(s, 0)));
+    throw err;
+  }
+}

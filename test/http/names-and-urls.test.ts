@@ -1,0 +1,91 @@
+// Property tests of the pieces that keep the redirect safe: whatever name passes validation
+// lands, percent-encoded, as exactly one path segment under the public URL; and the rate
+// limiter's window.
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { roomName, tenantName } from '../../sidecar/src/http/jitsi-names';
+import { createMeetingUrls } from '../../sidecar/src/http/meeting-url';
+import { meetingRequestQuery, parseMeetingRequest } from '../../sidecar/src/http/meeting-request';
+import { readParams } from '../../sidecar/src/http/query';
+import { RateLimiter, RateLimited } from '../../sidecar/src/http/rate-limit';
+import { Refusal } from '../../sidecar/src/refusal';
+
+const accepted = (check: (s: string) => string, s: string): boolean => {
+  try {
+    check(s);
+    return true;
+  } catch (err) {
+    if (!(err instanceof Refusal)) throw err;
+    return false;
+  }
+};
+
+// Names built from characters that matter most: URL syntax, dots, percent signs, unicode.
+const tricky = fc.string({ unit: fc.constantFrom('a', 'Z', '.', '%', '2', 'e', '/', '\\', '?', '#', '&', ':', "'", '"', '*', ' ', '\n', 'é', '😀', '@', ';', '='), maxLength: 12 });
+
+describe('http: names and URLs', () => {
+  const urls = createMeetingUrls(new URL('https://meet.example.org/base'));
+
+  it('puts every accepted room and tenant under the public URL as one decodable segment each', () => {
+    fc.assert(
+      fc.property(tricky, fc.option(tricky, { nil: undefined }), (room, tenant) => {
+        fc.pre(accepted(roomName, room) && (tenant === undefined || accepted(tenantName, tenant)));
+        const location = urls.meeting(room, tenant, 'eyJh.eyJi.c2ln', { overrides: [] });
+        const url = new URL(location);
+        expect(url.origin).to.equal('https://meet.example.org');
+        const segments = url.pathname.split('/').slice(1);
+        expect(segments[0]).to.equal('base');
+        expect(segments.slice(1).map(decodeURIComponent)).to.deep.equal(tenant === undefined ? [room] : [tenant, room]);
+        expect(url.searchParams.get('jwt')).to.equal('eyJh.eyJi.c2ln');
+        expect(urls.isUnderPublicUrl(location)).to.equal(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses the characters Jitsi refuses, `*`, dot segments and over-long names', () => {
+    for (const bad of ['*', 'a*', 'a/b', 'a?b', 'a#b', 'a&b', 'a:b', "a'b", 'a"b', '.', '..', ' ', 'a\r\nb', 'x'.repeat(129)]) {
+      expect(accepted(roomName, bad), JSON.stringify(bad)).to.equal(false);
+      expect(accepted(tenantName, bad), JSON.stringify(bad)).to.equal(false);
+    }
+    expect(accepted(roomName, 'x'.repeat(128))).to.equal(true);
+  });
+
+  it('re-serialises a parsed request into a query that parses to the same request', () => {
+    fc.assert(
+      fc.property(tricky, fc.option(tricky, { nil: undefined }), fc.option(fc.integer({ min: 0, max: 2 ** 40 }), { nil: undefined }), (room, tenant, exp) => {
+        const query = new URLSearchParams({ room });
+        if (tenant !== undefined) query.set('tenant', tenant);
+        if (exp !== undefined) query.set('validity_timestamp', String(exp));
+        let parsed;
+        try {
+          parsed = parseMeetingRequest(readParams(query.toString()));
+        } catch (err) {
+          if (err instanceof Refusal) return;
+          throw err;
+        }
+        expect(parseMeetingRequest(readParams(meetingRequestQuery(parsed)))).to.deep.equal(parsed);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the rate limiter refuses beyond the budget with Retry-After, and starts afresh after a minute', () => {
+    let now = 1_000_000;
+    const limiter = new RateLimiter(2, () => now);
+    limiter.take('a');
+    limiter.take('a');
+    limiter.take('b');
+    now += 15_000;
+    let refusal: unknown;
+    try {
+      limiter.take('a');
+    } catch (err) {
+      refusal = err;
+    }
+    expect(refusal).to.be.instanceOf(RateLimited);
+    expect((refusal as RateLimited).retryAfterSeconds).to.equal(45);
+    now += 45_000;
+    expect(() => limiter.take('a')).to.not.throw();
+  });
+});
