@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tiers=(test test:e2e test:docker)
+tiers=(test test:reliability test:e2e test:docker)
 [ -n "${TEST_TIERS:-}" ] && read -r -a tiers <<<"$TEST_TIERS"
 
 passed=0 failed=0 pending=0

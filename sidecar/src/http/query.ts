@@ -11,9 +11,24 @@ export const MAX_VALUE_LENGTH = 4096;
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** More parameters than any real request needs; also bounds the work on hostile input. */
+export const MAX_PARAMETERS = 64;
+
 export function readParams(querystring: string): Params {
   if (querystring === '') return {};
-  return singleValued(parse(querystring));
+  return parseParams(querystring);
+}
+
+/**
+ * Parses `a=1&b=2` (query string or form body). Every pair is read (maxKeys 0): Node's default of
+ * 1000 would silently drop later pairs, hiding a duplicate or a bad value from the checks below.
+ */
+export function parseParams(text: string): Params {
+  const parsed = parse(text, '&', '=', { maxKeys: 0 });
+  if (Object.keys(parsed).length > MAX_PARAMETERS) {
+    throw new Refusal('bad_input', 'too_many_parameters', `The request has more than ${MAX_PARAMETERS} parameters.`);
+  }
+  return singleValued(parsed);
 }
 
 /** Checks a parsed name → value(s) map (query string or form body). */

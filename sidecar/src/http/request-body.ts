@@ -1,8 +1,7 @@
 // POST bodies of the backend API: form-encoded or JSON, at most 16 kB, one value per name.
-import { parse } from 'node:querystring';
 import type Koa from 'koa';
 import { Refusal } from '../refusal';
-import { checkValue, singleValued, type Params } from './query';
+import { checkValue, MAX_PARAMETERS, parseParams, type Params } from './query';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -25,7 +24,7 @@ function tooLarge(): Refusal {
 
 export async function readBodyParams(ctx: Koa.Context): Promise<Params> {
   const type = ctx.request.type; // media type without parameters, lower-cased
-  if (type === 'application/x-www-form-urlencoded') return singleValued(parse(await readRaw(ctx)));
+  if (type === 'application/x-www-form-urlencoded') return parseParams(await readRaw(ctx));
   if (type === 'application/json') {
     let value: unknown;
     try {
@@ -37,8 +36,12 @@ export async function readBodyParams(ctx: Koa.Context): Promise<Params> {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new Refusal('bad_input', 'malformed_body', 'The request body must be a JSON object.');
     }
+    const entries = Object.entries(value);
+    if (entries.length > MAX_PARAMETERS) {
+      throw new Refusal('bad_input', 'too_many_parameters', `The request has more than ${MAX_PARAMETERS} parameters.`);
+    }
     const params: Params = {};
-    for (const [name, v] of Object.entries(value)) {
+    for (const [name, v] of entries) {
       if (v === null || v === undefined) continue;
       if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
         throw new Refusal('bad_input', 'malformed_body', `"${name}" must be a string, number or boolean.`);
