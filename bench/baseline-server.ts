@@ -52,3 +52,4 @@ const server = (kind: 'front' | 'backend') =>
 server('front').listen(Number(frontPort), '127.0.0.1');
 server('backend').listen(Number(backendPort), '127.0.0.1');
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
