@@ -1,21 +1,12 @@
 import { expect } from 'chai';
+import { refusalOf } from '../../support/refusal';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isTrustedProxy, readIdentity } from '../../../sidecar/src/identity/read-identity';
-import { Refusal } from '../../../sidecar/src/refusal';
 import { TEST_PROXY_SECRET, testConfig } from '../../support/config-fixture';
 
 const cfg = testConfig().identity;
 const trusted = (headers: IncomingHttpHeaders): IncomingHttpHeaders => ({ 'x-saml2jwt-proxy-secret': TEST_PROXY_SECRET, ...headers });
 
-function refusalOf(fn: () => unknown): Refusal {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(Refusal);
-    return err as Refusal;
-  }
-  return expect.fail('expected a Refusal');
-}
 
 describe('identity/read-identity: isTrustedProxy', () => {
   it('accepts the configured secret', () => expect(isTrustedProxy(trusted({}), cfg)).to.equal(true));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
+import { refusalOf } from '../../support/refusal';
 import { createHash } from 'node:crypto';
-import { Refusal } from '../../../sidecar/src/refusal';
 import { buildClaims } from '../../../sidecar/src/token/assign-claims';
 import type { TokenRequest } from '../../../sidecar/src/token/claims';
 import { testConfig } from '../../support/config-fixture';
@@ -13,15 +13,8 @@ const request = (over: Partial<TokenRequest> = {}): TokenRequest => ({
   ...over,
 });
 
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(Refusal);
-    return (err as Refusal).reason;
-  }
-  return expect.fail('expected a Refusal');
-}
+
+const reasonOf = (fn: () => unknown): string => refusalOf(fn).reason;
 
 describe('token/assign-claims: buildClaims', () => {
   const cfg = testConfig();

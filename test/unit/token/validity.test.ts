@@ -1,6 +1,6 @@
 import { expect } from 'chai';
+import { refusalOf } from '../../support/refusal';
 import type { ValidityConfig } from '../../../sidecar/src/config/config';
-import { Refusal } from '../../../sidecar/src/refusal';
 import { computeExpiry } from '../../../sidecar/src/token/validity';
 
 const now = 1_900_000_000;
@@ -13,15 +13,11 @@ const v = (over: Partial<ValidityConfig> = {}): ValidityConfig => ({
   ...over,
 });
 
+
 function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(Refusal);
-    expect((err as Refusal).kind).to.equal('bad_input');
-    return (err as Refusal).reason;
-  }
-  return expect.fail('expected a Refusal');
+  const refusal = refusalOf(fn);
+  expect(refusal.kind).to.equal('bad_input');
+  return refusal.reason;
 }
 
 describe('token/validity: computeExpiry', () => {
