@@ -169,7 +169,7 @@ export const metadataSigningCertFile = 'metadata-signing-cert.pem';
  * Builds the inputs: flags first, then what the .env already says, then (when ask is given)
  * the operator's answers. Without ask, anything still missing throws MissingInput.
  */
-export async function resolveInputs(flags: SetupFlags, env: EnvFile, packageRootDir: string, ask?: Ask): Promise<SetupInputs> {
+export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask): Promise<SetupInputs> {
   const missing: string[] = [];
   const fromEnv = (key: string): string | undefined => env.expanded(key) || undefined;
   const needed = async (what: string, flagHint: string, question: string, check: (v: string) => string): Promise<string | undefined> => {
@@ -229,7 +229,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, packageRoot
   let ssoUrl: string | undefined;
   let metadataUrl: string | undefined;
   // A re-run without --test-idp still knows it uses the test IdP (for the --profile in the command).
-  const knownTestIdp = findTestIdp(packageRootDir, fromEnv('TEST_IDP_BASE_URL'));
+  const knownTestIdp = findTestIdp(fromEnv('TEST_IDP_BASE_URL'));
   const usesTestIdp =
     flags.testIdp ||
     (flags.idpEntityId === undefined && flags.discoveryUrl === undefined && flags.metadataUrl === undefined && fromEnv('SSO_URL') === knownTestIdp.entityId);

@@ -185,7 +185,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if ((backend === 'true' || backend === '1') && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
-  if (inputs.testIdp) notes.push(`test IdP values from ${inputs.testIdp.source}; never use the test IdP in production`);
+  if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
   if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
 
   return {

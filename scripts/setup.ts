@@ -51,7 +51,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
         ask = (q) => lines.question(q);
       }
     }
-    const inputs = await resolveInputs(flags, checkout.env, rootDir, ask);
+    const inputs = await resolveInputs(flags, checkout.env, ask);
     const plan = planSetup(checkout, inputs, {
       packageRootDir: rootDir,
       makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),

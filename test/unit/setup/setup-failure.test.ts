@@ -116,6 +116,6 @@ describe('scripts/setup: interrupted while writing', function () {
 
 async function planFor(c: Checkout): Promise<SetupPlan> {
   const checkout = readJitsiCheckout(c.dir, c.home);
-  const inputs = await resolveInputs(parseSetupArgs([c.dir, ...directIdpArgs]), checkout.env, realPackageRoot);
+  const inputs = await resolveInputs(parseSetupArgs([c.dir, ...directIdpArgs]), checkout.env);
   return planSetup(checkout, inputs, { packageRootDir: realPackageRoot, makeSpKeys: null });
 }

@@ -351,7 +351,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       preCreateSpKeys(c);
       const r = await runSetup(c, ['--public-url', 'https://meet.example.com:8443', '--test-idp', '--non-interactive']);
       expect(r.code, r.err).to.equal(0);
-      const idp = testIdp(realPackageRoot);
+      const idp = testIdp();
       expect(env().get('METADATA_URL')).to.equal(idp.metadataUrl);
       expect(env().get('SSO_URL')).to.equal(idp.entityId);
       expect(r.out).to.include('docker compose -f docker-compose.yml -f saml2jwt.yml --profile test-idp up -d');
