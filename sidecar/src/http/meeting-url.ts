@@ -1,6 +1,6 @@
 // Every URL we send a browser to is built here, under cfg.publicUrl and nowhere else.
-// Path segments and values are percent-encoded; the result is checked to still sit under the
-// public URL (same origin, same path prefix) before anyone may use it.
+// Meeting URLs stay under it by construction (each name is one percent-encoded segment, dot
+// segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked.
 import { PREJOIN_OVERRIDE, type Override } from './jitsi-state';
 
 export interface MeetingUrls {
