@@ -42,6 +42,11 @@ export class ProcessGroup {
     return child;
   }
 
+  /** The pid of a started process (setpriv execs its command, so this is the process itself). */
+  pid(name: string): number | undefined {
+    return this.started.find((s) => s.name === name)?.child.pid;
+  }
+
   /** The end of a process's log, for failure messages. */
   tail(name: string, lines = 40): string {
     const entry = this.started.find((s) => s.name === name);
