@@ -1,6 +1,6 @@
 // The operator's policy: who may get a token, with which role and features.
 //
-// File format (YAML, POLICY_FILE; sample: compose-overlay/policy.example.yml):
+// File format (YAML, POLICY_FILE; sample: compose-overlay/policy/policy.example.yml):
 //
 //   defaults:
 //     features: { recording: true, livestreaming: false }   # context.features for everyone

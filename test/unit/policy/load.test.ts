@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Identity } from '../../../sidecar/src/identity/identity';
 import { loadPolicy, parsePolicy, PolicyError } from '../../../sidecar/src/policy/load';
 
-const EXAMPLE = path.resolve(__dirname, '../../../compose-overlay/policy.example.yml');
+const EXAMPLE = path.resolve(__dirname, '../../../compose-overlay/policy/policy.example.yml');
 
 function person(attributes: Identity['attributes'], idp?: string): Identity {
   const mail = attributes.mail?.[0] ?? 'someone@uni.example';
