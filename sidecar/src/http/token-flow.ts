@@ -40,15 +40,17 @@ export function auditedTokenFlow(
   deps: HttpDeps,
   flow: (ctx: FlowContext) => void | Promise<void>,
 ): (ctx: FlowContext) => void | Promise<void> {
-  const { log, metrics } = deps;
+  const { metrics } = deps;
+  // The fixed fields are serialised once, in child loggers; the line reads exactly as if they
+  // were passed on every call (pino writes bindings first), at a fraction of the cost per token.
+  const refusedLog = deps.log.child({ event: 'token_refused', endpoint });
+  const issuedLog = deps.log.child({ event: 'token_issued', endpoint });
 
   const refused = (ctx: FlowContext, err: unknown): never => {
     const { status, reason } = classifyError(err);
     const s = ctx.state;
-    log.info(
+    refusedLog.info(
       {
-        event: 'token_refused',
-        endpoint,
         userId: s.tokenRequest?.user.id ?? s.identity?.userId,
         room: s.tokenRequest?.room ?? s.meeting?.room,
         tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
@@ -64,10 +66,8 @@ export function auditedTokenFlow(
   const issued = (ctx: FlowContext): void => {
     const claims = ctx.state.minted?.claims;
     if (!claims) return;
-    log.info(
+    issuedLog.info(
       {
-        event: 'token_issued',
-        endpoint,
         userId: claims.context.user.id,
         room: claims.room,
         tenant: claims.context.tenant,

@@ -2,6 +2,11 @@
 // a value escaped as `\;`. Only `\;` is an escape; any other backslash is kept as it is.
 
 export function parseMultiValued(raw: string): string[] {
+  // Most attributes have one value: without a `;` there is nothing to split or unescape.
+  if (!raw.includes(';')) {
+    const value = raw.trim();
+    return value === '' ? [] : [value];
+  }
   const values: string[] = [];
   let current = '';
   for (let i = 0; i < raw.length; i++) {

@@ -12,6 +12,7 @@ export function createSigner(secret: string): Signer {
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return (claims) => {
     const signingInput = `${HEADER}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}`;
-    return `${signingInput}.${createHmac('sha256', key).update(signingInput).digest('base64url')}`;
+    // The signing input is base64url and '.', pure ASCII: latin1 skips the UTF-8 encoder.
+    return `${signingInput}.${createHmac('sha256', key).update(signingInput, 'latin1').digest('base64url')}`;
   };
 }
