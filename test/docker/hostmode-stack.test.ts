@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { jitsiState, launchBrowser, newContext, submitIdpLogin } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, freePort } from './docker-cli';
-import { prosodyFor, startWiredStack, type WiredStack } from './wired-stack';
+import { prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-hostmode';
 const apiKey = randomBytes(32).toString('hex');
@@ -35,7 +35,6 @@ describe('docker: host mode with the backend API', function () {
   let backendPort = 0;
   let serverName = '';
   let browser: Browser | undefined;
-  let logged = false;
 
   before(async () => {
     [spPort, backendPort] = [await freePort(), await freePort()];
@@ -53,16 +52,7 @@ describe('docker: host mode with the backend API', function () {
     });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || logged || !stack) return;
-    logged = true;
-    console.log((await stack.project.tryCompose(['logs', '--no-color', '--tail', '60'])).stdout);
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (stack) await stack.project.destroy();
-  });
+  stackHooks(() => ({ stack, browser }));
 
   it('publishes the SP’s TLS port and the backend on 127.0.0.1, and nothing else of ours', async () => {
     const published = async (service: string) => {

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, repoRoot, run, sleep, waitHealthy } from './docker-cli';
-import { cliArgs, prosodyFor, stackServices, startWiredStack, type WiredStack } from './wired-stack';
+import { cliArgs, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-live';
 
@@ -14,23 +14,12 @@ describe('docker: login through the containers (path mode)', function () {
   this.timeout(30 * 60_000);
   let stack: WiredStack;
   let browser: Browser | undefined;
-  let logged = false;
 
   before(async () => {
     stack = await startWiredStack({ name: projectName });
   });
 
-  // The first failure prints the containers' logs, while they still exist.
-  afterEach(async function () {
-    if (this.currentTest?.state !== 'failed' || logged || !stack) return;
-    logged = true;
-    console.log((await stack.project.tryCompose(['logs', '--no-color', '--tail', '60'])).stdout);
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (stack) await stack.project.destroy();
-  });
+  stackHooks(() => ({ stack, browser }));
 
   it('runs saml2jwt, saml-sp, test-idp and web healthy on the project’s meet.jitsi network', async () => {
     for (const service of stackServices) {

@@ -1,3 +1,4 @@
+import type { Browser } from 'playwright-core';
 // A live stack as an operator gets it: the stand-in docker-jitsi-meet checkout, wired by
 // `jitsi-saml2jwt setup --test-idp`, started with our overlay and the test IdP, all healthy.
 import * as fs from 'node:fs';
@@ -88,4 +89,23 @@ export function prosodyFor(env: Map<string, string>) {
     xmppDomain: env.get('XMPP_DOMAIN') ?? 'meet.jitsi',
     domainVerification: env.get('JWT_ENABLE_DOMAIN_VERIFICATION') === 'true',
   };
+}
+
+/**
+ * Mocha hooks shared by the live-stack suites: the first failure prints the containers' logs
+ * while they still exist; at the end the browser closes and the project is destroyed.
+ */
+export function stackHooks(current: () => { stack?: WiredStack; browser?: Browser }): void {
+  let logged = false;
+  afterEach(async function () {
+    const { stack } = current();
+    if (this.currentTest?.state !== 'failed' || logged || !stack) return;
+    logged = true;
+    console.log((await stack.project.tryCompose(['logs', '--no-color', '--tail', '60'])).stdout);
+  });
+  after(async () => {
+    const { stack, browser } = current();
+    await browser?.close();
+    if (stack) await stack.project.destroy();
+  });
 }
