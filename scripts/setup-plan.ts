@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
@@ -46,8 +47,6 @@ export interface PlanContext {
 }
 
 export const placeholderAppIds = ['', 'my_jitsi_app_id'];
-export const placeholderSecrets = ['my_jitsi_app_secret'];
-export const minSecretLength = 32;
 export const defaultAppId = 'jitsi';
 export const policyInContainer = '/config/policy/policy.yml';
 export const moderatorModule = 'token_affiliation';
@@ -62,8 +61,12 @@ export const releasedAttributes = [
 
 const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
 
+/**
+ * A secret worth keeping: one the sidecar accepts at start (its own rule, so setup never keeps a
+ * secret that stops the sidecar), and not one of env.example's my_jitsi_* placeholders.
+ */
 export function isStrongSecret(value: string | undefined): value is string {
-  return value !== undefined && value.length >= minSecretLength && !placeholderSecrets.includes(value) && !/^my_jitsi/.test(value);
+  return value !== undefined && secretProblem(value) === undefined && !value.startsWith('my_jitsi');
 }
 
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {

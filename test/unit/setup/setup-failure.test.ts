@@ -21,7 +21,7 @@ import {
 } from './checkout-fixture';
 
 const presetSecrets = (t: string): string =>
-  t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${'ab12'.repeat(12)}`) + `SIDECAR_PROXY_SECRET=${'cd34'.repeat(12)}\n`;
+  t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`) + `SIDECAR_PROXY_SECRET=d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592\n`;
 
 function leftoverTemps(...dirs: string[]): string[] {
   return [...fingerprint(...dirs).keys()].filter((p) => path.basename(p).startsWith(tempPrefix));

@@ -20,7 +20,8 @@ import {
   type Checkout,
 } from './checkout-fixture';
 
-const strongSecret = 'c0ffee'.repeat(8); // 48 characters, not a placeholder
+// 64 hex characters with many distinct ones: a secret the sidecar itself accepts.
+const strongSecret = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', function () {
   this.timeout(30000);
@@ -113,8 +114,9 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(read(c.envPath)).to.include(`\nJWT_APP_SECRET=${strongSecret}\n`);
     });
 
-    it('replaces a placeholder or short secret and placeholder app id, in place', async () => {
-      for (const weak of ['my_jitsi_app_secret', 'tooshort123']) {
+    it('replaces a placeholder, short or low-entropy secret (anything the sidecar would refuse) and placeholder app id, in place', async () => {
+      // The last two are 32+ characters: a length check alone would keep them, and the sidecar would not start.
+      for (const weak of ['my_jitsi_app_secret', 'tooshort123', 'a'.repeat(40), 'changeme-changeme-changeme-change']) {
         c = copyCheckout('basic', (t) =>
           t.replace('#JWT_APP_ID=my_jitsi_app_id', 'JWT_APP_ID=my_jitsi_app_id').replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${weak}`),
         );
