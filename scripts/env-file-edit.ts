@@ -2,6 +2,7 @@
 // The file is kept as its original lines (text + own line ending); an edit replaces one line
 // in place or appends lines, so every other line stays byte-identical, and so do the file's
 // line-ending style and its final-newline state.
+import { substituteReferences } from '../sidecar/src/config/compose-substitution';
 
 export class MalformedEnvFile extends Error {
   constructor(
@@ -73,18 +74,10 @@ export class EnvFile {
 
   expand(value: string, depth = 0): string {
     if (depth > 10) return value; // a reference cycle: stop rather than loop
-    return value.replace(
-      /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-      (whole: string, braced: string | undefined, op: string | undefined, fallback: string | undefined, bare: string | undefined) => {
-        if (whole === '$$') return '$';
-        const name = (braced ?? bare) as string;
-        const line = this.lastAssignment(name);
-        const found = line === undefined ? undefined : this.expandLine(line, depth + 1);
-        const useFallback = op === ':-' ? !found : op === '-' ? found === undefined : false;
-        if (useFallback) return this.expand(fallback ?? '', depth + 1);
-        return found ?? '';
-      },
-    );
+    return substituteReferences(value, (name) => {
+      const line = this.lastAssignment(name);
+      return line === undefined ? undefined : this.expandLine(line, depth + 1);
+    });
   }
 
   /**

@@ -3,25 +3,14 @@
 //
 //   KEY=value            # comment after an unquoted value (needs a space before the #)
 //   export KEY=value     # `export ` is tolerated
-//   KEY="a \"b\" ${X}"   # double quotes: \" \\ \n escapes and ${X} / ${X:-default} substitution
+//   KEY="a \"b\" ${X}"   # double quotes: \" \\ \n escapes and ${X} / ${X:-default} / $X / $$ substitution
 //   KEY='literal ${X}'   # single quotes: taken literally
 //   KEY=${HTTPS_PORT}    # unquoted values are substituted too, as compose does
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { substituteReferences as substitute, type Lookup } from './compose-substitution';
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
-const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g;
-
-type Lookup = (name: string) => string | undefined;
-
-function substitute(value: string, lookup: Lookup): string {
-  return value.replace(REFERENCE, (_all, name: string, op: string | undefined, fallback: string | undefined) => {
-    const v = lookup(name);
-    if (op === ':-') return v === undefined || v === '' ? (fallback ?? '') : v;
-    if (op === '-') return v === undefined ? (fallback ?? '') : v;
-    return v ?? '';
-  });
-}
 
 function unescapeDoubleQuoted(body: string): string {
   return body.replace(/\\(["\\n$])/g, (_m, c: string) => (c === 'n' ? '\n' : c));

@@ -29,6 +29,13 @@ describe('config/env-file: parseEnvFile', () => {
     expect(env.Y).to.equal('env-value');
   });
 
+  it('also substitutes $VAR, ${VAR-default} and $$ as compose does (the same .env feeds docker compose)', () => {
+    const env = parseEnvFile('TZ=UTC\nEMPTY=\nA=zone-$TZ\nB="${EMPTY-kept}|${EMPTY:-dflt}"\nC=pa$$word\n');
+    expect(env.A).to.equal('zone-UTC');
+    expect(env.B).to.equal('|dflt');
+    expect(env.C).to.equal('pa$word');
+  });
+
   it('accepts `export KEY=value` and CRLF line ends', () => {
     expect(parseEnvFile('export A=1\r\nB=2\r\n')).to.deep.equal({ A: '1', B: '2' });
   });
