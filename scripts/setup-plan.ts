@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseBoolean } from '../sidecar/src/config/load';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import { withOurBlock } from './custom-config-block';
@@ -185,7 +186,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
   const backend = env.expanded('ENABLE_BACKEND_JWT_REQUEST');
-  if ((backend === 'true' || backend === '1') && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
+  if (backend !== undefined && parseBoolean(backend) === true && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
   if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);

@@ -36,6 +36,14 @@ export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subj
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
+/** A boolean variable as the sidecar reads it (setup reads .env flags the same way); undefined when it is neither. */
+export function parseBoolean(text: string): boolean | undefined {
+  const lower = text.toLowerCase();
+  if (['true', '1', 'yes'].includes(lower)) return true;
+  if (['false', '0', 'no'].includes(lower)) return false;
+  return undefined;
+}
+
 /** Reads variables, remembering problems instead of stopping at the first. */
 class Reader {
   readonly problems: string[] = [];
@@ -64,9 +72,8 @@ class Reader {
   bool(name: string, fallback: boolean): boolean {
     const v = this.raw(name);
     if (v === undefined) return fallback;
-    const lower = v.toLowerCase();
-    if (['true', '1', 'yes'].includes(lower)) return true;
-    if (['false', '0', 'no'].includes(lower)) return false;
+    const parsed = parseBoolean(v);
+    if (parsed !== undefined) return parsed;
     this.problem(name, `must be true or false (also 1/0, yes/no), got "${v}"`);
     return fallback;
   }

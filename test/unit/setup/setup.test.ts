@@ -348,6 +348,17 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out.includes('-f saml2jwt-hostmode.yml')).to.equal(hostOverlay);
     });
 
+    it('adds the backend overlay to the command when the .env enables the backend API, in any spelling the sidecar accepts', async () => {
+      for (const [flag, published] of [['yes', true], ['TRUE', true], ['1', true], ['no', false]] as const) {
+        c = copyCheckout('basic', (t) => `${t}ENABLE_BACKEND_JWT_REQUEST=${flag}\n`);
+        preCreateSpKeys(c);
+        const r = await runSetup(c, directIdpArgs);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.out.includes('-f saml2jwt-backend.yml'), `ENABLE_BACKEND_JWT_REQUEST=${flag}`).to.equal(published);
+        c.cleanup();
+      }
+    });
+
     it('--test-idp: points the SP at the compose test IdP and adds its profile to the command', async () => {
       c = copyCheckout();
       preCreateSpKeys(c);
