@@ -23,8 +23,8 @@ fi
 sudo=
 [[ $(id -u) == 0 ]] || sudo=sudo
 echo "install-deps: installing ${missing[*]}"
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 
 # The packages enable system services we do not use; the test runs its own instances.
 for s in apache2 shibd; do

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
+import { clientMeetingFromPath } from '../support/jitsi-client';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { httpGet } from './support/http-request';
@@ -171,6 +172,26 @@ describe('e2e: SAML login to a Jitsi token (Chromium, Apache + shibd, SimpleSAML
       expect(page.url()).not.to.include('jwt=');
       expect(await page.content()).not.to.match(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
     });
+  });
+
+  it('an accented room in a tenant: lands on the name as typed, with a token for the MUC room the client joins', async function () {
+    const context = await newContext(stack.browser);
+    try {
+      const landing = await landWithToken(context, tokenAuth('Réunion équipe', 'acme'), 'alice', 'alice-pass');
+      expect(landing.idpPrompted).to.equal(true);
+      expect(landing.url.pathname).to.equal('/acme/R%C3%A9union%20%C3%A9quipe');
+      // What the Jitsi client reads from that URL, and so the room it joins.
+      const seen = clientMeetingFromPath(landing.url.pathname);
+      expect(seen).to.deep.equal({ tenant: 'acme', room: 'R%C3%A9union%20%C3%A9quipe' });
+      const verdict = verify(landing.token, seen.room as string, seen.tenant);
+      expect(verdict, JSON.stringify(verdict)).to.have.property('ok', true);
+      if (!verdict.ok) return;
+      expect(verdict.claims).to.include({ room: 'r%c3%a9union%20%c3%a9quipe', sub: 'acme' });
+      expect(verify(landing.token, 'Réunion', 'acme').ok).to.equal(false);
+      expect(verify(landing.token, 'Réunion équipe', 'other').ok).to.equal(false);
+    } finally {
+      await context.close();
+    }
   });
 
   it('a wrong password gets no token', async function () {

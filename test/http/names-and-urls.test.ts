@@ -8,7 +8,9 @@ import { createMeetingUrls } from '../../sidecar/src/http/meeting-url';
 import { meetingRequestQuery, parseMeetingRequest } from '../../sidecar/src/http/meeting-request';
 import { readParams } from '../../sidecar/src/http/query';
 import { RateLimiter, RateLimited } from '../../sidecar/src/http/rate-limit';
+import { backendSafeRoomName } from '../../sidecar/src/meeting/backend-safe-room-name';
 import { Refusal } from '../../sidecar/src/refusal';
+import { clientRoomNodeFromPath, safeDecodeURIComponent } from '../support/jitsi-client';
 
 const accepted = (check: (s: string) => string, s: string): boolean => {
   try {
@@ -21,12 +23,12 @@ const accepted = (check: (s: string) => string, s: string): boolean => {
 };
 
 // Names built from characters that matter most: URL syntax, dots, percent signs, unicode.
-const tricky = fc.string({ unit: fc.constantFrom('a', 'Z', '.', '%', '2', 'e', '/', '\\', '?', '#', '&', ':', "'", '"', '*', ' ', '\n', 'é', '😀', '@', ';', '='), maxLength: 12 });
+const tricky = fc.string({ unit: fc.constantFrom('a', 'Z', '.', '%', '2', 'e', '/', '\\', '?', '#', '&', ':', "'", '"', '*', ' ', '\n', 'é', '😀', '@', ';', '=', '(', ')', '!', '~', 'Ａ'), maxLength: 12 });
 
 describe('http: names and URLs', () => {
   const urls = createMeetingUrls(new URL('https://meet.example.org/base'));
 
-  it('puts every accepted room and tenant under the public URL as one decodable segment each', () => {
+  it('puts every accepted room and tenant under the public URL as one decodable segment each, where the client joins the claimed room', () => {
     fc.assert(
       fc.property(tricky, fc.option(tricky, { nil: undefined }), (room, tenant) => {
         fc.pre(accepted(roomName, room) && (tenant === undefined || accepted(tenantName, tenant)));
@@ -35,7 +37,11 @@ describe('http: names and URLs', () => {
         expect(url.origin).to.equal('https://meet.example.org');
         const segments = url.pathname.split('/').slice(1);
         expect(segments[0]).to.equal('base');
-        expect(segments.slice(1).map(decodeURIComponent)).to.deep.equal(tenant === undefined ? [room] : [tenant, room]);
+        // The room as typed, decoded once: the client's own decoding then yields the same name.
+        expect(segments.slice(1).map(decodeURIComponent)).to.deep.equal(tenant === undefined ? [safeDecodeURIComponent(room)] : [tenant, safeDecodeURIComponent(room)]);
+        // Parsed as Jitsi's client parses it (excluded characters stripped), the path leads to
+        // the MUC room whose name the token carries.
+        expect(clientRoomNodeFromPath(url.pathname.slice('/base'.length))).to.equal(backendSafeRoomName(room));
         expect(url.searchParams.get('jwt')).to.equal('eyJh.eyJi.c2ln');
         expect(urls.isUnderPublicUrl(location)).to.equal(true);
       }),

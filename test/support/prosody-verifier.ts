@@ -6,6 +6,7 @@
 // Not modelled: RS256/ASAP key servers, and `context.room.regex` (Lua patterns): a token asking
 // for a regex room is reported as `regex_room_not_modelled` (we never issue one).
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { clientBackendSafeRoomName } from './jitsi-client';
 
 export interface ProsodyOptions {
   secret: string;
@@ -13,7 +14,7 @@ export interface ProsodyOptions {
   acceptedIssuers: string[];
   /** asap_accepted_audiences (JWT_ACCEPTED_AUDIENCES); `*` accepts any, including an array aud. */
   acceptedAudiences: string[];
-  /** The MUC room being joined (the client lower-cases it; so do we). */
+  /** The room as the client has it (typed, or from the URL). It joins getBackendSafeRoomName(room). */
   room: string;
   /** The tenant in the meeting URL, if any. */
   tenant?: string;
@@ -44,7 +45,8 @@ function accepted(value: unknown, list: string[]): boolean {
 /** The room-JID rules of util.lib.lua verify_room(). */
 function roomAllowed(claims: Record<string, unknown>, opts: ProsodyOptions): boolean {
   const authRoom = String(claims.room).toLowerCase();
-  const roomName = opts.room.toLowerCase();
+  // The MUC node the client joins: the backend-safe name, never the name as typed.
+  const roomName = clientBackendSafeRoomName(opts.room);
   const tenant = opts.tenant ? opts.tenant.toLowerCase() : undefined;
   const roomNode = tenant ? `[${tenant}]${roomName}` : roomName;
   const mucDomain = `${MUC_PREFIX}.${opts.xmppDomain}`;

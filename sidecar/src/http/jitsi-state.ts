@@ -9,6 +9,8 @@ export type OverrideValue = string | number | boolean | null;
 
 export interface JitsiState {
   room?: string;
+  /** The client's own backend-safe form of `room`: checked against ours, never trusted alone. */
+  roomSafe?: string;
   /** '' means "no tenant" (the client sends an empty tenant for root rooms). */
   tenant?: string;
   overrides: Override[];
@@ -40,6 +42,10 @@ export function parseJitsiState(raw: string): JitsiState {
   if (fields.room !== undefined) {
     if (typeof fields.room !== 'string') throw malformed('state.room is not a string.');
     state.room = fields.room;
+  }
+  if (fields.roomSafe !== undefined && fields.roomSafe !== null) {
+    if (typeof fields.roomSafe !== 'string') throw malformed('state.roomSafe is not a string.');
+    state.roomSafe = fields.roomSafe;
   }
   if (fields.tenant !== undefined && fields.tenant !== null) {
     if (typeof fields.tenant !== 'string') throw malformed('state.tenant is not a string.');

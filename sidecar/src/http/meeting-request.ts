@@ -1,6 +1,7 @@
 // What a browser asks for on /redirectWithToken (and its escape page): which meeting, for how
 // long, and what to carry back. Parsed once, validated completely, and re-serialised from the
 // parsed values only (never from the raw query).
+import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
 import { Refusal } from '../refusal';
 import { roomName, tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
@@ -41,6 +42,11 @@ export function parseMeetingRequest(params: Params): MeetingRequest {
   const tenantRaw = state && state.tenant !== undefined ? state.tenant : params.tenant;
 
   const request: MeetingRequest = { room: roomName(room), overrides: state?.overrides ?? [] };
+  // The client computed roomSafe itself; if it names another MUC room than the room it sent,
+  // one of the two was tampered with or mangled, and a token would open neither cleanly.
+  if (state?.roomSafe !== undefined && state.roomSafe !== backendSafeRoomName(request.room)) {
+    throw new Refusal('bad_input', 'room_mismatch', 'The room in state does not match its safe form (roomSafe).');
+  }
   if (tenantRaw !== undefined && tenantRaw !== '') request.tenant = tenantName(tenantRaw);
   const exp = parseValidityTimestamp(params.validity_timestamp);
   if (exp !== undefined) request.requestedExp = exp;

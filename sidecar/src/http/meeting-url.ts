@@ -1,6 +1,7 @@
 // Every URL we send a browser to is built here, under cfg.publicUrl and nowhere else.
 // Meeting URLs stay under it by construction (each name is one percent-encoded segment, dot
 // segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked.
+import { decodedRoomName } from '../meeting/backend-safe-room-name';
 import { PREJOIN_OVERRIDE, type Override } from './jitsi-state';
 
 export interface MeetingUrls {
@@ -43,9 +44,17 @@ export function createMeetingUrls(publicUrl: URL): MeetingUrls {
     return encoded;
   }
 
+  // The room as the user typed it, capitals and accents kept. Decoded first: the client decodes
+  // the segment before it computes the backend-safe name, so `a%20b` must travel as `a%20b`,
+  // not `a%2520b`. Its URI parser also strips `!'()*` from the path (jitsi-meet uri.ts
+  // _fixPathPart), so those travel percent-encoded; the client's decoding restores them.
+  function roomSegment(room: string): string {
+    return segment(decodedRoomName(room)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  }
+
   return {
     meeting(room, tenant, token, hash) {
-      const path = tenant === undefined ? segment(room) : `${segment(tenant)}/${segment(room)}`;
+      const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
       let fragment = `${PREJOIN_OVERRIDE}=false`;
       if (hash.externalApiId !== undefined) fragment += `&jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`;
       for (const [key, value] of hash.overrides) {

@@ -3,6 +3,7 @@
 // all endpoints asked in parallel, and when none answers we fail closed.
 import type { JicofoConfig } from '../config/config';
 import type { Logger } from '../log';
+import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
 import { Refusal } from '../refusal';
 
 /** Stop reading a /debug answer past this size: a busy Jicofo stays far below it. */
@@ -36,9 +37,9 @@ export function conferenceNames(debug: unknown): Set<string> {
   return names;
 }
 
-/** The MUC local part Jicofo shows for a room: `[tenant]room` in a tenant, else `room`. */
+/** The MUC local part Jicofo shows for a room (its backend-safe name): `[tenant]room` in a tenant, else `room`. */
 export function conferenceLocalPart(room: string, tenant: string | undefined): string {
-  const r = room.toLowerCase();
+  const r = backendSafeRoomName(room);
   return tenant ? `[${tenant.toLowerCase()}]${r}` : r;
 }
 

@@ -1,7 +1,9 @@
 // TokenRequest -> the claims Prosody checks (see /work/shared/JITSI.md "What Prosody checks").
 // sub is the tenant, or the XMPP domain (not the public host name) for rooms without a tenant.
+// room is the backend-safe name: the MUC node the client joins, not the name as typed.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
+import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
 import { Refusal } from '../refusal';
 import type { JitsiClaims, TokenRequest, TokenUser } from './claims';
 import { computeExpiry } from './validity';
@@ -17,9 +19,10 @@ function refuseWildcard(what: 'room' | 'tenant', value: string): void {
 }
 
 export function buildClaims(req: TokenRequest, cfg: Config, now: number): JitsiClaims {
-  const room = req.room.toLowerCase();
-  if (room === '') throw new Refusal('bad_input', 'no_room', 'A room name is required.');
+  if (req.room === '') throw new Refusal('bad_input', 'no_room', 'A room name is required.');
+  const room = backendSafeRoomName(req.room);
   refuseWildcard('room', room);
+  if (room.includes('%2a')) throw new Refusal('bad_input', 'wildcard', 'A room name must not contain "*".');
   const tenant = req.tenant === undefined || req.tenant === '' ? undefined : req.tenant.toLowerCase();
   if (tenant !== undefined) refuseWildcard('tenant', tenant);
 

@@ -13,7 +13,7 @@ export interface TokenUser {
 /** What to mint: one user, exactly one room, at most one tenant. */
 export interface TokenRequest {
   user: TokenUser;
-  /** Validated Jitsi room name (not `*`); lower-cased into the claim. */
+  /** Validated Jitsi room name as typed (not `*`); its backend-safe form goes into the claim. */
   room: string;
   /** Validated tenant, or undefined for the root. */
   tenant?: string;

@@ -3,13 +3,15 @@
 // the claim rules that jsonwebtoken would apply more loosely than Prosody are checked here.
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config/config';
+import { isBackendSafeRoomName } from '../meeting/backend-safe-room-name';
 import type { JitsiClaims } from './claims';
 import { nowSeconds } from './mint';
 
 export interface Verification {
   valid: boolean;
   /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, expired, not_yet_valid,
-   *  wrong_issuer, wrong_audience, no_subject, no_room, wildcard_room, no_expiry. */
+   *  wrong_issuer, wrong_audience, no_subject, no_room, wildcard_room, room_not_backend_safe,
+ *  no_expiry. */
   reason?: string;
   claims?: JitsiClaims;
 }
@@ -42,6 +44,9 @@ export function verifyToken(token: string, cfg: Config, now: number = nowSeconds
   const room: unknown = (p as Record<string, unknown>).room;
   if (typeof room !== 'string' || room === '') return fail('no_room');
   if (room.includes('*') || p.sub.includes('*')) return fail('wildcard_room');
+  // Prosody compares the claim with the MUC node the client joins; older versions of this
+  // sidecar minted the name as typed (`réunion équipe`), which no client can join.
+  if (!isBackendSafeRoomName(room)) return fail('room_not_backend_safe');
   if (p.exp === undefined && !cfg.validity.allowUnlimited) return fail('no_expiry');
   return { valid: true, claims: p as unknown as JitsiClaims };
 }

@@ -1,6 +1,7 @@
 // Chromium (Debian's) driven by playwright-core. *.example.test resolves to 127.0.0.1 inside the
 // browser only, so the public site and the IdP keep their production-like names.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { clientBackendSafeRoomName } from '../../support/jitsi-client';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -37,7 +38,7 @@ export async function submitIdpLogin(page: Page, user: string, password: string)
 export function jitsiState(room: string, tenant: string): string {
   const state = {
     room,
-    roomSafe: encodeURIComponent(room.normalize('NFKC').toLowerCase()),
+    roomSafe: clientBackendSafeRoomName(room),
     tenant,
     'config.prejoinConfig.enabled': false,
     'config.startWithAudioMuted': true,

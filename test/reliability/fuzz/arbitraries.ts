@@ -2,6 +2,7 @@
 // to the sidecar: room, tenant, Jitsi's {state}, validity_timestamp, jitsi_meet_external_api_id,
 // identity headers with Shibboleth's multi-value encoding, and oversized or malformed values.
 import fc from 'fast-check';
+import { clientBackendSafeRoomName } from '../../support/jitsi-client';
 import { API_ID, FUZZ, PREJOIN, type MailClass } from './spec';
 
 /** Attack strings from the known holes of similar projects (REFERENCE.md "Its flaws"). */
@@ -39,7 +40,22 @@ export const meetingName: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A name that must pass (for the state's own room and positive controls). */
-export const validRoom = fc.oneof(safeName, fc.constantFrom('Räum 1', 'weekly (team)', 'x'.repeat(128), 'a+b', 'résumé', '\u4f1a\u8b70'));
+export const validRoom = fc.oneof(
+  safeName,
+  fc.constantFrom('Räum 1', 'weekly (team)', 'x'.repeat(128), 'a+b', 'résumé', '\u4f1a\u8b70', 'Réunion équipe', 'a%20b', '100%', '\uff21\uff22\uff23', 'straße', 'wow!~'),
+);
+
+/** state.roomSafe: as the client computes it from the room, someone else's, or absent. */
+const roomSafeOf = (room: unknown, pick: 'client' | 'other' | 'absent'): string | undefined => {
+  if (pick === 'absent') return undefined;
+  if (pick === 'other' || typeof room !== 'string') return 'other-room';
+  try {
+    return clientBackendSafeRoomName(room);
+  } catch {
+    return 'not-encodable';
+  }
+};
+const roomSafePick = fc.constantFrom<'client' | 'other' | 'absent'>('client', 'client', 'absent', 'other');
 
 const overrideKey = fc.oneof(
   fc.constantFrom(
@@ -70,14 +86,16 @@ const stateObject = fc
     {
       room: fc.oneof({ weight: 4, arbitrary: validRoom }, meetingName, fc.constantFrom<unknown>(null, 5, true, '', '{room}', ['a'])),
       tenant: fc.oneof(meetingName, fc.constantFrom<unknown>('', null, 7)),
-      roomSafe: safeName,
+      roomSafe: roomSafePick,
       overrides: fc.array(fc.tuple(overrideKey, overrideValue), { maxLength: 6 }),
       many: fc.constantFrom(0, 0, 0, 0, FUZZ.maxOverrides, FUZZ.maxOverrides + 1),
     },
     { requiredKeys: ['overrides', 'many'] },
   )
-  .map(({ overrides, many, ...fields }) => {
+  .map(({ overrides, many, roomSafe, ...fields }) => {
     const state: Record<string, unknown> = { ...fields };
+    const safe = roomSafe === undefined ? undefined : roomSafeOf(fields.room, roomSafe);
+    if (safe !== undefined) state.roomSafe = safe;
     for (const [k, v] of overrides) state[k] = v;
     for (let i = 0; i < many; i++) state[`config.flag${i}`] = i % 2 === 0;
     return state;
@@ -179,12 +197,11 @@ const hostileQuery: fc.Arbitrary<MeetingQuery> = fc.record(
 const plausibleState = fc
   .record({
     room: validRoom,
-    roomSafe: safeName,
     tenant: fc.oneof(fc.constant(''), safeName),
     overrides: fc.array(fc.tuple(overrideKey, overrideValue), { maxLength: 3 }),
   })
   .map(({ overrides, ...fields }) => {
-    const state: Record<string, unknown> = { ...fields, [PREJOIN]: false };
+    const state: Record<string, unknown> = { ...fields, roomSafe: clientBackendSafeRoomName(fields.room), [PREJOIN]: false };
     for (const [k, v] of overrides) state[k] = v;
     return JSON.stringify(state);
   });

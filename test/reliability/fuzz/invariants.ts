@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { renderErrorPage } from '../../../sidecar/src/http/error-page';
 import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
+import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../../support/jitsi-client';
 import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verifier';
 import type { Answer } from './client';
 import { API_ID, FUZZ, PREJOIN, type ExpectedMeeting, type ExpectedUser } from './spec';
@@ -101,8 +102,14 @@ export function meetingUrlProblems(location: string, site: PublicUrl, meeting: E
   const problems: string[] = [];
   const url = new URL(location);
   const segments = url.pathname.slice(site.prefix.length + 1).split('/').map((s) => decodeURIComponent(s));
-  const want = meeting.tenant === undefined ? [meeting.room] : [meeting.tenant, meeting.room];
+  // The room travels as the user typed it, decoded once: the client decodes it again itself.
+  const want = meeting.tenant === undefined ? [safeDecodeURIComponent(meeting.room)] : [meeting.tenant, safeDecodeURIComponent(meeting.room)];
   if (JSON.stringify(segments) !== JSON.stringify(want)) problems.push(`path ${url.pathname} is not ${JSON.stringify(want)}`);
+  // And the client, parsing that path as Jitsi does, joins the room the token names.
+  const landed = clientMeetingFromPath(url.pathname.slice(site.prefix.length)).room;
+  if (landed === undefined || clientBackendSafeRoomName(landed) !== clientBackendSafeRoomName(meeting.room)) {
+    problems.push(`the client reads room ${landed} from ${url.pathname}, not ${meeting.room}`);
+  }
   const names = [...url.searchParams.keys()];
   if (JSON.stringify(names) !== '["jwt"]') problems.push(`query carries ${JSON.stringify(names)}`);
   const token = url.searchParams.get('jwt') ?? undefined;

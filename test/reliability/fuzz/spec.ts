@@ -4,6 +4,8 @@
 // issued, must be refused, or (for inputs the spec leaves open) may go either way; and, when a
 // token is due, exactly which room, tenant, user, role and hash it must carry.
 
+import { clientBackendSafeRoomName, safeDecodeURIComponent } from '../../support/jitsi-client';
+
 /** The fixed rules of the fuzzed deployment (see sites.ts). */
 export const FUZZ = {
   appId: 'saml2jwt-test',
@@ -133,6 +135,18 @@ function singleValued(params: Params): Map<string, string> {
 // ---------------------------------------------------------------------------------------------
 // Meeting names, state, validity
 
+/**
+ * A room must be a valid name as sent, and as the client decodes it (`%2a` is `*`); and the MUC
+ * node the client joins must hold no `*` and fit XMPP's 1023-byte local part (RFC 7622).
+ */
+export function validRoomName(room: string): boolean {
+  if (!validJitsiName(room)) return false;
+  const decoded = safeDecodeURIComponent(room);
+  if (decoded !== room && !validJitsiName(decoded)) return false;
+  const node = clientBackendSafeRoomName(room);
+  return !node.includes('*') && Buffer.byteLength(node) <= 1023;
+}
+
 /** Jitsi's tenant charset [^/?&:'"], plus `*` (every room), `#`, `\`, controls and dot segments. */
 export function validJitsiName(name: string): boolean {
   if (name.length > FUZZ.maxNameLength) return false;
@@ -149,6 +163,7 @@ const OVERRIDE_KEY = /^(config|interfaceConfig)\.[A-Za-z0-9_.]+$/;
 
 interface StateModel {
   room?: string;
+  roomSafe?: string;
   tenant?: string;
   overrides: [string, unknown][];
 }
@@ -167,6 +182,10 @@ function parseState(raw: string): StateModel {
   if (fields.room !== undefined) {
     if (typeof fields.room !== 'string') refuse(400, 'state.room not a string');
     state.room = fields.room as string;
+  }
+  if (fields.roomSafe !== undefined && fields.roomSafe !== null) {
+    if (typeof fields.roomSafe !== 'string') refuse(400, 'state.roomSafe not a string');
+    state.roomSafe = fields.roomSafe as string;
   }
   if (fields.tenant !== undefined && fields.tenant !== null) {
     if (typeof fields.tenant !== 'string') refuse(400, 'state.tenant not a string');
@@ -200,7 +219,9 @@ function meetingOf(q: Map<string, string>): ExpectedMeeting {
   const state = stateRaw === undefined ? undefined : parseState(stateRaw);
   const room = placeholder(state?.room, '{room}') ?? placeholder(q.get('room'), '{room}');
   if (room === undefined) return refuse(400, 'no room');
-  if (!validJitsiName(room)) refuse(400, 'invalid room');
+  if (!validRoomName(room)) refuse(400, 'invalid room');
+  // roomSafe is the client's own backend-safe name of the room: it must name the same MUC room.
+  if (state?.roomSafe !== undefined && state.roomSafe !== clientBackendSafeRoomName(room)) refuse(400, 'roomSafe names another room');
   const tenant = state && state.tenant !== undefined ? state.tenant : q.get('tenant');
   const meeting: ExpectedMeeting = { room, overrides: state?.overrides ?? [] };
   if (tenant !== undefined && tenant !== '') {
@@ -299,7 +320,7 @@ export function expectBackend(input: BackendInput): Expectation {
     if (name.trim() === '') refuse(400, 'blank name');
     const tenant = q.get('tenant');
     if (tenant !== undefined && tenant !== '' && !validJitsiName(tenant)) refuse(400, 'bad tenant');
-    if (!validJitsiName(room as string)) refuse(400, 'bad room');
+    if (!validRoomName(room as string)) refuse(400, 'bad room');
     const exp = validityFormat(q.get('validity_timestamp'));
     if (exp !== undefined) validityRange(exp, input.now);
     const user: ExpectedUser = { id: mail as string, name, email: mail as string };

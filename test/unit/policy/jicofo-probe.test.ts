@@ -78,6 +78,13 @@ describe('policy/jicofo-probe: roomStarted', () => {
     expect(await roomStarted('ABC', undefined, cfg(url), silentLogger)).to.equal(true);
   });
 
+  it('looks for the MUC room the client joined: the backend-safe name, not the name as typed', async () => {
+    const url = await serve(json(debugJson('[private]r%c3%a9union%20%c3%a9quipe')));
+    expect(await roomStarted('Réunion équipe', 'private', cfg(url), silentLogger)).to.equal(true);
+    const typed = await serve(json(debugJson('[private]réunion équipe')));
+    expect(await roomStarted('Réunion équipe', 'private', cfg(typed), silentLogger)).to.equal(false);
+  });
+
   it('never by substring: abc is not abcd, xabc or abc-1', async () => {
     const url = await serve(json(debugJson('abcd', 'xabc', 'abc-1')));
     expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(false);
