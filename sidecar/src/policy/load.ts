@@ -31,13 +31,17 @@
 //   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
 //     `features` of all applying allow rules merge over the defaults in file order (later wins).
 //   - Tenants are compared lower-cased (the Jitsi client lower-cases them). Regexes are JavaScript
-//     regular expressions, anchored at both ends, compiled once at load.
+//     regular expressions, anchored at both ends, compiled once at load. A pattern that could
+//     backtrack for long is refused at load, and a value over 256 characters is never matched:
+//     the token is refused instead (policy-regex.ts).
 // Without POLICY_FILE: everyone with a mail is allowed, as a member, with the default features.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { AttributeName } from '../config/config';
 import type { Identity } from '../identity/identity';
+import { Refusal } from '../refusal';
 import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
+import { MAX_MATCHED_LENGTH, unsafeRegexReason } from './policy-regex';
 
 export class PolicyError extends Error {
   constructor(message: string) {
@@ -250,13 +254,22 @@ function readCondition(v: unknown, path: Path, fail: Fail): Condition {
     }
     default: {
       const source = expectString(c.regex, [...path, 'regex'], fail);
+      const unsafe = unsafeRegexReason(source);
+      if (unsafe !== undefined) return fail([...path, 'regex'], `pattern could run for too long: ${unsafe}`);
       let re: RegExp;
       try {
         re = new RegExp(`^(?:${source})$`, 'u');
       } catch (err) {
         return fail([...path, 'regex'], `invalid regular expression: ${(err as Error).message}`);
       }
-      return (identity) => values(identity).some((value) => re.test(value));
+      return (identity) =>
+        values(identity).some((value) => {
+          // Fail closed: a value too long to match safely could decide an allow or a deny rule.
+          if (value.length > MAX_MATCHED_LENGTH) {
+            throw new Refusal('forbidden', 'attribute_too_long', `The ${name} attribute is too long for this service's policy.`);
+          }
+          return re.test(value);
+        });
     }
   }
 }
