@@ -107,7 +107,7 @@ describe('http: pages and policy', () => {
   describe('GET /redirectWithTokenEscape', () => {
     it('sends the top window to ./redirectWithToken with the validated parameters, reflecting nothing', async () => {
       const room = '<img src=x onerror=alert(1)>';
-      const state = jitsiState({ room, tenant: 'acme', 'config.subject': '</script><script>alert(2)</script>', 'bogus.key': 1 });
+      const state = jitsiState({ room, tenant: 'acme', 'config.prejoinConfig.enabled': false, 'config.startWithAudioMuted': true, 'config.subject': '</script><script>alert(2)</script>', 'bogus.key': 1 });
       const res = await get(`${t.front}/saml2jwt/redirectWithTokenEscape?state=${state}&jitsi_meet_external_api_id=7&extra=%3Cb%3E`);
       expect(res.status).to.equal(200);
       const csp = res.headers.get('content-security-policy') as string;
@@ -133,7 +133,8 @@ describe('http: pages and policy', () => {
       expect(params.get('tenant')).to.equal('acme');
       expect(params.get('jitsi_meet_external_api_id')).to.equal('7');
       expect(params.has('extra')).to.equal(false);
-      expect(JSON.parse(params.get('state') as string)).to.deep.equal({ room, tenant: 'acme', 'config.subject': '</script><script>alert(2)</script>' });
+      // Only the harmless overrides travel on (the subject text is dropped, see "No silent join").
+      expect(JSON.parse(params.get('state') as string)).to.deep.equal({ room, tenant: 'acme', 'config.prejoinConfig.enabled': false, 'config.startWithAudioMuted': true });
       const link = /<a href="([^"]*)"/.exec(body)?.[1] as string;
       expect(link.replace(/&amp;/g, '&')).to.equal(target);
     });

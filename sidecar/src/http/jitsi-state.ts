@@ -1,6 +1,8 @@
 // Jitsi's `{state}`: encodeURIComponent(JSON.stringify(state)) put into TOKEN_AUTH_URL by the
 // web client. It names the room and tenant the user came from, and carries `config.*` /
-// `interfaceConfig.*` overrides from the meeting URL's hash that we hand back in ours.
+// `interfaceConfig.*` overrides from the meeting URL's hash. Anyone can forge a state in a
+// cross-site link, so we hand back only overrides that cannot hurt the user (HARMLESS_OVERRIDES),
+// and skip the pre-join screen only when the state itself asks for it.
 import { Refusal } from '../refusal';
 
 /** One hash override to carry back: key as given, value as parsed JSON (re-serialised on output). */
@@ -19,8 +21,21 @@ export interface JitsiState {
 const OVERRIDE_KEY = /^(config|interfaceConfig)\.[A-Za-z0-9_.]+$/;
 const MAX_OVERRIDES = 32;
 const MAX_KEY_LENGTH = 100;
-/** We always send this one ourselves (the user already passed the pre-join screen). */
+/** Jitsi's client sets it to false when the user already passed its pre-join screen. */
 export const PREJOIN_OVERRIDE = 'config.prejoinConfig.enabled';
+
+/**
+ * The overrides we carry back, each with the one value that is harmless: they can only make
+ * the join quieter (muted, audio only, silent) or hide the subject. Anything else a state
+ * carries (camera on, a subject text, UI settings) is dropped.
+ */
+export const HARMLESS_OVERRIDES: ReadonlyMap<string, OverrideValue> = new Map<string, OverrideValue>([
+  ['config.startWithAudioMuted', true],
+  ['config.startWithVideoMuted', true],
+  ['config.startAudioOnly', true],
+  ['config.startSilent', true],
+  ['config.hideConferenceSubject', true],
+]);
 
 function malformed(message: string): Refusal {
   return new Refusal('bad_input', 'malformed_state', message);
@@ -51,14 +66,13 @@ export function parseJitsiState(raw: string): JitsiState {
     if (typeof fields.tenant !== 'string') throw malformed('state.tenant is not a string.');
     state.tenant = fields.tenant;
   }
+  // The pre-join screen is skipped only when Jitsi's own state says the user has passed it.
+  if (fields[PREJOIN_OVERRIDE] === false) state.overrides.push([PREJOIN_OVERRIDE, false]);
+  let candidates = 0;
   for (const key of Object.keys(fields)) {
     if (key === PREJOIN_OVERRIDE || key.length > MAX_KEY_LENGTH || !OVERRIDE_KEY.test(key)) continue;
-    const v = fields[key];
-    // Only scalars: Jitsi's whitelisted hash keys that matter here are flags and strings.
-    if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-      if (state.overrides.length >= MAX_OVERRIDES) throw malformed('state carries too many overrides.');
-      state.overrides.push([key, v]);
-    }
+    if (++candidates > MAX_OVERRIDES) throw malformed('state carries too many overrides.');
+    if (HARMLESS_OVERRIDES.has(key) && fields[key] === HARMLESS_OVERRIDES.get(key)) state.overrides.push([key, fields[key] as OverrideValue]);
   }
   return state;
 }

@@ -2,10 +2,10 @@
 // Meeting URLs stay under it by construction (each name is one percent-encoded segment, dot
 // segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked.
 import { decodedRoomName } from '../meeting/backend-safe-room-name';
-import { PREJOIN_OVERRIDE, type Override } from './jitsi-state';
+import type { Override } from './jitsi-state';
 
 export interface MeetingUrls {
-  /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>#config.prejoinConfig.enabled=false[&...]` */
+  /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>[#jitsi_meet_external_api_id=…&<override>=…]` */
   meeting(room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /** `<publicUrl>/<page>?domain=..&tenant=..&room=..&reason=..` */
   authError(page: string, fields: { tenant?: string; room?: string; reason: string }): string | undefined;
@@ -55,15 +55,13 @@ export function createMeetingUrls(publicUrl: URL): MeetingUrls {
   return {
     meeting(room, tenant, token, hash) {
       const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
-      let fragment = `${PREJOIN_OVERRIDE}=false`;
-      if (hash.externalApiId !== undefined) fragment += `&jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`;
-      for (const [key, value] of hash.overrides) {
-        fragment += `&${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`;
-      }
+      const pairs = hash.overrides.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`);
+      if (hash.externalApiId !== undefined) pairs.unshift(`jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`);
+      const fragment = pairs.length > 0 ? `#${pairs.join('&')}` : '';
       // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
       // per token showed up in profiles for nothing.
       if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
-      return `${base}${path}?jwt=${token}#${fragment}`;
+      return `${base}${path}?jwt=${token}${fragment}`;
     },
     authError(page, fields) {
       const target = /^https?:\/\//i.test(page) ? page : base + page.replace(/^\/+/, '');

@@ -60,6 +60,7 @@ const roomSafePick = fc.constantFrom<'client' | 'other' | 'absent'>('client', 'c
 const overrideKey = fc.oneof(
   fc.constantFrom(
     'config.startWithAudioMuted', 'config.startWithVideoMuted', 'config.startAudioOnly', 'config.subject',
+    'config.startSilent', 'config.hideConferenceSubject',
     'interfaceConfig.SHOW_JITSI_WATERMARK', PREJOIN, 'config.foo&config.bar=1', 'config.a#b', 'config.a=b', 'config.',
     'config', 'interfaceConfig', 'jwt', API_ID, '__proto__', 'constructor', 'room', 'tenant', 'config.a b',
     `config.${'k'.repeat(FUZZ.maxOverrideKeyLength)}`, 'Config.x', 'config.p\u00e4',

@@ -6,7 +6,7 @@ import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
 import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../../support/jitsi-client';
 import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verifier';
 import type { Answer } from './client';
-import { API_ID, FUZZ, PREJOIN, type ExpectedMeeting, type ExpectedUser } from './spec';
+import { API_ID, FUZZ, type ExpectedMeeting, type ExpectedUser } from './spec';
 
 /** Anything shaped like a compact JWT (an unsigned one too). */
 export const JWT_LIKE = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
@@ -115,6 +115,11 @@ export function meetingUrlProblems(location: string, site: PublicUrl, meeting: E
   const token = url.searchParams.get('jwt') ?? undefined;
 
   // Jitsi's hash: `&`-joined key=value, values URI-decoded then JSON-parsed.
+  const hashWanted = meeting.overrides.length > 0 || meeting.externalApiId !== undefined;
+  if (!hashWanted) {
+    if (location.includes('#')) problems.push(`a hash nobody asked for: ${location.slice(location.indexOf('#'))}`);
+    return token === undefined ? { problems } : { problems, token };
+  }
   const fragment = location.slice(location.indexOf('#') + 1);
   if (location.indexOf('#') < 0) problems.push('no hash');
   if (fragment.includes('#')) problems.push('a second # in the hash');
@@ -126,11 +131,10 @@ export function meetingUrlProblems(location: string, site: PublicUrl, meeting: E
     if (seen.has(key)) problems.push(`hash repeats ${key}`);
     seen.set(key, value);
   }
-  if (seen.get(PREJOIN) !== 'false') problems.push(`hash ${PREJOIN}=${seen.get(PREJOIN)}`);
   if (seen.get(API_ID) !== meeting.externalApiId) problems.push(`hash ${API_ID}=${seen.get(API_ID)}, asked ${meeting.externalApiId}`);
   const expected = new Map(meeting.overrides.map(([k, v]) => [k, JSON.stringify(v)]));
   for (const [key, value] of seen) {
-    if (key === PREJOIN || key === API_ID) continue;
+    if (key === API_ID) continue;
     if (!/^(config|interfaceConfig)\./.test(key)) problems.push(`hash carries a non-config key ${JSON.stringify(key)}`);
     let parsed: unknown;
     try {

@@ -25,6 +25,14 @@ export const FUZZ = {
 };
 
 export const PREJOIN = 'config.prejoinConfig.enabled';
+/** README "No silent join": the overrides carried back, each only with this value. */
+export const HARMLESS: ReadonlyMap<string, unknown> = new Map<string, unknown>([
+  ['config.startWithAudioMuted', true],
+  ['config.startWithVideoMuted', true],
+  ['config.startAudioOnly', true],
+  ['config.startSilent', true],
+  ['config.hideConferenceSubject', true],
+]);
 export const API_ID = 'jitsi_meet_external_api_id';
 
 /** The SP's attribute headers the fuzz sends, and the user id order (USER_ID_ATTRIBUTES default). */
@@ -191,12 +199,11 @@ function parseState(raw: string): StateModel {
     if (typeof fields.tenant !== 'string') refuse(400, 'state.tenant not a string');
     state.tenant = fields.tenant as string;
   }
-  for (const key of Object.keys(fields)) {
-    if (key === PREJOIN || key.length > FUZZ.maxOverrideKeyLength || !OVERRIDE_KEY.test(key)) continue;
-    const v = fields[key];
-    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) state.overrides.push([key, v]);
-  }
-  if (state.overrides.length > FUZZ.maxOverrides) refuse(400, 'too many overrides');
+  // Only Jitsi's own "the user passed pre-join" skips it; only quieter-join overrides come back.
+  if (fields[PREJOIN] === false) state.overrides.push([PREJOIN, false]);
+  const candidates = Object.keys(fields).filter((key) => key !== PREJOIN && key.length <= FUZZ.maxOverrideKeyLength && OVERRIDE_KEY.test(key));
+  if (candidates.length > FUZZ.maxOverrides) refuse(400, 'too many overrides');
+  for (const key of candidates) if (HARMLESS.has(key) && fields[key] === HARMLESS.get(key)) state.overrides.push([key, fields[key]]);
   return state;
 }
 

@@ -1,5 +1,5 @@
-// Step 6: send the browser to its meeting with the token (Jitsi reads ?jwt=), skipping the
-// pre-join screen and carrying back the overrides it came with.
+// Step 6: send the browser to its meeting with the token (Jitsi reads ?jwt=), carrying back
+// the harmless overrides its state came with (the pre-join skip only when the state asked).
 import type { HttpDeps } from '../deps';
 import type { MeetingHash } from '../meeting-url';
 import { sendDirect } from '../send-direct';
