@@ -18,7 +18,7 @@ import { selfSigned } from './tls';
 
 export interface StackOptions {
   /** 'echo' records the headers the SP sends; otherwise the real sidecar runs with these options. */
-  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir'>;
+  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp'>;
 }
 
 export interface Stack {
@@ -79,6 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: backendPort,
         backendPort: sidecarBackendPort,
         stateDir: ensureDir(join(dir, 'sidecar')),
+        expectedIdp: idp.entityId,
       });
     }
 
