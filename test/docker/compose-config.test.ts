@@ -108,7 +108,10 @@ describe('docker: compose overlay configuration', function () {
     expect(mounts('saml-sp')).to.deep.equal([
       [`${cfg}/saml2jwt/sp`, '/etc/shibboleth/keys', false],
       [`${cfg}/saml2jwt/metadata`, '/var/cache/shibboleth', false],
+      [`${cfg}/saml2jwt/test-idp-ca`, '/etc/shibboleth/test-idp-ca', true],
     ]);
+    const idpMounts = (svc(withIdp, 'test-idp').volumes ?? []).map((v) => [v.source, v.target, v.read_only === true]);
+    expect(idpMounts).to.deep.equal([[`${cfg}/saml2jwt/test-idp-ca`, '/var/lib/test-idp-ca', false]]);
   });
 
   it('runs all three with read-only root filesystems', () => {

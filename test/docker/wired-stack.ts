@@ -57,7 +57,9 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     fs.appendFileSync(
       path.join(project.dir, '.env'),
       `SSO_URL=https://idp.example.test:${idpPort}/simplesaml/saml2/idp/metadata.php\n` +
-        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n',
+        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n' +
+        // The test IdP's TLS certificate comes from its own CA (compose-overlay/saml2jwt.yml).
+        'METADATA_TLS_CA=/etc/shibboleth/test-idp-ca/ca-cert.pem\n',
     );
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
     const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));

@@ -161,6 +161,22 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         });
       }
     });
+
+    it('every remote variant verifies TLS: VERIFYPEER and VERIFYHOST on, CAINFO = METADATA_TLS_CA or the system bundle', async function () {
+      for (const variant of ['direct', 'discovery', 'federation']) {
+        const layout = await freshLayout();
+        const extra: Record<string, string> = variant === 'direct' ? {} : { SSO_URL: 'https://ds.example.test/DS' };
+        if (variant === 'federation') extra.METADATA_SIGNING_CERT = join(layout.keyDir, 'sp-cert.pem');
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="64">1</TransportOption>');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="81">2</TransportOption>');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="10065">/etc/ssl/certs/ca-certificates.crt</TransportOption>');
+        const ca = join(layout.keyDir, 'sp-cert.pem');
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra, METADATA_TLS_CA: ca });
+        expect(readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8'), variant).to.include(`<TransportOption provider="CURL" option="10065">${ca}</TransportOption>`);
+      }
+    });
   });
 
   describe('Apache sites', function () {
@@ -244,6 +260,25 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         expect(result.code, `${name}=${value}`).to.equal(2);
         expect(result.stderr).to.include(name);
       }
+    });
+
+    it('refuses a METADATA_TLS_CA that is not a readable file', async function () {
+      const layout = spLayout(join(dir, 'tls-ca'));
+      const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), METADATA_TLS_CA: join(dir, 'absent-ca.pem') });
+      expect(result.code).to.equal(2);
+      const lines = result.stderr.trim().split('\n').filter((l) => !l.includes('warning:'));
+      expect(lines, result.stderr).to.have.length(1);
+      expect(lines[0]).to.match(/^saml2jwt-render: METADATA_TLS_CA names ".*absent-ca\.pem", which is not a readable file/);
+    });
+
+    it('says at every start when the metadata is not authenticated (plain http, no signing certificate)', async function () {
+      const layout = await freshLayout();
+      const plain = await runSpScript('saml2jwt-render', baseEnv(layout));
+      expect(plain.code).to.equal(0);
+      expect(plain.stderr).to.match(/warning: METADATA_URL is plain http and METADATA_SIGNING_CERT is not set: the IdP metadata is not authenticated/);
+      const signed = await runSpScript('saml2jwt-render', { ...baseEnv(layout), METADATA_SIGNING_CERT: join(layout.keyDir, 'sp-cert.pem') });
+      expect(signed.code).to.equal(0);
+      expect(signed.stderr).to.equal('');
     });
 
     it('saml2jwt-keys never overwrites the SP key, and refuses half a pair', async function () {
