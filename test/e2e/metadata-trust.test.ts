@@ -1,5 +1,5 @@
-// Which IdPs the SP trusts, live (issue 15, item 1): shibd fetches metadata only over verified
-// TLS. Each case is asserted in shibd itself (its log, its DiscoFeed of
+// Which IdPs the SP trusts, live (issue 15, items 1 and 2): shibd fetches metadata only over
+// verified TLS and keeps only the configured IdP of the metadata in direct mode. Each case is asserted in shibd itself (its log, its DiscoFeed of
 // the IdPs it knows, its metadata cache) and by a login that gets no token.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,8 @@ import type { BrowserContext } from 'playwright-core';
 import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { startHttpsMetadataServer, type HttpsMetadataServer } from './support/https-metadata-server';
 import { httpGet } from './support/http-request';
-import type { RunningIdp } from './support/idp';
+import { startIdp, type RunningIdp } from './support/idp';
+import { freePort } from './support/ports';
 import { waitFor } from './support/processes';
 import { sidecarLog } from './support/sidecar-audit';
 import { ensureSidecarBuilt } from './support/sidecar';
@@ -29,7 +30,7 @@ interface Attempt {
   text: string;
 }
 
-describe('e2e: which IdPs the SP trusts (TLS-verified metadata)', function () {
+describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direct mode)', function () {
   this.timeout(90000);
   let stack: Stack;
   let publicOrigin: string;
@@ -194,6 +195,55 @@ describe('e2e: which IdPs the SP trusts (TLS-verified metadata)', function () {
       const a = await attempt(tokenAuthUrl(stack.publicUrl, 'trustroom', ''));
       expect(a.loggedInAt).to.deep.equal([]);
       expectNoToken(a, issued);
+    });
+  });
+
+  describe('item 2: in direct mode only the configured IdP of an aggregate may log in', function () {
+    let second: RunningIdp;
+
+    before(async function () {
+      this.timeout(120000);
+      const port = await freePort();
+      second = await startIdp(stack.group, {
+        stateDir: join(stack.dir, 'idp2'),
+        port,
+        baseUrl: `https://idp2.example.test:${port}`,
+        secretSalt: randomBytes(12).toString('hex'),
+        spMetadataUrl: `http://127.0.0.1:${stack.sp.port}/saml2jwt/Shibboleth.sso/Metadata`,
+        name: 'test-idp-2',
+      });
+      const [one, two] = [await idpMetadata(stack.idp), await idpMetadata(second)];
+      const aggregate = await serve(['IP:127.0.0.1'], metadataCa, () =>
+        `<?xml version="1.0"?>\n<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" Name="urn:example:aggregate">\n${one}\n${two}\n</md:EntitiesDescriptor>\n`,
+      );
+      clearCache();
+      await restartSp({ METADATA_URL: aggregate.url, METADATA_TLS_CA: metadataCa.certFile });
+      await waitFor('shibd to load the aggregate', async () => (await knownIdps()).length > 0);
+    });
+
+    it('shibd keeps only SSO_URL\'s entity of the aggregate', async function () {
+      expect(await knownIdps()).to.deep.equal([stack.idp.entityId]);
+    });
+
+    it('Login?entityID=<the other IdP> gets no token', async function () {
+      const issued = issuedTokens();
+      const target = tokenAuthUrl(stack.publicUrl, 'otheridp', '');
+      const a = await attempt(`${stack.publicUrl}/saml2jwt/Shibboleth.sso/Login?entityID=${encodeURIComponent(second.entityId)}&target=${encodeURIComponent(target)}`);
+      expect(a.loggedInAt, 'login forms filled in').to.deep.equal([]);
+      expectNoToken(a, issued);
+    });
+
+    it('an unsolicited response from the other IdP gets no token', async function () {
+      const issued = issuedTokens();
+      const target = tokenAuthUrl(stack.publicUrl, 'otheridp', '');
+      const idpInitiated = `${new URL(second.entityId).origin}/simplesaml/saml2/idp/SSOService.php?spentityid=${encodeURIComponent(stack.sp.entityId)}&RelayState=${encodeURIComponent(target)}`;
+      const a = await attempt(idpInitiated);
+      expect(a.loggedInAt, 'the other IdP did log alice in').to.have.length(1);
+      expectNoToken(a, issued);
+    });
+
+    it('the configured IdP still logs in', async function () {
+      await expectLogin();
     });
   });
 });
