@@ -41,7 +41,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
       ...buildEnv,
       HTTPS_PORT: String(webPort),
       RESTART_POLICY: 'no',
-      TEST_IDP_PORT: `127.0.0.1:${idpPort}`,
+      TEST_IDP_PORT: String(idpPort),
       TEST_IDP_BASE_URL: `https://idp.example.test:${idpPort}`,
       ...opts.env,
     },

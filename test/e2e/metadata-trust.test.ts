@@ -1,5 +1,6 @@
-// Which IdPs the SP trusts, live (issue 15, items 1 and 2): shibd fetches metadata only over
-// verified TLS and keeps only the configured IdP of the metadata in direct mode. Each case is asserted in shibd itself (its log, its DiscoFeed of
+// Which IdPs the SP trusts, live (issue 15, items 1, 2 and 5): shibd fetches metadata only over
+// verified TLS, keeps only the configured IdP of the metadata in direct mode, and never reads back
+// another URL's cached metadata. Each case is asserted in shibd itself (its log, its DiscoFeed of
 // the IdPs it knows, its metadata cache) and by a login that gets no token.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
@@ -30,7 +31,7 @@ interface Attempt {
   text: string;
 }
 
-describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direct mode)', function () {
+describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direct mode, no stale test IdP)', function () {
   this.timeout(90000);
   let stack: Stack;
   let publicOrigin: string;
@@ -244,6 +245,52 @@ describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direc
 
     it('the configured IdP still logs in', async function () {
       await expectLogin();
+    });
+  });
+
+  describe('item 5: after switching from the test IdP to a real IdP, the test IdP is not trusted', function () {
+    let unreachable: string;
+
+    before(async function () {
+      this.timeout(120000);
+      // As set up for --test-idp: the test IdP's metadata, fetched and cached.
+      await restartSp({ METADATA_URL: stack.idp.metadataUrl, METADATA_TLS_CA: stack.idp.tlsCa });
+      await waitFor('shibd to know the test IdP', async () => (await knownIdps()).includes(stack.idp.entityId));
+      expect(cachedFiles().length).to.be.greaterThan(0);
+      // Then the real IdP, whose metadata URL cannot be reached right now.
+      unreachable = `https://127.0.0.1:${await freePort()}/idp/shibboleth-metadata.xml`;
+      await restartSp({ METADATA_URL: unreachable, SSO_URL: 'https://idp.real.example.test/idp/shibboleth', METADATA_TLS_CA: undefined });
+    });
+
+    it('shibd does not read the test IdP\'s cached metadata back: it knows no IdP', async function () {
+      await waitFor('shibd to try the real IdP', () => /error while fetching|error while loading resource/i.test(stack.group.log('shibd')));
+      // The test IdP's cache file is still there, under a name of its own, and is not loaded.
+      const testIdpPort = new URL(stack.idp.metadataUrl).port;
+      expect(cachedFiles().filter((f) => f.startsWith(`metadata-127.0.0.1_${testIdpPort}-`))).to.have.length(1);
+      expect(await knownIdps()).to.deep.equal([]);
+    });
+
+    it('a login through the test IdP (Login?entityID=) gets no token', async function () {
+      const issued = issuedTokens();
+      const target = tokenAuthUrl(stack.publicUrl, 'afterswitch', '');
+      const a = await attempt(`${stack.publicUrl}/saml2jwt/Shibboleth.sso/Login?entityID=${encodeURIComponent(stack.idp.entityId)}&target=${encodeURIComponent(target)}`);
+      expect(a.loggedInAt).to.deep.equal([]);
+      expectNoToken(a, issued);
+    });
+
+    it('an unsolicited response from the test IdP gets no token', async function () {
+      const issued = issuedTokens();
+      const target = tokenAuthUrl(stack.publicUrl, 'afterswitch', '');
+      const a = await attempt(`${new URL(stack.idp.entityId).origin}/simplesaml/saml2/idp/SSOService.php?spentityid=${encodeURIComponent(stack.sp.entityId)}&RelayState=${encodeURIComponent(target)}`);
+      expect(a.loggedInAt).to.have.length(1);
+      expectNoToken(a, issued);
+    });
+
+    it('TOKEN_AUTH_URL gets no token either (the real IdP is unknown until its metadata loads)', async function () {
+      const issued = issuedTokens();
+      const a = await attempt(tokenAuthUrl(stack.publicUrl, 'afterswitch', ''));
+      expect(a.loggedInAt).to.deep.equal([]);
+      expectNoToken(a, issued);
     });
   });
 });

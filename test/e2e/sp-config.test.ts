@@ -86,8 +86,11 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         expect(result.problems, result.output).to.deep.equal([]);
         expect(result.code, result.output).to.equal(0);
         expect(result.output).to.include('overall configuration is loadable');
-        // The metadata was fetched and kept in the cache folder.
-        expect(readFileSync(join(layout.shibCacheDir, 'idp-metadata.xml'), 'utf8')).to.include(IDP);
+        // The metadata was fetched and kept in the cache folder, in a file named after the URL.
+        const cached = readdirSync(layout.shibCacheDir).filter((f) => f.endsWith('.xml'));
+        expect(cached).to.have.length(1);
+        expect(cached[0]).to.match(/^metadata-127\.0\.0\.1_\d+-[0-9a-f]{16}\.xml$/);
+        expect(readFileSync(join(layout.shibCacheDir, cached[0] as string), 'utf8')).to.include(IDP);
       });
     }
 
