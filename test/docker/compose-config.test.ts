@@ -108,7 +108,16 @@ describe('docker: compose overlay configuration', function () {
     expect(mounts('saml-sp')).to.deep.equal([
       [`${cfg}/saml2jwt/sp`, '/etc/shibboleth/keys', false],
       [`${cfg}/saml2jwt/metadata`, '/var/cache/shibboleth', false],
+      [`${cfg}/saml2jwt/test-idp-ca`, '/etc/shibboleth/test-idp-ca', true],
     ]);
+    // withIdp is a project of its own (its own CONFIG folder).
+    const idpMounts = (svc(withIdp, 'test-idp').volumes ?? []).map((v) => [v.source.replace(/^.*\/cfg\//, ''), v.target, v.read_only === true]);
+    expect(idpMounts).to.deep.equal([['saml2jwt/test-idp-ca', '/var/lib/test-idp-ca', false]]);
+  });
+
+  it('publishes the test IdP on the loopback interface only', () => {
+    const ports = svc(withIdp, 'test-idp').ports ?? [];
+    expect(ports.map((p) => [p.host_ip, p.published, p.target])).to.deep.equal([['127.0.0.1', '9443', 8443]]);
   });
 
   it('runs all three with read-only root filesystems', () => {

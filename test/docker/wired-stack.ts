@@ -41,7 +41,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
       ...buildEnv,
       HTTPS_PORT: String(webPort),
       RESTART_POLICY: 'no',
-      TEST_IDP_PORT: `127.0.0.1:${idpPort}`,
+      TEST_IDP_PORT: String(idpPort),
       TEST_IDP_BASE_URL: `https://idp.example.test:${idpPort}`,
       ...opts.env,
     },
@@ -57,7 +57,9 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     fs.appendFileSync(
       path.join(project.dir, '.env'),
       `SSO_URL=https://idp.example.test:${idpPort}/simplesaml/saml2/idp/metadata.php\n` +
-        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n',
+        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n' +
+        // The test IdP's TLS certificate comes from its own CA (compose-overlay/saml2jwt.yml).
+        'METADATA_TLS_CA=/etc/shibboleth/test-idp-ca/ca-cert.pem\n',
     );
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
     const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));

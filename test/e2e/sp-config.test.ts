@@ -3,7 +3,7 @@
 // actually fetch) and `apache2 -t` for each Apache site, each in a folder of its own.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,8 +86,11 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         expect(result.problems, result.output).to.deep.equal([]);
         expect(result.code, result.output).to.equal(0);
         expect(result.output).to.include('overall configuration is loadable');
-        // The metadata was fetched and kept in the cache folder.
-        expect(readFileSync(join(layout.shibCacheDir, 'idp-metadata.xml'), 'utf8')).to.include(IDP);
+        // The metadata was fetched and kept in the cache folder, in a file named after the URL.
+        const cached = readdirSync(layout.shibCacheDir).filter((f) => f.endsWith('.xml'));
+        expect(cached).to.have.length(1);
+        expect(cached[0]).to.match(/^metadata-127\.0\.0\.1_\d+-[0-9a-f]{16}\.xml$/);
+        expect(readFileSync(join(layout.shibCacheDir, cached[0] as string), 'utf8')).to.include(IDP);
       });
     }
 
@@ -159,6 +162,61 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
           expect(result.problems.join('\n'), result.output).to.match(/MetadataProvider|Signature|validUntil|expired/i);
           expect(result.output).to.match(/error initializing MetadataProvider/);
         });
+      }
+
+      // direct mode takes a signing certificate and a local metadata file too (issue 15).
+      const direct = async (env: Record<string, string>): Promise<{ layout: SpLayout; xml: string; result: Awaited<ReturnType<typeof shibdTest>> }> => {
+        const layout = await freshLayout();
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: 'direct', ...env });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        return { layout, xml, result: await shibdTest(layout) };
+      };
+
+      it('direct + METADATA_SIGNING_CERT: signed metadata loads, filtered to SSO_URL', async function () {
+        const { xml, result } = await direct({ METADATA_URL: md.url('/fed-signed.xml'), METADATA_SIGNING_CERT: signerCert });
+        expect(xml).to.match(/<MetadataFilter type="Signature" certificate="[^"]+sp-cert\.pem" verifyBackup="true"\/>\s*<MetadataFilter type="Include">\s*<Include>https:\/\/idp\.example\.test\/idp\/shibboleth<\/Include>/);
+        expect(xml).not.to.include('saml2jwt-if');
+        expect(result.problems, result.output).to.deep.equal([]);
+        expect(result.code).to.equal(0);
+      });
+
+      it('direct + METADATA_SIGNING_CERT: unsigned or tampered-with metadata is refused', async function () {
+        for (const path of ['/fed-unsigned.xml', '/fed-tampered.xml']) {
+          const { result } = await direct({ METADATA_URL: md.url(path), METADATA_SIGNING_CERT: signerCert });
+          expect(result.output, path).to.match(/error initializing MetadataProvider/);
+        }
+      });
+
+      it('direct + METADATA_FILE: the local file loads (no fetch, no cache file); with a signing certificate a tampered file is refused', async function () {
+        const good = join(dir, 'local-signed.xml');
+        writeFileSync(good, (await (await fetch(md.url('/fed-signed.xml'))).text()));
+        const local = await direct({ METADATA_URL: '', METADATA_FILE: good });
+        expect(local.xml).to.include(`path="${good}"`);
+        expect(local.xml).not.to.include('url=');
+        expect(local.xml).not.to.include('TransportOption');
+        expect(local.result.problems, local.result.output).to.deep.equal([]);
+        expect(local.result.code).to.equal(0);
+        expect(readdirSync(local.layout.shibCacheDir)).to.deep.equal([]);
+        const bad = join(dir, 'local-tampered.xml');
+        writeFileSync(bad, (await (await fetch(md.url('/fed-tampered.xml'))).text()));
+        const tampered = await direct({ METADATA_URL: '', METADATA_FILE: bad, METADATA_SIGNING_CERT: signerCert });
+        expect(tampered.result.output).to.match(/error initializing MetadataProvider/);
+      });
+    });
+
+    it('every remote variant verifies TLS: VERIFYPEER and VERIFYHOST on, CAINFO = METADATA_TLS_CA or the system bundle', async function () {
+      for (const variant of ['direct', 'discovery', 'federation']) {
+        const layout = await freshLayout();
+        const extra: Record<string, string> = variant === 'direct' ? {} : { SSO_URL: 'https://ds.example.test/DS' };
+        if (variant === 'federation') extra.METADATA_SIGNING_CERT = join(layout.keyDir, 'sp-cert.pem');
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="64">1</TransportOption>');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="81">2</TransportOption>');
+        expect(xml, variant).to.include('<TransportOption provider="CURL" option="10065">/etc/ssl/certs/ca-certificates.crt</TransportOption>');
+        const ca = join(layout.keyDir, 'sp-cert.pem');
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra, METADATA_TLS_CA: ca });
+        expect(readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8'), variant).to.include(`<TransportOption provider="CURL" option="10065">${ca}</TransportOption>`);
       }
     });
   });
@@ -244,6 +302,37 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         expect(result.code, `${name}=${value}`).to.equal(2);
         expect(result.stderr).to.include(name);
       }
+    });
+
+    it('metadata sources: METADATA_FILE only in direct mode and not with METADATA_URL; readable files only; a signing certificate not with discovery', async function () {
+      const layout = spLayout(join(dir, 'metadata-sources'));
+      const file = join(dir, 'some-metadata.xml');
+      writeFileSync(file, '<x/>');
+      for (const [extra, pattern] of [
+        [{ SHIBBOLETH_TEMPLATE_XML: 'discovery', METADATA_URL: '', METADATA_FILE: file }, /^saml2jwt-render: METADATA_FILE \(local metadata\) works only with SHIBBOLETH_TEMPLATE_XML=direct/],
+        [{ METADATA_FILE: file }, /^saml2jwt-render: set one of METADATA_URL and METADATA_FILE, not both$/],
+        [{ METADATA_URL: '', METADATA_FILE: join(dir, 'absent.xml') }, /^saml2jwt-render: METADATA_FILE names ".*absent\.xml", which is not a readable file$/],
+        [{ METADATA_URL: '' }, /^saml2jwt-render: METADATA_URL is required \(or METADATA_FILE\)/],
+        [{ METADATA_TLS_CA: join(dir, 'absent-ca.pem') }, /^saml2jwt-render: METADATA_TLS_CA names ".*absent-ca\.pem", which is not a readable file/],
+        [{ METADATA_SIGNING_CERT: join(dir, 'absent-signer.pem') }, /^saml2jwt-render: METADATA_SIGNING_CERT names ".*absent-signer\.pem", which is not a readable file$/],
+        [{ SHIBBOLETH_TEMPLATE_XML: 'discovery', SSO_URL: 'https://ds.example.test/DS', METADATA_SIGNING_CERT: file }, /^saml2jwt-render: METADATA_SIGNING_CERT is not used with SHIBBOLETH_TEMPLATE_XML=discovery/],
+      ] as const) {
+        const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), ...extra });
+        expect(result.code, JSON.stringify(extra)).to.equal(2);
+        const lines = result.stderr.trim().split('\n').filter((l) => !l.includes('warning:'));
+        expect(lines, result.stderr).to.have.length(1);
+        expect(lines[0]).to.match(pattern);
+      }
+    });
+
+    it('says at every start when the metadata is not authenticated (plain http, no signing certificate)', async function () {
+      const layout = await freshLayout();
+      const plain = await runSpScript('saml2jwt-render', baseEnv(layout));
+      expect(plain.code).to.equal(0);
+      expect(plain.stderr).to.match(/warning: METADATA_URL is plain http and METADATA_SIGNING_CERT is not set: the IdP metadata is not authenticated/);
+      const signed = await runSpScript('saml2jwt-render', { ...baseEnv(layout), METADATA_SIGNING_CERT: join(layout.keyDir, 'sp-cert.pem') });
+      expect(signed.code).to.equal(0);
+      expect(signed.stderr).to.equal('');
     });
 
     it('saml2jwt-keys never overwrites the SP key, and refuses half a pair', async function () {

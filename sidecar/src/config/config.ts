@@ -29,6 +29,8 @@ export interface IdentityConfig {
   proxySecretHeader: string;
   /** SIDECAR_PROXY_SECRET, >= 32 chars. */
   proxySecret: string;
+  /** The only IdP whose users get tokens (Shib-Identity-Provider): SSO_URL when SHIBBOLETH_TEMPLATE_XML is direct. */
+  expectedIdp?: string;
 }
 
 export interface ValidityConfig {

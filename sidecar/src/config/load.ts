@@ -162,7 +162,12 @@ function readIdentityConfig(r: Reader, proxySecret: string): IdentityConfig {
       userIdOrder = names.map((n) => byLowerName.get(n.toLowerCase()) as AttributeName);
     }
   }
-  return { headers, userIdOrder, proxySecretHeader: PROXY_SECRET_HEADER, proxySecret };
+  const identity: IdentityConfig = { headers, userIdOrder, proxySecretHeader: PROXY_SECRET_HEADER, proxySecret };
+  // In the SP's direct mode exactly one IdP (its entityID is SSO_URL) may log users in.
+  const template = r.string('SHIBBOLETH_TEMPLATE_XML', 'direct');
+  const ssoUrl = r.raw('SSO_URL');
+  if ((template === 'direct' || template === 'shibboleth2_sp_direct_idp.xml') && ssoUrl !== undefined) identity.expectedIdp = ssoUrl;
+  return identity;
 }
 
 function readAuthErrorPage(r: Reader, publicUrl: URL | undefined): string | undefined {
@@ -281,6 +286,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
       userIdOrder: [...cfg.identity.userIdOrder],
       proxySecretHeader: cfg.identity.proxySecretHeader,
       proxySecret: MASK,
+      expectedIdp: cfg.identity.expectedIdp ?? null,
     },
     policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
     jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },

@@ -43,6 +43,12 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
     const values = parseMultiValued(raw);
     if (values.length > 0) attributes[name] = values;
   }
+  const idp = attributes.idp?.[0];
+  // Defence in depth behind the SP's metadata filter: in direct mode only the configured IdP
+  // may speak for users (our SP sets Shib-Identity-Provider for every session).
+  if (cfg.expectedIdp !== undefined && idp !== cfg.expectedIdp) {
+    throw new Refusal('forbidden', 'wrong_idp', 'You signed in at an identity provider this service does not accept.');
+  }
   const mail = attributes.mail?.[0];
   if (mail === undefined) {
     throw new Refusal('forbidden', 'no_mail', 'Your identity provider did not release an e-mail address.');
@@ -56,7 +62,6 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
     throw new Refusal('forbidden', 'no_user_id', 'Your identity provider did not release a usable user identifier.');
   }
   const identity: Identity = { userId, mail, name: attributes.displayName?.[0] ?? mail, attributes };
-  const idp = attributes.idp?.[0];
   if (idp !== undefined) identity.idp = idp;
   return identity;
 }

@@ -14,18 +14,23 @@ export interface IdpOptions {
   baseUrl: string;
   secretSalt: string;
   spMetadataUrl: string;
+  /** Process name (and log file) in the group; 'test-idp' unless a test runs a second IdP. */
+  name?: string;
 }
 
 export interface RunningIdp {
   entityId: string;
   /** Where the SP fetches the metadata (127.0.0.1: the SP needs no name resolution). */
   metadataUrl: string;
+  /** The IdP's own CA (PEM), which issued its TLS certificate: the SP's METADATA_TLS_CA. */
+  tlsCa: string;
 }
 
 export async function startIdp(group: ProcessGroup, o: IdpOptions): Promise<RunningIdp> {
   ensureDir(o.stateDir);
   handToServiceUser(o.stateDir);
-  group.start('test-idp', join(idpRootfs, 'usr/local/bin/test-idp-start'), [], {
+  const name = o.name ?? 'test-idp';
+  group.start(name, join(idpRootfs, 'usr/local/bin/test-idp-start'), [], {
     asServiceUser: true,
     env: {
       PATH: process.env.PATH,
@@ -40,9 +45,9 @@ export async function startIdp(group: ProcessGroup, o: IdpOptions): Promise<Runn
   });
   const metadataUrl = `https://127.0.0.1:${o.port}/simplesaml/saml2/idp/metadata.php`;
   await waitFor('test IdP metadata', async () => {
-    group.assertRunning('test-idp');
+    group.assertRunning(name);
     const res = await httpGet(metadataUrl);
     return res.status === 200 && res.body.includes('IDPSSODescriptor');
   });
-  return { entityId: `${o.baseUrl}/simplesaml/saml2/idp/metadata.php`, metadataUrl };
+  return { entityId: `${o.baseUrl}/simplesaml/saml2/idp/metadata.php`, metadataUrl, tlsCa: join(o.stateDir, 'tls/ca-cert.pem') };
 }

@@ -54,12 +54,26 @@ export class ProcessGroup {
     return readFileSync(entry.logFile, 'utf8').split('\n').slice(-lines).join('\n');
   }
 
+  /** The whole log of a process started under this name (all its starts), '' when none. */
+  log(name: string): string {
+    const file = join(this.logDir, `${name}.log`);
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
   /** Throws when a started process has already died (with its log). */
   assertRunning(name: string): void {
     const entry = this.started.find((s) => s.name === name);
     if (entry && (entry.child.exitCode !== null || entry.child.signalCode !== null)) {
       throw new Error(`${name} exited (${entry.child.exitCode ?? entry.child.signalCode}):\n${this.tail(name)}`);
     }
+  }
+
+  /** Stops one started process (and its process group), e.g. to start it again with another configuration. */
+  async stop(name: string, graceMs = 5000): Promise<void> {
+    const index = this.started.findIndex((s) => s.name === name);
+    if (index < 0) return;
+    const [entry] = this.started.splice(index, 1) as [Started];
+    await stopOne(entry, graceMs);
   }
 
   /** SIGTERM each process group (newest first), SIGKILL what is left after a grace period. */

@@ -20,6 +20,8 @@ export interface SidecarOptions {
   xmppDomain: string;
   /** YAML text of POLICY_FILE (written into stateDir), or undefined for none. */
   policy?: string;
+  /** The one IdP allowed to log users in (the SP's SSO_URL in direct mode). */
+  expectedIdp?: string;
 }
 
 function newestMtime(dir: string): number {
@@ -52,6 +54,10 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     BACKEND_PORT: String(o.backendPort),
     LOG_LEVEL: 'info',
   };
+  if (o.expectedIdp !== undefined) {
+    env.SHIBBOLETH_TEMPLATE_XML = 'direct';
+    env.SSO_URL = o.expectedIdp;
+  }
   if (o.policy !== undefined) {
     const policyFile = join(o.stateDir, 'policy.yml');
     writeFileSync(policyFile, o.policy);

@@ -18,7 +18,7 @@ import { selfSigned } from './tls';
 
 export interface StackOptions {
   /** 'echo' records the headers the SP sends; otherwise the real sidecar runs with these options. */
-  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir'>;
+  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp'>;
 }
 
 export interface Stack {
@@ -33,6 +33,13 @@ export interface Stack {
   echo?: EchoBackend;
   group: ProcessGroup;
   browser: Browser;
+  /** The SP's environment as rendered at start (layout variables aside). */
+  spEnv: Record<string, string>;
+  /**
+   * Stops shibd and Apache, renders the SP again with `env` over the start-time environment
+   * (same keys, metadata cache and port) and starts both again.
+   */
+  restartSp(env: Record<string, string | undefined>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -79,24 +86,32 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         port: backendPort,
         backendPort: sidecarBackendPort,
         stateDir: ensureDir(join(dir, 'sidecar')),
+        expectedIdp: idp.entityId,
       });
     }
 
-    const sp = await startSp(
-      group,
-      {
-        layout: spLayout(ensureDir(join(dir, 'sp'))),
-        env: {
-          PUBLIC_URL: publicUrl,
-          SHIBBOLETH_TEMPLATE_XML: 'direct',
-          METADATA_URL: idp.metadataUrl,
-          SSO_URL: idp.entityId,
-          SIDECAR_URL: `http://127.0.0.1:${backendPort}`,
-          SIDECAR_PROXY_SECRET: proxySecret,
-        },
-      },
-      spPort,
-    );
+    const layout = spLayout(ensureDir(join(dir, 'sp')));
+    const spEnv: Record<string, string> = {
+      PUBLIC_URL: publicUrl,
+      SHIBBOLETH_TEMPLATE_XML: 'direct',
+      METADATA_URL: idp.metadataUrl,
+      // The test IdP's TLS certificate is issued by its own CA, which the SP trusts for the fetch.
+      METADATA_TLS_CA: idp.tlsCa,
+      SSO_URL: idp.entityId,
+      SIDECAR_URL: `http://127.0.0.1:${backendPort}`,
+      SIDECAR_PROXY_SECRET: proxySecret,
+    };
+    const sp = await startSp(group, { layout, env: spEnv }, spPort);
+    const restartSp = async (env: Record<string, string | undefined>): Promise<void> => {
+      await group.stop('sp-apache');
+      await group.stop('shibd');
+      const merged: Record<string, string> = { ...spEnv };
+      for (const [name, value] of Object.entries(env)) {
+        if (value === undefined) delete merged[name];
+        else merged[name] = value;
+      }
+      await startSp(group, { layout, env: merged }, spPort);
+    };
 
     const site = await startPublicSite(selfSigned(ensureDir(join(dir, 'public-tls')), 'meet.example.test'), publicPort, spPort);
     closers.push(site.close);
@@ -105,7 +120,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const b = browser;
     closers.push(() => b.close());
 
-    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, backendPort, echo, group, browser, stop };
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, backendPort, echo, group, browser, spEnv, restartSp, stop };
   } catch (err) {
     const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
     await stop();

@@ -256,3 +256,21 @@ describe('config/load: describeConfig', () => {
     expect((described.identity as Record<string, unknown>).proxySecret).to.equal('***');
   });
 });
+
+describe('config/load: the expected IdP (direct mode)', () => {
+  const IDP = 'https://idp.uni.example/idp/shibboleth';
+  it('is SSO_URL when SHIBBOLETH_TEMPLATE_XML is direct (the default) or the reference name for it', () => {
+    expect(testConfig({ SSO_URL: IDP }).identity.expectedIdp).to.equal(IDP);
+    expect(testConfig({ SSO_URL: IDP, SHIBBOLETH_TEMPLATE_XML: 'direct' }).identity.expectedIdp).to.equal(IDP);
+    expect(testConfig({ SSO_URL: IDP, SHIBBOLETH_TEMPLATE_XML: 'shibboleth2_sp_direct_idp.xml' }).identity.expectedIdp).to.equal(IDP);
+  });
+  it('is unset with a discovery service (SSO_URL is then the discovery URL), or without SSO_URL', () => {
+    for (const template of ['discovery', 'federation', 'shibboleth2_sp_discovery.xml']) {
+      expect(testConfig({ SSO_URL: 'https://ds.example.org/DS', SHIBBOLETH_TEMPLATE_XML: template }).identity.expectedIdp, template).to.equal(undefined);
+    }
+    expect(testConfig().identity.expectedIdp).to.equal(undefined);
+  });
+  it('is shown in the start-up description', () => {
+    expect((describeConfig(testConfig({ SSO_URL: IDP })).identity as { expectedIdp: unknown }).expectedIdp).to.equal(IDP);
+  });
+});

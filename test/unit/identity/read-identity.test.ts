@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { refusalOf } from '../../support/refusal';
+import { statusOfRefusal } from '../../../sidecar/src/refusal';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isTrustedProxy, readIdentity } from '../../../sidecar/src/identity/read-identity';
 import { TEST_PROXY_SECRET, testConfig } from '../../support/config-fixture';
@@ -117,5 +118,40 @@ describe('identity/read-identity: readIdentity', () => {
   it('reads attributes from configured header names', () => {
     const custom = testConfig({ ATTR_HEADER_MAIL: 'X-Custom-Mail' }).identity;
     expect(readIdentity(trusted({ 'x-custom-mail': 'c@uni.example', mail: 'ignored@uni.example' }), custom).mail).to.equal('c@uni.example');
+  });
+});
+
+describe('identity/read-identity: only the configured IdP (direct mode)', () => {
+  const IDP = 'https://idp.uni.example/idp/shibboleth';
+  const direct = testConfig({ SSO_URL: IDP }).identity;
+  const alice = { mail: 'alice@uni.example', eppn: 'alice@uni.example' };
+
+  it('accepts a user of the configured IdP', () => {
+    const id = readIdentity(trusted({ ...alice, 'shib-identity-provider': IDP }), direct);
+    expect([id.userId, id.idp]).to.deep.equal(['alice@uni.example', IDP]);
+  });
+
+  it('refuses a user of another IdP with wrong_idp (403), before looking at the attributes', () => {
+    const r = refusalOf(() => readIdentity(trusted({ ...alice, 'shib-identity-provider': 'https://other.example/idp' }), direct));
+    expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'wrong_idp']);
+    expect(statusOfRefusal[r.kind]).to.equal(403);
+    const noMail = refusalOf(() => readIdentity(trusted({ 'shib-identity-provider': 'https://other.example/idp' }), direct));
+    expect(noMail.reason).to.equal('wrong_idp');
+  });
+
+  it('refuses when the SP named no IdP at all, or one that differs only in case or a trailing slash', () => {
+    for (const idp of [undefined, IDP.toUpperCase(), `${IDP}/`]) {
+      const headers = idp === undefined ? trusted(alice) : trusted({ ...alice, 'shib-identity-provider': idp });
+      expect(refusalOf(() => readIdentity(headers, direct)).reason, String(idp)).to.equal('wrong_idp');
+    }
+  });
+
+  it('still checks the proxy secret first', () => {
+    expect(refusalOf(() => readIdentity({ ...alice, 'shib-identity-provider': 'https://other.example/idp' }, direct)).reason).to.equal('untrusted_proxy');
+  });
+
+  it('checks nothing when no IdP is configured (discovery and federation: the policy may use idp rules)', () => {
+    const id = readIdentity(trusted({ ...alice, 'shib-identity-provider': 'https://other.example/idp' }), cfg);
+    expect(id.idp).to.equal('https://other.example/idp');
   });
 });
