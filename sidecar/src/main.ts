@@ -1,8 +1,8 @@
 // `jitsi-saml2jwt serve`: read the configuration once, start both listeners, and drain
 // gracefully on SIGTERM / SIGINT. Resolves with the exit code once the server has stopped.
-import { ConfigError, describeConfig, loadConfig } from './config/load';
+import { ConfigError, describeConfig } from './config/load';
 import { readEnvironment } from './config/env-file';
-import type { Config } from './config/config';
+import { loadSettings, type Settings } from './settings';
 import { startSidecar } from './http/sidecar-server';
 import { createLogger } from './log';
 
@@ -26,11 +26,11 @@ function parseArgs(argv: string[]): { envFile?: string } | string {
   return out;
 }
 
-function configure(argv: string[]): Config | string[] {
+function configure(argv: string[]): Settings | string[] {
   const args = parseArgs(argv);
   if (typeof args === 'string') return [args];
   try {
-    return loadConfig(readEnvironment(process.env, args.envFile));
+    return loadSettings(readEnvironment(process.env, args.envFile));
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     return [err instanceof Error ? err.message : String(err)];
@@ -50,19 +50,20 @@ function untilSignalled(): Promise<NodeJS.Signals> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const cfg = configure(argv);
-  if (Array.isArray(cfg)) {
+  const settings = configure(argv);
+  if (Array.isArray(settings)) {
     process.stderr.write('jitsi-saml2jwt: invalid configuration\n');
-    for (const problem of cfg) process.stderr.write(`  ${problem}\n`);
+    for (const problem of settings) process.stderr.write(`  ${problem}\n`);
     return 1;
   }
+  const { cfg, policy } = settings;
   const log = createLogger(cfg.logLevel);
   log.info({ config: describeConfig(cfg) }, 'configuration');
 
   const signalled = untilSignalled();
   let server;
   try {
-    server = await startSidecar(cfg, log);
+    server = await startSidecar(cfg, policy, log);
   } catch (err) {
     process.stderr.write(`jitsi-saml2jwt: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
     log.flush();

@@ -56,8 +56,8 @@ describe('http: pages and policy', () => {
     });
 
     it('turns a bug of ours into a generic 500: no message, no stack, one log line', async () => {
-      const broken = await startTestSidecar({}, (cfg) => ({
-        ...cfg,
+      const broken = await startTestSidecar({}, ({ cfg }) => ({
+        cfg,
         policy: {
           decide() {
             throw new Error('internal detail /srv/app/policy.ts:42');

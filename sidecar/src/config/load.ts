@@ -1,8 +1,6 @@
 // Environment -> one validated Config. Every variable, its default and why is documented once, in
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
-import type { Policy } from '../policy/policy';
-import { ATTRIBUTE_NAMES, loadPolicy, PolicyError } from '../policy/load';
 import type { AttributeName, AvatarMode, Config, IdentityConfig, TokenMode } from './config';
 import { secretProblem } from './secret-strength';
 
@@ -30,6 +28,8 @@ export const ATTRIBUTE_HEADERS: Record<AttributeName, { variable: string; header
   schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization' },
   idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider' },
 };
+
+const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTE_HEADERS) as AttributeName[];
 
 export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
 
@@ -224,15 +224,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const endpoints = readJicofoEndpoints(r);
 
   const policyFile = r.raw('POLICY_FILE');
-  let policy: Policy | undefined;
-  try {
-    policy = loadPolicy(policyFile);
-  } catch (err) {
-    if (!(err instanceof PolicyError)) throw err;
-    r.problems.push(`POLICY_FILE ${err.message}`);
-  }
 
-  if (r.problems.length > 0 || !publicUrl || !policy) throw new ConfigError(r.problems);
+  if (r.problems.length > 0 || !publicUrl) throw new ConfigError(r.problems);
 
   const cfg: Config = {
     publicUrl,
@@ -244,7 +237,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     front: cfgFront,
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
-    policy,
     jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
     logLevel,
   };
