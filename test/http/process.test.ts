@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { writePolicy } from './harness';
 
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'sidecar/src/cli.ts');
+const CLI = join(ROOT, 'scripts/cli.ts');
 const TSX = require.resolve('tsx/cjs', { paths: [ROOT] });
 
 const secret = (): string => randomBytes(32).toString('hex');

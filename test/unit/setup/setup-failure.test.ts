@@ -88,7 +88,7 @@ describe('scripts/setup: interrupted while writing', function () {
       const step = applySteps(plan)[i] as string;
       const child = spawnSync(
         process.execPath,
-        ['--require', 'tsx/cjs', path.join(realPackageRoot, 'sidecar/src/cli.ts'), 'setup', c.dir, ...directIdpArgs],
+        ['--require', 'tsx/cjs', path.join(realPackageRoot, 'scripts/cli.ts'), 'setup', c.dir, ...directIdpArgs],
         { cwd: realPackageRoot, env: { ...process.env, HOME: c.home, [failBeforeVariable]: step }, encoding: 'utf8', timeout: 30000 },
       );
       expect(child.signal, `${step}: ${child.stderr}`).to.equal('SIGKILL');

@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// jitsi-saml2jwt <command>: one binary for the sidecar and its operator tools.
+// jitsi-saml2jwt <command>: the operator CLI. It lives with the tools and imports the sidecar
+// as a library (serve); the sidecar never imports this file, so its image carries no tools.
 // Each command module exports run(argv) -> exit code; loaded lazily so `serve` starts fast.
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => CommandModule }> = {
-  serve: { summary: 'run the token sidecar (reads the environment and .env / --env-file)', load: () => require('./main') },
-  setup: { summary: 'wire SAML login into an existing docker-jitsi-meet checkout', load: () => require('../../scripts/setup') },
-  doctor: { summary: 'check a running docker-jitsi-meet + saml2jwt deployment', load: () => require('../../scripts/doctor') },
-  keys: { summary: 'generate or show the SP signing key and certificate', load: () => require('../../scripts/keys') },
+  serve: { summary: 'run the token sidecar (reads the environment and .env / --env-file)', load: () => require('../sidecar/src/serve') },
+  setup: { summary: 'wire SAML login into an existing docker-jitsi-meet checkout', load: () => require('./setup') },
+  doctor: { summary: 'check a running docker-jitsi-meet + saml2jwt deployment', load: () => require('./doctor') },
+  keys: { summary: 'generate or show the SP signing key and certificate', load: () => require('./keys') },
 };
 
 function usage(): string {
