@@ -3,6 +3,8 @@
 // as a library (serve); the sidecar never imports this file, so its image carries no tools.
 // Each command module exports run(argv) -> exit code; loaded lazily so `serve` starts fast.
 
+import { reportUsageError, UsageError } from '../sidecar/src/command-line';
+
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, { summary: string; load: () => CommandModule }> = {
@@ -17,17 +19,17 @@ function usage(): string {
   return `usage: jitsi-saml2jwt <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
+// Only the command name is read here; each command parses its own options (parseArgs).
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  const fail = (message: string): number => reportUsageError('jitsi-saml2jwt', new UsageError(message), usage(), (t) => process.stderr.write(t));
+  if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
-    return name ? 0 : 2;
+    return 0;
   }
+  if (!name) return fail('give a command');
   const command = commands[name];
-  if (!command) {
-    process.stderr.write(`jitsi-saml2jwt: unknown command "${name}"\n${usage()}`);
-    return 2;
-  }
+  if (!command) return fail(`unknown command "${name}"`);
   return command.load().run(rest);
 }
 

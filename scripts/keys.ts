@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { commitStaged, stageFile } from './atomic-write';
 import { InvalidInput, checkEntityId, isHostName } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
@@ -17,7 +18,17 @@ export const keysUsage = `usage: jitsi-saml2jwt keys [--dir DIR | --jitsi-dir DI
   --host HOST       certificate host name (default: the host of PUBLIC_URL)
   --entity-id ID    the SP's entityID, put into the certificate (default: SP_ENTITY_ID)
   --show            only show; never generate (also prints the certificate PEM)
+  -h, --help        show this help
 `;
+
+const keysOptions = {
+  dir: { type: 'string' },
+  'jitsi-dir': { type: 'string' },
+  host: { type: 'string' },
+  'entity-id': { type: 'string' },
+  show: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export interface KeysEnvironment {
   out?: (text: string) => void;
@@ -31,17 +42,14 @@ const expiryWarningDays = 90;
 export async function run(argv: string[], environment: KeysEnvironment = {}): Promise<number> {
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
-  const opts: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--show' || arg === '--help' || arg === '-h') opts[arg.replace(/^-+/, '')] = true;
-    else if (['--dir', '--jitsi-dir', '--host', '--entity-id'].includes(arg) && argv[i + 1] !== undefined) opts[arg.slice(2)] = argv[++i] as string;
-    else {
-      err(`keys: unknown or incomplete argument "${arg}"\n\n${keysUsage}`);
-      return 2;
-    }
+  let opts;
+  try {
+    opts = parseCommandLine(argv, { options: keysOptions }).values;
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('keys', e, keysUsage, err);
+    throw e;
   }
-  if (opts.help || opts.h) {
+  if (opts.help) {
     out(keysUsage);
     return 0;
   }

@@ -11,7 +11,8 @@ import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
 import { applyPlan } from './setup-apply';
-import { MissingInput, UsageError, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
+import { reportUsageError, UsageError } from '../sidecar/src/command-line';
+import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
 import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
 import { createSpKeyPair, type SpKeyPair } from './sp-keys';
 
@@ -88,10 +89,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     out('\n' + nextSteps(plan.summary));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`setup: ${e.message}\n\n${setupUsage}`);
-      return 2;
-    }
+    if (e instanceof UsageError) return reportUsageError('setup', e, setupUsage, err);
     if (e instanceof MissingInput) {
       err(`setup: missing input, nothing was written:\n${e.missing.map((m) => `  - ${m}\n`).join('')}`);
       return 2;

@@ -1,5 +1,7 @@
 // serve (main.ts in the image, `jitsi-saml2jwt serve` from the CLI): read the configuration
-// once, start both listeners, and drain gracefully on SIGTERM / SIGINT. Resolves with the exit code once the server has stopped.
+// once, start both listeners, and drain gracefully on SIGTERM / SIGINT. Resolves with the exit
+// code once the server has stopped.
+import { parseCommandLine, reportUsageError, UsageError } from './command-line';
 import { ConfigError, describeConfig } from './config/load';
 import { readEnvironment } from './config/env-file';
 import { loadSettings, type Settings } from './settings';
@@ -9,28 +11,23 @@ import { createLogger } from './log';
 /** Everything must be closed well within the 10 s a container runtime usually grants. */
 const DRAIN_DEADLINE_MS = 8000;
 
-function parseArgs(argv: string[]): { envFile?: string } | string {
-  const out: { envFile?: string } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--env-file') {
-      const value = argv[++i];
-      if (value === undefined || value === '') return '--env-file needs a path';
-      out.envFile = value;
-    } else if (arg.startsWith('--env-file=')) {
-      out.envFile = arg.slice('--env-file='.length);
-    } else {
-      return `unknown option "${arg}" (usage: jitsi-saml2jwt serve [--env-file <path>])`;
-    }
-  }
-  return out;
-}
+export const serveUsage = `usage: jitsi-saml2jwt serve [--env-file PATH]
 
-function configure(argv: string[]): Settings | string[] {
-  const args = parseArgs(argv);
-  if (typeof args === 'string') return [args];
+Runs the token sidecar. Configuration comes from the environment, overlaid on PATH (or on .env in
+the working folder when present); every variable is documented in .env_ref.
+
+  --env-file PATH   read this .env file (it must exist)
+  -h, --help        show this help
+`;
+
+const serveOptions = {
+  'env-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function configure(envFile: string | undefined): Settings | string[] {
   try {
-    return loadSettings(readEnvironment(process.env, args.envFile));
+    return loadSettings(readEnvironment(process.env, envFile));
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     return [err instanceof Error ? err.message : String(err)];
@@ -50,7 +47,18 @@ function untilSignalled(): Promise<NodeJS.Signals> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const settings = configure(argv);
+  let args;
+  try {
+    args = parseCommandLine(argv, { options: serveOptions }).values;
+  } catch (err) {
+    if (err instanceof UsageError) return reportUsageError('serve', err, serveUsage, (t) => process.stderr.write(t));
+    throw err;
+  }
+  if (args.help) {
+    process.stdout.write(serveUsage);
+    return 0;
+  }
+  const settings = configure(args['env-file']);
   if (Array.isArray(settings)) {
     process.stderr.write('jitsi-saml2jwt: invalid configuration\n');
     for (const problem of settings) process.stderr.write(`  ${problem}\n`);
