@@ -8,7 +8,7 @@ import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/c
 import { commitStaged, stageFile } from './atomic-write';
 import { InvalidInput, checkEntityId, isHostName } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
-import { MalformedEnvFile } from './env-file-edit';
+import { MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { certificateMatchesKey, createSpKeyPair, describeCertificate, spKeyFolderState } from './sp-keys';
 
 export const keysUsage = `usage: jitsi-saml2jwt keys [--dir DIR | --jitsi-dir DIR] [--host HOST] [--entity-id ID] [--show]

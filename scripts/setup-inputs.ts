@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvFile } from './env-file-edit';
+import type { EnvFile } from '../sidecar/src/config/env-file';
 import {
   InvalidInput,
   checkDiscoveryUrl,

@@ -8,7 +8,7 @@ import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
-import { EnvFile } from './env-file-edit';
+import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
 import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
@@ -72,7 +72,7 @@ export function isStrongSecret(value: string | undefined): value is string {
 
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
   const newSecret = ctx.newSecret ?? (() => randomBytes(32).toString('hex'));
-  const env = EnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
+  const env = EditableEnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
   const changed: string[] = [];
   const generated: string[] = [];
   const set = (key: string, value: string): void => {
