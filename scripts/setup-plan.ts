@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseBoolean } from '../sidecar/src/config/load';
+import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import { withOurBlock } from './custom-config-block';
@@ -62,12 +62,9 @@ export const releasedAttributes = [
 
 const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
 
-/**
- * A secret worth keeping: one the sidecar accepts at start (its own rule, so setup never keeps a
- * secret that stops the sidecar), and not one of env.example's my_jitsi_* placeholders.
- */
+/** A secret worth keeping: one the sidecar accepts at start (its own rule, shared with doctor). */
 export function isStrongSecret(value: string | undefined): value is string {
-  return value !== undefined && secretProblem(value) === undefined && !value.startsWith('my_jitsi');
+  return value !== undefined && secretProblem(value) === undefined;
 }
 
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {

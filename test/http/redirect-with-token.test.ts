@@ -126,16 +126,6 @@ describe('http: GET /redirectWithToken', () => {
     expect(location.startsWith('https://meet.example.org/%C3%A4%20b/Caf%C3%A9%20%C3%9C%2520x?jwt=')).to.equal(true);
   });
 
-  it('keeps a path prefix of PUBLIC_URL', async () => {
-    const p = await startTestSidecar({ PUBLIC_URL: 'https://host.example/jitsi/' });
-    try {
-      const res = await get(`${p.front}/redirectWithToken?room=x&tenant=t`, spHeaders());
-      expect(res.headers.get('location')).to.match(/^https:\/\/host\.example\/jitsi\/t\/x\?jwt=/);
-    } finally {
-      await p.stop();
-    }
-  });
-
   it('honours validity_timestamp within the cap', async () => {
     const exp = Math.floor(Date.now() / 1000) + 600;
     const res = await get(`${t.front}/redirectWithToken?room=x&validity_timestamp=${exp}`, spHeaders());

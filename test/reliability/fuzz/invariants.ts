@@ -30,7 +30,7 @@ export function reflectionProblems(answer: Answer, sentValues: readonly string[]
 
 export interface PublicUrl {
   origin: string;
-  /** '' or '/jitsi'. */
+  /** '' (PUBLIC_URL has no path). */
   prefix: string;
 }
 

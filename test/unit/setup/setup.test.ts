@@ -239,7 +239,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const state = fingerprint(c.dir, c.home);
       const cases: [string[], RegExp][] = [
         [['--public-url', 'http://meet.example.com'], /must start with https/],
-        [['--public-url', 'https://meet_example..com'], /invalid host name/],
+        [['--public-url', 'https://meet_example..com'], /must look like https:\/\/host/],
+        [['--public-url', 'https://meet.example.com/jitsi'], /no path/],
         [['--metadata-url', 'http://idp.example.org/metadata'], /must be https/],
         [['--idp-entity-id', 'not a uri'], /not an absolute URI/],
         [['--mode', 'host', '--server-name', 'bad name:99999'], /legal host/],
