@@ -24,7 +24,6 @@ export interface SetupEnvironment {
   interactive?: boolean; // default: stdin is a terminal
   ask?: Ask;
   now?: Date;
-  beforeStep?: (step: string) => void;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
 }
 
@@ -80,7 +79,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       }
     }
 
-    const result = applyPlan(plan, { now: environment.now, beforeStep: environment.beforeStep });
+    const result = applyPlan(plan, { now: environment.now });
     out(`Done: ${checkout.dir} is set up for SAML login.\n`);
     if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
     for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);

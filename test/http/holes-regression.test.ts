@@ -5,8 +5,8 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ConfigError } from '../../sidecar/src/config/load';
 import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
 import { testConfig } from '../support/config-fixture';
-import { FakeJicofo } from '../reliability/fake-jicofo';
-import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, wholeResponse, type TestSidecar } from './harness';
+import { FakeJicofo } from '../support/fake-jicofo';
+import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
 const enc = encodeURIComponent;
 const now = (): number => Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, writePolicy, type TestSidecar } from './harness';
+import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, writePolicy, type TestSidecar } from '../support/test-sidecar';
 
 const enc = encodeURIComponent;
 

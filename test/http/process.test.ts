@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writePolicy } from './harness';
+import { writePolicy } from '../support/test-sidecar';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'scripts/cli.ts');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
-import { get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from './harness';
+import { get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 
 function prosody(t: TestSidecar, room: string, tenant?: string): Omit<ProsodyOptions, 'room'> & { room: string } {
   const opts: ProsodyOptions = {

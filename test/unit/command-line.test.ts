@@ -1,6 +1,6 @@
 // One argument parser (node:util parseArgs) for every command: one error type, one exit code.
 import { expect } from 'chai';
-import { parseCommandLine, reportUsageError, UsageError, USAGE_EXIT_CODE } from '../../../sidecar/src/command-line';
+import { parseCommandLine, reportUsageError, UsageError, USAGE_EXIT_CODE } from '../../sidecar/src/command-line';
 
 const spec = {
   options: { 'env-file': { type: 'string' }, show: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { renderErrorPage } from '../../../sidecar/src/http/error-page';
 import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
-import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verifier';
+import { prosodyAccepts, type ProsodyOptions } from '../prosody-verifier';
 import type { Answer } from './client';
 import { API_ID, FUZZ, PREJOIN, type ExpectedMeeting, type ExpectedUser } from './spec';
 

@@ -1,5 +1,6 @@
-// A real sidecar (both listeners, real Config from loadConfig) on ephemeral 127.0.0.1 ports,
-// with its log lines captured so tests can read the audit trail.
+// A real sidecar (both listeners, real Config and Policy from loadSettings) on ephemeral
+// 127.0.0.1 ports, with its log lines captured so tests can read the audit trail. Shared by the
+// http and reliability tiers.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { createLogger } from '../../sidecar/src/log';
 import { createMetrics } from '../../sidecar/src/metrics';
 import type { Policy } from '../../sidecar/src/policy/policy';
 import { loadSettings } from '../../sidecar/src/settings';
-import { testEnv, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET } from '../support/config-fixture';
+import { testEnv, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET } from './config-fixture';
 
 export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
 

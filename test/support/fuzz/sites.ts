@@ -3,7 +3,7 @@
 // sending refused browsers to AUTH_ERROR_PAGE (PUBLIC_URL never has a path: config/public-url.ts). Both apply one policy:
 // an entitlement that is denied, and staff who become owners.
 import { Agent } from 'node:http';
-import { startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, writePolicy, type TestSidecar } from '../../http/harness';
+import { startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, writePolicy, type TestSidecar } from '../test-sidecar';
 import { FUZZ } from './spec';
 
 export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
