@@ -54,11 +54,11 @@ export async function run(argv: string[], environment: KeysEnvironment = {}): Pr
     return 0;
   }
   try {
-    let dir = typeof opts.dir === 'string' ? path.resolve(opts.dir) : path.resolve('sp');
-    let host = typeof opts.host === 'string' ? opts.host : undefined;
-    let entityId = typeof opts['entity-id'] === 'string' ? opts['entity-id'] : undefined;
-    if (typeof opts['jitsi-dir'] === 'string') {
-      if (typeof opts.dir === 'string') throw new InvalidInput('give --dir or --jitsi-dir, not both');
+    let dir = path.resolve(opts.dir ?? 'sp');
+    let host = opts.host;
+    let entityId = opts['entity-id'];
+    if (opts['jitsi-dir'] !== undefined) {
+      if (opts.dir !== undefined) throw new InvalidInput('give --dir or --jitsi-dir, not both');
       const checkout = readJitsiCheckout(opts['jitsi-dir'], environment.home ?? os.homedir());
       dir = path.join(checkout.configDir, 'saml2jwt', 'sp');
       const publicUrl = checkout.env.expanded('PUBLIC_URL');

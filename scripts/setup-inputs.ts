@@ -62,16 +62,7 @@ const setupOptions = {
 /** Throws UsageError (exit 2) for an unknown option, a missing value or a second folder. */
 export function parseSetupArgs(argv: string[]): SetupFlags {
   const { values: v, positionals } = parseCommandLine(argv, { options: setupOptions, maxPositionals: 1 });
-  const flags: SetupFlags = {
-    testIdp: v['test-idp'] ?? false,
-    guests: v.guests ?? false,
-    rotateSecret: v['rotate-secret'] ?? false,
-    dryRun: v['dry-run'] ?? false,
-    nonInteractive: v['non-interactive'] ?? false,
-    yes: v.yes ?? false,
-    help: v.help ?? false,
-  };
-  const strings = {
+  return {
     jitsiDir: positionals[0],
     publicUrl: v['public-url'],
     mode: v.mode,
@@ -83,9 +74,14 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     spEntityId: v['sp-entity-id'],
     template: v.template,
     moderators: v.moderators,
+    testIdp: v['test-idp'] ?? false,
+    guests: v.guests ?? false,
+    rotateSecret: v['rotate-secret'] ?? false,
+    dryRun: v['dry-run'] ?? false,
+    nonInteractive: v['non-interactive'] ?? false,
+    yes: v.yes ?? false,
+    help: v.help ?? false,
   };
-  for (const [key, value] of Object.entries(strings)) if (value !== undefined) (flags as unknown as Record<string, string>)[key] = value;
-  return flags;
 }
 
 export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [options]
