@@ -156,7 +156,7 @@ async function main(): Promise<void> {
   const getTokenPath = '/getToken?mail=alice%40uni.example&name=Alice&room=Standup&tenant=acme';
 
   const spawnedAt = process.hrtime.bigint();
-  const sidecarArgs = [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(ROOT, 'dist/sidecar/src/cli.js'), 'serve', '--env-file', envFile];
+  const sidecarArgs = [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(ROOT, 'dist/sidecar/src/main.js'), '--env-file', envFile];
   const sidecar: Target = {
     name: 'sidecar',
     proc: spawn(process.execPath, sidecarArgs, { cwd: dir, stdio: ['ignore', logFd, 'inherit'] }),

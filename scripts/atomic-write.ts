@@ -51,7 +51,13 @@ export function commitStaged(staged: StagedFile, replace: boolean): void {
     fs.renameSync(staged.temp, staged.target);
   } else {
     fs.linkSync(staged.temp, staged.target);
-    fs.unlinkSync(staged.temp);
+    try {
+      fs.unlinkSync(staged.temp);
+    } catch (err) {
+      // Not committed after all: the caller undoes what it committed, and this is not listed.
+      fs.rmSync(staged.target, { force: true });
+      throw err;
+    }
   }
   fsyncDir(path.dirname(staged.target));
 }
@@ -60,16 +66,24 @@ export function discardStaged(staged: StagedFile): void {
   fs.rmSync(staged.temp, { force: true });
 }
 
-/** Copies a file to a backup path with its mode, fsync'd, failing if the backup exists. */
+/**
+ * Copies a file to a backup path with its mode, fsync'd, failing if the backup exists. On an
+ * error after the copy, the half-made backup is removed: there is a complete backup or none.
+ */
 export function backupFile(source: string, backup: string): void {
   const st = fs.statSync(source);
   fs.copyFileSync(source, backup, fs.constants.COPYFILE_EXCL);
-  fs.chmodSync(backup, st.mode & 0o7777);
-  const fd = fs.openSync(backup, 'r');
   try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.chmodSync(backup, st.mode & 0o7777);
+    const fd = fs.openSync(backup, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (err) {
+    fs.rmSync(backup, { force: true });
+    throw err;
   }
   fsyncDir(path.dirname(backup));
 }

@@ -1,6 +1,8 @@
 // What `doctor` concludes from a running compose project: pure functions over the facts that
 // `docker inspect` gives (and the output of a few probes run inside the containers), so they
 // can be tested on captured inspect data without a Docker daemon.
+import { parseBoolean } from '../sidecar/src/config/boolean';
+import { secretProblem } from '../sidecar/src/config/secret-strength';
 
 /** The parts of `docker inspect <container>` that doctor reads. */
 export interface ContainerInspect {
@@ -92,8 +94,8 @@ function stripSlash(dir: string): string {
   return dir.replace(/\/+$/, '');
 }
 
-const truthy = (v: string | undefined): boolean => v !== undefined && ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
-const falsy = (v: string | undefined): boolean => v !== undefined && ['0', 'false', 'no', 'off'].includes(v.toLowerCase());
+const truthy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === true;
+const falsy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === false;
 
 function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
@@ -146,14 +148,7 @@ export function configurationChecks(project: ComposeProject): CheckResult[] {
         'both read JWT_APP_ID from the same .env: recreate both containers after changing it',
       ),
     );
-    const psecret = prosody.env.get('JWT_APP_SECRET');
-    results.push(
-      check(
-        !!psecret && psecret === sidecar.env.get('JWT_APP_SECRET'),
-        'prosody and saml2jwt share JWT_APP_SECRET (values not shown)',
-        'both must read JWT_APP_SECRET from the same .env: recreate both containers',
-      ),
-    );
+    results.push(sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, 'both must read JWT_APP_SECRET from the same .env: recreate both containers'));
   }
   if (prosody && (prosody.env.get('XMPP_MUC_MODULES') ?? '').split(',').map((m) => m.trim()).includes('token_affiliation')) {
     const autoOwner = s('jicofo')?.env.get('ENABLE_AUTO_OWNER');
@@ -193,16 +188,18 @@ export function configurationChecks(project: ComposeProject): CheckResult[] {
     );
   }
   if (sidecar && sp) {
-    const secret = sidecar.env.get('SIDECAR_PROXY_SECRET');
-    results.push(
-      check(
-        !!secret && secret.length >= 32 && secret === sp.env.get('SIDECAR_PROXY_SECRET'),
-        'saml-sp and saml2jwt share a SIDECAR_PROXY_SECRET of 32+ characters (value not shown)',
-        'run jitsi-saml2jwt setup (it generates one into .env), then recreate saml-sp and saml2jwt',
-      ),
-    );
+    results.push(sharedSecretCheck('SIDECAR_PROXY_SECRET', sp, sidecar, 'run jitsi-saml2jwt setup (it generates one into .env), then recreate saml-sp and saml2jwt'));
   }
   return results;
+}
+
+// Both containers hold the same secret, and the sidecar's own strength rule accepts it.
+function sharedSecretCheck(name: string, other: ServiceContainer, sidecar: ServiceContainer, fix: string): CheckResult {
+  const secret = sidecar.env.get(name);
+  const weakness = secret === undefined ? 'is not set' : secretProblem(secret);
+  const what = `${other.service} and saml2jwt share ${name}, strong by the sidecar's rule (values not shown)`;
+  if (secret === undefined || secret !== other.env.get(name)) return check(false, what, fix);
+  return check(weakness === undefined, what, `${name} ${weakness ?? ''}; then recreate ${other.service} and saml2jwt`);
 }
 
 /** The result of running a command inside a container. */

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
+import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/command-line';
 import {
   chooseProject,
   configurationChecks,
@@ -22,7 +23,15 @@ export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir
 
 Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
 checks prosody, web, saml2jwt and saml-sp. Exit status 0 only when every check passes.
+
+  --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
+  -h, --help      show this help
 `;
+
+const doctorOptions = {
+  socket: { type: 'string', default: '/var/run/docker.sock' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const probeTimeoutMs = 15_000;
 
@@ -34,20 +43,19 @@ export interface DoctorEnvironment {
 export async function run(argv: string[], environment: DoctorEnvironment = {}): Promise<number> {
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
-  let jitsiDir: string | undefined;
-  let socketPath = '/var/run/docker.sock';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      out(doctorUsage);
-      return 0;
-    } else if (arg === '--socket' && argv[i + 1]) socketPath = argv[++i] as string;
-    else if (!arg.startsWith('-') && jitsiDir === undefined) jitsiDir = path.resolve(arg);
-    else {
-      err(`doctor: unknown argument "${arg}"\n\n${doctorUsage}`);
-      return 2;
-    }
+  let args;
+  try {
+    args = parseCommandLine(argv, { options: doctorOptions, maxPositionals: 1 });
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('doctor', e, doctorUsage, err);
+    throw e;
   }
+  if (args.values.help) {
+    out(doctorUsage);
+    return 0;
+  }
+  const socketPath = args.values.socket;
+  const jitsiDir = args.positionals[0] === undefined ? undefined : path.resolve(args.positionals[0]);
 
   const docker = new Docker({ socketPath });
   try {

@@ -1,6 +1,8 @@
 // Checks on what an operator types or passes as flags. Each returns the normalised value or
 // throws InvalidInput with a sentence that says what is wrong and what is expected.
 
+import { isLocalOrInternalHost, normalPublicUrl, publicUrlProblem } from '../sidecar/src/config/public-url';
+
 export class InvalidInput extends Error {
   constructor(message: string) {
     super(message);
@@ -18,11 +20,6 @@ export function isHostName(host: string): boolean {
   return labels.every((l) => hostLabel.test(l)) && !/^\d+$/.test(labels[labels.length - 1] ?? '');
 }
 
-/** Names that only a developer machine or the compose network resolve. */
-function isLocalOrInternal(host: string): boolean {
-  return host === 'localhost' || host === '127.0.0.1' || host.endsWith('.localhost') || host.endsWith('.meet.jitsi');
-}
-
 function parseUrl(what: string, value: string): URL {
   let url: URL;
   try {
@@ -34,15 +31,11 @@ function parseUrl(what: string, value: string): URL {
   return url;
 }
 
-/** The meeting base URL: https (http only for localhost), a legal host, no query or fragment. */
+/** The meeting base URL, by the one PUBLIC_URL rule the sidecar and the SP image apply too. */
 export function checkPublicUrl(value: string): string {
-  const url = parseUrl('public URL', value.trim());
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalOrInternal(url.hostname))) {
-    throw new InvalidInput(`public URL "${value}" must start with https:// (browsers need TLS for Jitsi and SAML)`);
-  }
-  if (!isHostName(url.hostname)) throw new InvalidInput(`public URL "${value}" has an invalid host name "${url.hostname}"`);
-  if (url.search || url.hash) throw new InvalidInput(`public URL "${value}" must not have a query or fragment`);
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  const problem = publicUrlProblem(value.trim());
+  if (problem) throw new InvalidInput(problem);
+  return normalPublicUrl(value.trim());
 }
 
 /** host or host:port, as the SP's own name in host mode. */
@@ -62,7 +55,7 @@ export function checkServerName(value: string): string {
 export function checkMetadataUrl(value: string, signed: boolean): string {
   const url = parseUrl('metadata URL', value.trim());
   if (url.protocol === 'https:') return url.href;
-  if (url.protocol === 'http:' && (signed || isLocalOrInternal(url.hostname))) return url.href;
+  if (url.protocol === 'http:' && (signed || isLocalOrInternalHost(url.hostname))) return url.href;
   throw new InvalidInput(
     `metadata URL "${value}" must be https:// (plain http is accepted only for signed federation metadata, with --metadata-signing-cert)`,
   );
@@ -80,7 +73,7 @@ export function checkEntityId(what: string, value: string): string {
 /** The discovery service the browser is sent to: https only (http for localhost / test setups). */
 export function checkDiscoveryUrl(value: string): string {
   const url = parseUrl('discovery URL', value.trim());
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalOrInternal(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLocalOrInternalHost(url.hostname))) {
     throw new InvalidInput(`discovery URL "${value}" must start with https://`);
   }
   return url.href;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EnvFile } from './env-file-edit';
+import { EnvFile } from '../sidecar/src/config/env-file';
 
 export class NotAJitsiCheckout extends Error {
   constructor(message: string) {

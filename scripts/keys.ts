@@ -4,10 +4,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { commitStaged, stageFile } from './atomic-write';
 import { InvalidInput, checkEntityId, isHostName } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
-import { MalformedEnvFile } from './env-file-edit';
+import { MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { certificateMatchesKey, createSpKeyPair, describeCertificate, spKeyFolderState } from './sp-keys';
 
 export const keysUsage = `usage: jitsi-saml2jwt keys [--dir DIR | --jitsi-dir DIR] [--host HOST] [--entity-id ID] [--show]
@@ -17,7 +18,17 @@ export const keysUsage = `usage: jitsi-saml2jwt keys [--dir DIR | --jitsi-dir DI
   --host HOST       certificate host name (default: the host of PUBLIC_URL)
   --entity-id ID    the SP's entityID, put into the certificate (default: SP_ENTITY_ID)
   --show            only show; never generate (also prints the certificate PEM)
+  -h, --help        show this help
 `;
+
+const keysOptions = {
+  dir: { type: 'string' },
+  'jitsi-dir': { type: 'string' },
+  host: { type: 'string' },
+  'entity-id': { type: 'string' },
+  show: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 export interface KeysEnvironment {
   out?: (text: string) => void;
@@ -31,26 +42,23 @@ const expiryWarningDays = 90;
 export async function run(argv: string[], environment: KeysEnvironment = {}): Promise<number> {
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
-  const opts: Record<string, string | boolean> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--show' || arg === '--help' || arg === '-h') opts[arg.replace(/^-+/, '')] = true;
-    else if (['--dir', '--jitsi-dir', '--host', '--entity-id'].includes(arg) && argv[i + 1] !== undefined) opts[arg.slice(2)] = argv[++i] as string;
-    else {
-      err(`keys: unknown or incomplete argument "${arg}"\n\n${keysUsage}`);
-      return 2;
-    }
+  let opts;
+  try {
+    opts = parseCommandLine(argv, { options: keysOptions }).values;
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('keys', e, keysUsage, err);
+    throw e;
   }
-  if (opts.help || opts.h) {
+  if (opts.help) {
     out(keysUsage);
     return 0;
   }
   try {
-    let dir = typeof opts.dir === 'string' ? path.resolve(opts.dir) : path.resolve('sp');
-    let host = typeof opts.host === 'string' ? opts.host : undefined;
-    let entityId = typeof opts['entity-id'] === 'string' ? opts['entity-id'] : undefined;
-    if (typeof opts['jitsi-dir'] === 'string') {
-      if (typeof opts.dir === 'string') throw new InvalidInput('give --dir or --jitsi-dir, not both');
+    let dir = path.resolve(opts.dir ?? 'sp');
+    let host = opts.host;
+    let entityId = opts['entity-id'];
+    if (opts['jitsi-dir'] !== undefined) {
+      if (opts.dir !== undefined) throw new InvalidInput('give --dir or --jitsi-dir, not both');
       const checkout = readJitsiCheckout(opts['jitsi-dir'], environment.home ?? os.homedir());
       dir = path.join(checkout.configDir, 'saml2jwt', 'sp');
       const publicUrl = checkout.env.expanded('PUBLIC_URL');

@@ -1,10 +1,11 @@
 // Applying a SetupPlan so that no data is lost:
-//   1. create missing folders            (mkdir)
-//   2. write every new content to a temp file beside its target, fsync'd   (stage:<file>)
-//   3. back up every existing file that changes, timestamped                (backup:<file>)
-//   4. rename the temp files into place, .env last                          (commit:<file>)
+//   1. create missing folders
+//   2. write every new content to a temp file beside its target, fsync'd
+//   3. back up every existing file that changes, timestamped
+//   4. rename the temp files into place, .env last
 // An error before the end undoes what was done (so every file is as it was); a kill leaves each
 // file either original or complete, the .env original or complete, plus a backup of it.
+// (test/unit/scripts/setup-apply.test.ts fails or kills it before each of its writes.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backupFile, commitStaged, discardStaged, removeStaleTemps, stageFile, type StagedFile } from './atomic-write';
@@ -12,13 +13,8 @@ import type { PlannedFile, SetupPlan } from './setup-plan';
 
 export const backupInfix = '.bak-saml2jwt-';
 
-/** Test hook: the name of a step before which the process kills itself (simulates a crash). */
-export const failBeforeVariable = 'SAML2JWT_FAIL_BEFORE';
-
 export interface ApplyOptions {
   now?: Date;
-  /** Called before every step; throwing aborts the apply (tests use it to inject failures). */
-  beforeStep?: (step: string) => void;
 }
 
 export interface ApplyResult {
@@ -34,17 +30,11 @@ export function backupStamp(now: Date): string {
 
 export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult {
   const stamp = backupStamp(opts.now ?? new Date());
-  const step = (name: string): void => {
-    if (process.env[failBeforeVariable] === name) process.kill(process.pid, 'SIGKILL');
-    opts.beforeStep?.(name);
-  };
-
   const dirsCreated: string[] = [];
   const staged: { file: PlannedFile; staged: StagedFile }[] = [];
   const backups: string[] = [];
   const committed: PlannedFile[] = [];
   try {
-    step('mkdir');
     for (const dir of plan.dirs) {
       if (fs.existsSync(dir)) continue;
       fs.mkdirSync(dir, { mode: dir.endsWith(`${path.sep}sp`) ? 0o700 : 0o755 });
@@ -53,41 +43,26 @@ export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult
     for (const dir of new Set(plan.files.map((f) => path.dirname(f.path)))) removeStaleTemps(dir);
 
     for (const file of plan.files) {
-      step(`stage:${file.path}`);
       staged.push({ file, staged: stageFile(file.path, file.after, file.mode) });
     }
     for (const file of plan.files) {
       if (file.before === null) continue;
-      step(`backup:${file.path}`);
       const backup = freeBackupName(file.path, stamp);
       backupFile(file.path, backup);
       backups.push(backup);
     }
     for (const { file, staged: s } of staged) {
-      step(`commit:${file.path}`);
       if (file.before !== null && fs.readFileSync(file.path, 'utf8') !== file.before) {
         throw new Error(`${file.path} changed while setup was running: run setup again`);
       }
       commitStaged(s, file.replace);
       committed.push(file);
     }
-    step('done');
   } catch (err) {
     undo(committed, staged.map((s) => s.staged), backups, dirsCreated);
     throw err;
   }
   return { written: committed.map((f) => f.path), backups, dirsCreated };
-}
-
-/** Every step name applyPlan goes through for this plan, in order (for tests and --help). */
-export function applySteps(plan: SetupPlan): string[] {
-  return [
-    'mkdir',
-    ...plan.files.map((f) => `stage:${f.path}`),
-    ...plan.files.filter((f) => f.before !== null).map((f) => `backup:${f.path}`),
-    ...plan.files.map((f) => `commit:${f.path}`),
-    'done',
-  ];
 }
 
 // Puts every file back as it was: committed files get their old content (or go away if new),

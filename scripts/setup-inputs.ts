@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvFile } from './env-file-edit';
+import type { EnvFile } from '../sidecar/src/config/env-file';
 import {
   InvalidInput,
   checkDiscoveryUrl,
@@ -13,16 +13,10 @@ import {
   checkServerName,
 } from './input-checks';
 import { testIdp as findTestIdp, type TestIdp } from './test-idp';
+import { parseCommandLine } from '../sidecar/src/command-line';
 
 export type SamlMode = 'path' | 'host';
 export type SpTemplate = 'direct' | 'discovery' | 'federation';
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 export interface SetupFlags {
   jitsiDir?: string;
@@ -45,60 +39,49 @@ export interface SetupFlags {
   help: boolean;
 }
 
-const valueFlags: Record<string, keyof SetupFlags> = {
-  '--public-url': 'publicUrl',
-  '--mode': 'mode',
-  '--server-name': 'serverName',
-  '--metadata-url': 'metadataUrl',
-  '--idp-entity-id': 'idpEntityId',
-  '--discovery-url': 'discoveryUrl',
-  '--metadata-signing-cert': 'metadataSigningCert',
-  '--sp-entity-id': 'spEntityId',
-  '--template': 'template',
-  '--moderators': 'moderators',
-};
-const booleanFlags: Record<string, keyof SetupFlags> = {
-  '--test-idp': 'testIdp',
-  '--guests': 'guests',
-  '--rotate-secret': 'rotateSecret',
-  '--dry-run': 'dryRun',
-  '--non-interactive': 'nonInteractive',
-  '--yes': 'yes',
-  '-y': 'yes',
-  '--help': 'help',
-  '-h': 'help',
-};
+const setupOptions = {
+  'public-url': { type: 'string' },
+  mode: { type: 'string' },
+  'server-name': { type: 'string' },
+  'metadata-url': { type: 'string' },
+  'idp-entity-id': { type: 'string' },
+  'discovery-url': { type: 'string' },
+  'metadata-signing-cert': { type: 'string' },
+  'sp-entity-id': { type: 'string' },
+  template: { type: 'string' },
+  moderators: { type: 'string' },
+  'test-idp': { type: 'boolean' },
+  guests: { type: 'boolean' },
+  'rotate-secret': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  'non-interactive': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
+/** Throws UsageError (exit 2) for an unknown option, a missing value or a second folder. */
 export function parseSetupArgs(argv: string[]): SetupFlags {
-  const flags: SetupFlags = {
-    testIdp: false,
-    guests: false,
-    rotateSecret: false,
-    dryRun: false,
-    nonInteractive: false,
-    yes: false,
-    help: false,
+  const { values: v, positionals } = parseCommandLine(argv, { options: setupOptions, maxPositionals: 1 });
+  return {
+    jitsiDir: positionals[0],
+    publicUrl: v['public-url'],
+    mode: v.mode,
+    serverName: v['server-name'],
+    metadataUrl: v['metadata-url'],
+    idpEntityId: v['idp-entity-id'],
+    discoveryUrl: v['discovery-url'],
+    metadataSigningCert: v['metadata-signing-cert'],
+    spEntityId: v['sp-entity-id'],
+    template: v.template,
+    moderators: v.moderators,
+    testIdp: v['test-idp'] ?? false,
+    guests: v.guests ?? false,
+    rotateSecret: v['rotate-secret'] ?? false,
+    dryRun: v['dry-run'] ?? false,
+    nonInteractive: v['non-interactive'] ?? false,
+    yes: v.yes ?? false,
+    help: v.help ?? false,
   };
-  const record = flags as unknown as Record<string, unknown>;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const valueKey = valueFlags[name];
-    const booleanKey = booleanFlags[name];
-    if (valueKey) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${name} needs a value`);
-      record[valueKey] = value;
-    } else if (booleanKey && eq < 0) {
-      record[booleanKey] = true;
-    } else if (!arg.startsWith('-') && flags.jitsiDir === undefined) {
-      flags.jitsiDir = arg;
-    } else {
-      throw new UsageError(`unknown argument "${arg}"`);
-    }
-  }
-  return flags;
 }
 
 export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [options]
@@ -119,6 +102,7 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --dry-run                   show the diff of every file it would change; change nothing
   --non-interactive           never prompt; missing input is an error (exit 2)
   -y, --yes                   do not ask for confirmation on a terminal
+  -h, --help                  show this help
 `;
 
 /** Asks the operator one question; returns the answer ('' when they just press enter). */

@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseBoolean } from '../sidecar/src/config/load';
+import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
-import { EnvFile } from './env-file-edit';
+import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
 import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
@@ -62,17 +62,14 @@ export const releasedAttributes = [
 
 const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
 
-/**
- * A secret worth keeping: one the sidecar accepts at start (its own rule, so setup never keeps a
- * secret that stops the sidecar), and not one of env.example's my_jitsi_* placeholders.
- */
+/** A secret worth keeping: one the sidecar accepts at start (its own rule, shared with doctor). */
 export function isStrongSecret(value: string | undefined): value is string {
-  return value !== undefined && secretProblem(value) === undefined && !value.startsWith('my_jitsi');
+  return value !== undefined && secretProblem(value) === undefined;
 }
 
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
   const newSecret = ctx.newSecret ?? (() => randomBytes(32).toString('hex'));
-  const env = EnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
+  const env = EditableEnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
   const changed: string[] = [];
   const generated: string[] = [];
   const set = (key: string, value: string): void => {

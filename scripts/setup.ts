@@ -6,12 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
-import { MalformedEnvFile } from './env-file-edit';
+import { MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
 import { applyPlan } from './setup-apply';
-import { MissingInput, UsageError, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
+import { reportUsageError, UsageError } from '../sidecar/src/command-line';
+import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
 import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
 import { createSpKeyPair, type SpKeyPair } from './sp-keys';
 
@@ -23,7 +24,6 @@ export interface SetupEnvironment {
   interactive?: boolean; // default: stdin is a terminal
   ask?: Ask;
   now?: Date;
-  beforeStep?: (step: string) => void;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
 }
 
@@ -79,7 +79,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       }
     }
 
-    const result = applyPlan(plan, { now: environment.now, beforeStep: environment.beforeStep });
+    const result = applyPlan(plan, { now: environment.now });
     out(`Done: ${checkout.dir} is set up for SAML login.\n`);
     if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
     for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);
@@ -88,10 +88,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     out('\n' + nextSteps(plan.summary));
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      err(`setup: ${e.message}\n\n${setupUsage}`);
-      return 2;
-    }
+    if (e instanceof UsageError) return reportUsageError('setup', e, setupUsage, err);
     if (e instanceof MissingInput) {
       err(`setup: missing input, nothing was written:\n${e.missing.map((m) => `  - ${m}\n`).join('')}`);
       return 2;

@@ -8,7 +8,7 @@ import { freePort, mustRun, repoRoot, waitHealthy } from './docker-cli';
 import { buildEnv, buildImage, liveFixtureDir } from './images';
 
 export const jitsiFixture = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'basic');
-export const cliArgs = ['--require', 'tsx/cjs', path.join(repoRoot, 'sidecar', 'src', 'cli.ts')];
+export const cliArgs = ['--require', 'tsx/cjs', path.join(repoRoot, 'scripts', 'cli.ts')];
 export const stackServices = ['web', 'saml2jwt', 'saml-sp', 'test-idp'];
 
 export interface WiredStack {

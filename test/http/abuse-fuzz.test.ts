@@ -1,8 +1,8 @@
 // Quick property-based fuzz of the front and backend surfaces (~1,000 generated requests; the
 // reliability tier runs the same campaign with >= 10,000). Fixed seed; FUZZ_SEED overrides it.
 import { expect } from 'chai';
-import { fuzzSeed, runCampaign } from '../reliability/fuzz/campaign';
-import { startSites, stopSites, type Site } from '../reliability/fuzz/sites';
+import { fuzzSeed, runCampaign } from '../support/fuzz/campaign';
+import { startSites, stopSites, type Site } from '../support/fuzz/sites';
 
 describe('http: abuse fuzz (quick, ~1,000 requests)', function () {
   this.timeout(120_000);

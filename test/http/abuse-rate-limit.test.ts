@@ -3,7 +3,7 @@
 // machine act as distinct clients.
 import { expect } from 'chai';
 import { request } from 'node:http';
-import { startTestSidecar, TEST_API_KEY, type TestSidecar } from './harness';
+import { startTestSidecar, TEST_API_KEY, type TestSidecar } from '../support/test-sidecar';
 
 function getFrom(localAddress: string, port: number, path: string, key: string): Promise<{ status: number; retryAfter?: string; body: string }> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHmac, randomBytes } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { bearer, get, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from './harness';
+import { bearer, get, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 

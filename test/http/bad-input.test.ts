@@ -1,7 +1,7 @@
 // Every way a request can be wrong gets a 4xx with no token anywhere in the response.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, wholeResponse, type TestSidecar } from './harness';
+import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
 const enc = encodeURIComponent;
 const now = (): number => Math.floor(Date.now() / 1000);

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { Agent, request } from 'node:http';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { bearer, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from './harness';
+import { bearer, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 
 const CONCURRENT = 200;
 

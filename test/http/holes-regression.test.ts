@@ -6,8 +6,8 @@ import { ConfigError } from '../../sidecar/src/config/load';
 import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
 import { safeDecodeURIComponent } from '../support/jitsi-client';
 import { testConfig } from '../support/config-fixture';
-import { FakeJicofo } from '../reliability/fake-jicofo';
-import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, wholeResponse, type TestSidecar } from './harness';
+import { FakeJicofo } from '../support/fake-jicofo';
+import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
 const enc = encodeURIComponent;
 const now = (): number => Math.floor(Date.now() / 1000);
@@ -41,7 +41,7 @@ async function expectRefused(res: Response, status?: number): Promise<void> {
 describe('holes: known flaws of similar projects stay closed', () => {
   let t: TestSidecar;
   before(async () => {
-    t = await startTestSidecar({ PUBLIC_URL: 'https://meet.example.org/jitsi' });
+    t = await startTestSidecar({ PUBLIC_URL: 'https://meet.example.org' });
   });
   after(() => t.stop());
   const front = (query: string, headers: Record<string, string> = spHeaders()): Promise<Response> => get(`${t.front}/redirectWithToken?${query}`, headers);
@@ -108,14 +108,14 @@ describe('holes: known flaws of similar projects stay closed', () => {
   });
 
   it('is no open redirect through tenant, room or state (every Location stays under PUBLIC_URL)', async () => {
-    const withErrorPage = await startTestSidecar({ PUBLIC_URL: 'https://meet.example.org:8443/jitsi', AUTH_ERROR_PAGE: 'static/error.html' });
+    const withErrorPage = await startTestSidecar({ PUBLIC_URL: 'https://meet.example.org:8443/', AUTH_ERROR_PAGE: 'static/error.html' });
     try {
       const payloads = ['//evil.example', '/\\evil.example', '\\\\evil.example', 'https://evil.example', 'https:evil.example', '%2F%2Fevil.example', '%2f%2fevil.example', '%252F%252Fevil.example',
         '..', '.', '%2e%2e', '..%2f', '\uff0e\uff0e', '\u3002\u3002', '\u2025', '\ufe52\ufe52', 'evil\u3002example', '@evil.example', 'javascript:alert(1)', ' //evil.example', '\t//evil.example'];
       let redirects = 0;
       for (const { base, origin, prefix } of [
-        { base: t.front, origin: 'https://meet.example.org', prefix: '/jitsi/' },
-        { base: withErrorPage.front, origin: 'https://meet.example.org:8443', prefix: '/jitsi/' },
+        { base: t.front, origin: 'https://meet.example.org', prefix: '/' },
+        { base: withErrorPage.front, origin: 'https://meet.example.org:8443', prefix: '/' },
       ]) {
         for (const p of payloads) {
           for (const q of [`room=${enc(p)}`, `room=a&tenant=${enc(p)}`, `state=${jitsiState({ room: p })}`, `state=${jitsiState({ room: 'a', tenant: p })}`]) {

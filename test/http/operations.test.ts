@@ -1,6 +1,6 @@
 // Health, readiness, metrics and the audit trail.
 import { expect } from 'chai';
-import { bearer, containsToken, get, spHeaders, startTestSidecar, type TestSidecar } from './harness';
+import { bearer, containsToken, get, spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
 
 function sample(metrics: string, name: string, labels: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, writePolicy, type TestSidecar } from './harness';
+import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, writePolicy, type TestSidecar } from '../support/test-sidecar';
 
 const enc = encodeURIComponent;
 
@@ -56,8 +56,8 @@ describe('http: pages and policy', () => {
     });
 
     it('turns a bug of ours into a generic 500: no message, no stack, one log line', async () => {
-      const broken = await startTestSidecar({}, (cfg) => ({
-        ...cfg,
+      const broken = await startTestSidecar({}, ({ cfg }) => ({
+        cfg,
         policy: {
           decide() {
             throw new Error('internal detail /srv/app/policy.ts:42');

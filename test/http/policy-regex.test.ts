@@ -2,7 +2,7 @@
 // of an ordinary request (issue: regexes in the policy run on the single event loop).
 import { expect } from 'chai';
 import { MAX_MATCHED_LENGTH } from '../../sidecar/src/policy/policy-regex';
-import { get, spHeaders, startTestSidecar, writePolicy } from './harness';
+import { get, spHeaders, startTestSidecar, writePolicy } from '../support/test-sidecar';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 

@@ -7,10 +7,10 @@ import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writePolicy } from './harness';
+import { writePolicy } from '../support/test-sidecar';
 
 const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'sidecar/src/cli.ts');
+const CLI = join(ROOT, 'scripts/cli.ts');
 const TSX = require.resolve('tsx/cjs', { paths: [ROOT] });
 
 const secret = (): string => randomBytes(32).toString('hex');

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
 import { clientBackendSafeRoomName, clientMeetingFromPath } from '../support/jitsi-client';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, type TestSidecar } from './harness';
+import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
 const ROOM = 'Réunion équipe';
 const NODE = 'r%c3%a9union%20%c3%a9quipe';

@@ -5,9 +5,9 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { containsToken, get, spHeaders, startTestSidecar, TEST_PROXY_SECRET, wholeResponse, writePolicy, type TestSidecar } from '../http/harness';
+import { containsToken, get, spHeaders, startTestSidecar, TEST_PROXY_SECRET, wholeResponse, writePolicy, type TestSidecar } from '../support/test-sidecar';
 import { spawnBuiltSidecar, type ChildSidecar } from './child-sidecar';
-import { closedPort, FakeJicofo, type JicofoMode } from './fake-jicofo';
+import { closedPort, FakeJicofo, type JicofoMode } from '../support/fake-jicofo';
 import { startLoad, statusCounts } from './load';
 import { recordResult } from './results';
 

@@ -2,9 +2,9 @@
 // fixed); the main campaign generates these inputs too.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { containsToken, get, spHeaders, startTestSidecar, wholeResponse, type TestSidecar } from '../http/harness';
-import { loneSurrogateStateText } from './fuzz/arbitraries';
-import { DEFAULT_SEED } from './fuzz/campaign';
+import { containsToken, get, spHeaders, startTestSidecar, wholeResponse, type TestSidecar } from '../support/test-sidecar';
+import { loneSurrogateStateText } from '../support/fuzz/arbitraries';
+import { DEFAULT_SEED } from '../support/fuzz/campaign';
 
 describe('reliability: bugs the fuzzing found stay fixed (FOUND-BUGS.md)', () => {
   let t: TestSidecar;

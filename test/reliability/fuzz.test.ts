@@ -1,8 +1,8 @@
 // The full fuzz campaign (>= 10,000 generated requests) of the front and backend surfaces.
 // Fixed seed by default (printed); FUZZ_SEED=<n> explores elsewhere, FUZZ_SCALE=<k> multiplies the budget.
 import { expect } from 'chai';
-import { fuzzSeed, runCampaign } from './fuzz/campaign';
-import { startSites, stopSites, type Site } from './fuzz/sites';
+import { fuzzSeed, runCampaign } from '../support/fuzz/campaign';
+import { startSites, stopSites, type Site } from '../support/fuzz/sites';
 import { recordResult } from './results';
 
 const scale = Math.max(1, Math.min(20, Number(process.env.FUZZ_SCALE ?? 1) || 1));

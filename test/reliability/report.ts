@@ -81,7 +81,7 @@ function table(results: Record<string, Section>, tests?: { passing: number; fail
     row('soak: RSS start / after warm-up / end (MB)', `${soak.rssStartMb} / ${soak.rssBaselineMb} / ${soak.rssEndMb}`, '');
     row('soak: RSS growth after warm-up', `${soak.rssGrowthPct} %`, '<= 10 %', Number(soak.rssGrowthPct) <= 10);
   } else row('soak', 'not run', '', false);
-  row('covered elsewhere: setup killed at every step', 'test/unit/setup/setup-failure.test.ts', '');
+  row('covered elsewhere: setup failed and killed before each write', 'test/unit/scripts/setup-apply.test.ts', '');
   row('covered elsewhere: shibd killed (e2e tier)', 'test/e2e/shibd-fault.test.ts', '');
   if (tests) row('tests (reliability tier + abuse/holes)', `${tests.passing} passing, ${tests.failing} failing`, '0 failing', tests.failing === 0);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] as string).length), 8));

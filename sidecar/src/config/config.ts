@@ -1,6 +1,6 @@
 // The one typed, validated configuration. Built once at start by loadConfig() (config/load.ts)
-// and passed down; nothing else reads process.env.
-import type { Policy } from '../policy/policy';
+// and passed down; nothing else reads process.env. Plain data: the policy is named by its file
+// and loaded by `serve` (serve.ts), so config never depends on the layers that read it.
 
 export type TokenMode = 'default' | 'advanced';
 export type AvatarMode = 'none' | 'gravatar';
@@ -80,8 +80,7 @@ export interface Config {
     rateLimitPerMinute: number; // BACKEND_RATE_LIMIT (per client address and per key)
   };
   identity: IdentityConfig;
-  policyFile?: string; // POLICY_FILE
-  policy: Policy;
+  policyFile?: string; // POLICY_FILE; loaded into a Policy by serve, not here
   jicofo: JicofoConfig;
   logLevel: string; // LOG_LEVEL (info)
 }

@@ -1,9 +1,9 @@
 // Environment -> one validated Config. Every variable, its default and why is documented once, in
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
-import type { Policy } from '../policy/policy';
-import { ATTRIBUTE_NAMES, loadPolicy, PolicyError } from '../policy/load';
 import type { AttributeName, AvatarMode, Config, IdentityConfig, TokenMode } from './config';
+import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
+import { normalPublicUrl, publicUrlProblem } from './public-url';
 import { secretProblem } from './secret-strength';
 
 export class ConfigError extends Error {
@@ -31,18 +31,12 @@ export const ATTRIBUTE_HEADERS: Record<AttributeName, { variable: string; header
   idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider' },
 };
 
+const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTE_HEADERS) as AttributeName[];
+
 export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
-
-/** A boolean variable as the sidecar reads it (setup reads .env flags the same way); undefined when it is neither. */
-export function parseBoolean(text: string): boolean | undefined {
-  const lower = text.toLowerCase();
-  if (['true', '1', 'yes'].includes(lower)) return true;
-  if (['false', '0', 'no'].includes(lower)) return false;
-  return undefined;
-}
 
 /** Reads variables, remembering problems instead of stopping at the first. */
 class Reader {
@@ -74,7 +68,7 @@ class Reader {
     if (v === undefined) return fallback;
     const parsed = parseBoolean(v);
     if (parsed !== undefined) return parsed;
-    this.problem(name, `must be true or false (also 1/0, yes/no), got "${v}"`);
+    this.problem(name, `must be ${BOOLEAN_SPELLINGS}, got "${v}"`);
     return fallback;
   }
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
@@ -101,17 +95,12 @@ class Reader {
 function readPublicUrl(r: Reader): URL | undefined {
   const publicUrl = r.raw('PUBLIC_URL');
   if (publicUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(publicUrl);
-    } catch {
-      r.problem('PUBLIC_URL', `is not a URL: "${publicUrl}"`);
+    const problem = publicUrlProblem(publicUrl);
+    if (problem) {
+      r.problems.push(problem); // already names PUBLIC_URL, in the words setup and the SP use
       return undefined;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') r.problem('PUBLIC_URL', 'must start with https:// or http://');
-    if (url.search || url.hash || url.username || url.password) r.problem('PUBLIC_URL', 'must not carry a query, fragment or credentials');
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    return url;
+    return new URL(normalPublicUrl(publicUrl));
   }
   // The reference's name: a bare host[:port]; a trailing "/" is tolerated as it was there.
   const domain = r.raw('JITSI_DOMAIN')?.replace(/\/+$/, '');
@@ -229,15 +218,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const endpoints = readJicofoEndpoints(r);
 
   const policyFile = r.raw('POLICY_FILE');
-  let policy: Policy | undefined;
-  try {
-    policy = loadPolicy(policyFile);
-  } catch (err) {
-    if (!(err instanceof PolicyError)) throw err;
-    r.problems.push(`POLICY_FILE ${err.message}`);
-  }
 
-  if (r.problems.length > 0 || !publicUrl || !policy) throw new ConfigError(r.problems);
+  if (r.problems.length > 0 || !publicUrl) throw new ConfigError(r.problems);
 
   const cfg: Config = {
     publicUrl,
@@ -249,7 +231,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     front: cfgFront,
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
-    policy,
     jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
     logLevel,
   };

@@ -1,5 +1,6 @@
 // Refuses shared secrets that anyone could guess: too short, a placeholder copied from an example
 // file, or too few distinct characters to be random. Anyone holding JWT_APP_SECRET can mint tokens.
+// The one rule: the sidecar refuses to start with such a secret, setup replaces it, doctor flags it.
 
 export const MIN_SECRET_LENGTH = 32;
 
@@ -26,7 +27,8 @@ const MIN_DISTINCT_CHARACTERS = 8;
 export function secretProblem(secret: string): string | undefined {
   const normalised = secret.toLowerCase().replace(/[^a-z0-9]/g, '');
   const placeholder = PLACEHOLDERS.find((p) => normalised === p || (normalised.includes(p) && normalised.replace(p, '').length < 24));
-  if (placeholder) return 'is a well-known placeholder value; generate one with `openssl rand -hex 32`';
+  // docker-jitsi-meet's env.example names every placeholder my_jitsi_*, whatever follows.
+  if (placeholder || /^my_jitsi/i.test(secret)) return 'is a well-known placeholder value; generate one with `openssl rand -hex 32`';
   if (secret.length < MIN_SECRET_LENGTH) {
     return `must be at least ${MIN_SECRET_LENGTH} characters (it has ${secret.length}); generate one with \`openssl rand -hex 32\``;
   }

@@ -2,6 +2,7 @@
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import type { Policy } from '../policy/policy';
 import type { Signer } from '../token/sign';
 import type { MeetingUrls } from './meeting-url';
 import type { Readiness } from './readiness';
@@ -9,6 +10,8 @@ import type { Readiness } from './readiness';
 
 export interface HttpDeps {
   cfg: Config;
+  /** Loaded once by serve from cfg.policyFile. */
+  policy: Policy;
   log: Logger;
   metrics: Metrics;
   sign: Signer;

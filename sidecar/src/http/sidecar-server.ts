@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
+import type { Policy } from '../policy/policy';
 import { createMetrics, type Metrics } from '../metrics';
 import { createSigner } from '../token/sign';
 import { createBackendApp } from './backend-app';
@@ -47,10 +48,11 @@ function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
   });
 }
 
-export async function startSidecar(cfg: Config, log: Logger, options: SidecarOptions = {}): Promise<SidecarServer> {
+export async function startSidecar(cfg: Config, policy: Policy, log: Logger, options: SidecarOptions = {}): Promise<SidecarServer> {
   const readiness = new Readiness();
   const deps: HttpDeps = {
     cfg,
+    policy,
     log,
     metrics: options.metrics ?? createMetrics(),
     sign: createSigner(cfg.jwt.appSecret),

@@ -1,5 +1,5 @@
 // The real sidecar, built from this checkout (npm run build when dist/ is older than the
-// sources) and started the way the image starts it: node dist/sidecar/src/cli.js serve.
+// sources) and started the way the image starts it: node dist/sidecar/src/main.js.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { repoRoot } from './paths';
 import { httpGet } from './http-request';
 import { ProcessGroup, waitFor } from './processes';
 
-export const sidecarCli = join(repoRoot, 'dist/sidecar/src/cli.js');
+export const sidecarCli = join(repoRoot, 'dist/sidecar/src/main.js');
 
 export interface SidecarOptions {
   publicUrl: string;
@@ -64,7 +64,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     env.POLICY_FILE = policyFile;
   }
   // cwd: an empty folder, so no stray .env of the developer's is read.
-  group.start('sidecar', process.execPath, [sidecarCli, 'serve'], { env, cwd: o.stateDir });
+  group.start('sidecar', process.execPath, [sidecarCli], { env, cwd: o.stateDir });
   await waitFor('sidecar /healthz', async () => {
     group.assertRunning('sidecar');
     return (await httpGet(`http://127.0.0.1:${o.port}/healthz`)).status === 200;

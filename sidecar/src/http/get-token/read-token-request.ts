@@ -19,7 +19,7 @@ function flag(raw: string | undefined): boolean | undefined {
   throw new Refusal('bad_input', 'invalid_moderator', 'moderator must be true or false.');
 }
 
-export function readTokenRequest({ cfg }: HttpDeps): Step {
+export function readTokenRequest({ policy }: HttpDeps): Step {
   const fromParams = (ctx: FlowContext, params: Params): void => {
     const mail = params.mail;
     if (mail === undefined || mail.length > 254 || !MAIL.test(mail)) {
@@ -35,7 +35,7 @@ export function readTokenRequest({ cfg }: HttpDeps): Step {
     const request: TokenRequest = {
       user: { id: mail, name, email: mail },
       room: roomName(params.room),
-      features: cfg.policy.decide(identity, tenant).features,
+      features: policy.decide(identity, tenant).features,
     };
     if (tenant !== undefined) request.tenant = tenant;
     const exp = parseValidityTimestamp(params.validity_timestamp);

@@ -4,11 +4,11 @@ import { Refusal } from '../../refusal';
 import type { HttpDeps } from '../deps';
 import type { Step } from '../token-flow';
 
-export function applyPolicy({ cfg }: HttpDeps): Step {
+export function applyPolicy({ policy }: HttpDeps): Step {
   return (ctx) => {
     const { identity, meeting } = ctx.state;
     if (!identity || !meeting) throw new Error('applyPolicy runs after readIdentity and parseMeeting');
-    const decision = cfg.policy.decide(identity, meeting.tenant);
+    const decision = policy.decide(identity, meeting.tenant);
     if (!decision.allowed) {
       throw new Refusal('forbidden', 'policy_denied', decision.reason ?? 'Your account may not join meetings here.');
     }

@@ -2,7 +2,7 @@
 // to the sidecar: room, tenant, Jitsi's {state}, validity_timestamp, jitsi_meet_external_api_id,
 // identity headers with Shibboleth's multi-value encoding, and oversized or malformed values.
 import fc from 'fast-check';
-import { clientBackendSafeRoomName } from '../../support/jitsi-client';
+import { clientBackendSafeRoomName } from '../jitsi-client';
 import { API_ID, FUZZ, PREJOIN, type MailClass } from './spec';
 
 /** Attack strings from the known holes of similar projects (REFERENCE.md "Its flaws"). */

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { renderErrorPage } from '../../../sidecar/src/http/error-page';
 import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
-import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../../support/jitsi-client';
-import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verifier';
+import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../jitsi-client';
+import { prosodyAccepts, type ProsodyOptions } from '../prosody-verifier';
 import type { Answer } from './client';
 import { API_ID, FUZZ, type ExpectedMeeting, type ExpectedUser } from './spec';
 
@@ -31,7 +31,7 @@ export function reflectionProblems(answer: Answer, sentValues: readonly string[]
 
 export interface PublicUrl {
   origin: string;
-  /** '' or '/jitsi'. */
+  /** '' (PUBLIC_URL has no path). */
   prefix: string;
 }
 

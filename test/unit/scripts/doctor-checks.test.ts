@@ -63,7 +63,17 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
       ['token auth url', (cs) => setEnv(service(cs, 'web'), 'TOKEN_AUTH_URL', undefined), /^web sends logins to our SP \(TOKEN_AUTH_URL=unset\)/],
       ['domain verification', (cs) => setEnv(service(cs, 'prosody'), 'JWT_ENABLE_DOMAIN_VERIFICATION', 'false'), /JWT_ENABLE_DOMAIN_VERIFICATION/],
       ['auto owner', (cs) => setEnv(service(cs, 'jicofo'), 'ENABLE_AUTO_OWNER', undefined), /ENABLE_AUTO_OWNER=unset/],
-      ['proxy secret', (cs) => setEnv(service(cs, 'saml-sp'), 'SIDECAR_PROXY_SECRET', 'short'), /share a SIDECAR_PROXY_SECRET/],
+      ['proxy secret', (cs) => setEnv(service(cs, 'saml-sp'), 'SIDECAR_PROXY_SECRET', 'short'), /^saml-sp and saml2jwt share SIDECAR_PROXY_SECRET/],
+      [
+        'weak app secret, shared',
+        (cs) => ['prosody', 'saml2jwt'].forEach((s) => setEnv(service(cs, s), 'JWT_APP_SECRET', 'my_jitsi_app_secret')),
+        /^prosody and saml2jwt share JWT_APP_SECRET, strong by the sidecar's rule/,
+      ],
+      [
+        'short proxy secret, shared',
+        (cs) => ['saml-sp', 'saml2jwt'].forEach((s) => setEnv(service(cs, s), 'SIDECAR_PROXY_SECRET', 'a1b2c3d4e5f6')),
+        /^saml-sp and saml2jwt share SIDECAR_PROXY_SECRET, strong by the sidecar's rule/,
+      ],
       ['health', (cs) => ((service(cs, 'saml-sp').State.Health as { Status: string }).Status = 'unhealthy'), /^saml-sp is healthy \(unhealthy\)/],
       ['network', (cs) => (service(cs, 'saml2jwt').NetworkSettings.Networks = { bridge: {} }), /^saml2jwt is on the meet.jitsi network \(bridge\)/],
     ];

@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EnvFile, MalformedEnvFile, ownHeader } from '../../../scripts/env-file-edit';
+import { MalformedEnvFile } from '../../../sidecar/src/config/env-file';
+import { EditableEnvFile as EnvFile, ownHeader } from '../../../scripts/env-file-edit';
 import { fixturesDir } from './checkout-fixture';
 
 const fixtureEnv = fs.readFileSync(path.join(fixturesDir, 'basic', 'dotenv'), 'utf8');
 
-describe('scripts/env-file-edit: EnvFile', () => {
+describe('scripts/env-file-edit: EditableEnvFile', () => {
   it('gives back the exact bytes it read (LF, CRLF, no final newline, empty)', () => {
     const variants = [fixtureEnv, fixtureEnv.replace(/\n/g, '\r\n'), fixtureEnv.trimEnd(), '', '\n\n', 'A=1'];
     for (const text of variants) expect(EnvFile.parse(text).toString()).to.equal(text);
@@ -15,12 +16,12 @@ describe('scripts/env-file-edit: EnvFile', () => {
 
   it('reads values as compose does: quotes, inline comments, later lines win', () => {
     const env = EnvFile.parse('A=1\nB="two words"\nC=\'lit ${X}\'\nD=x # note\nA=3\nexport E=e\n');
-    expect(env.get('A')).to.equal('3');
-    expect(env.get('B')).to.equal('two words');
-    expect(env.get('C')).to.equal('lit ${X}');
-    expect(env.get('D')).to.equal('x');
-    expect(env.get('E')).to.equal('e');
-    expect(env.get('Z')).to.equal(undefined);
+    expect(env.expanded('A')).to.equal('3');
+    expect(env.expanded('B')).to.equal('two words');
+    expect(env.expanded('C')).to.equal('lit ${X}');
+    expect(env.expanded('D')).to.equal('x');
+    expect(env.expanded('E')).to.equal('e');
+    expect(env.expanded('Z')).to.equal(undefined);
   });
 
   it('expands ${VAR}, ${VAR:-default}, ${VAR-default} and $VAR from the file itself', () => {

@@ -1,5 +1,6 @@
-// A real sidecar (both listeners, real Config from loadConfig) on ephemeral 127.0.0.1 ports,
-// with its log lines captured so tests can read the audit trail.
+// A real sidecar (both listeners, real Config and Policy from loadSettings) on ephemeral
+// 127.0.0.1 ports, with its log lines captured so tests can read the audit trail. Shared by the
+// http and reliability tiers.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +8,15 @@ import type { Config } from '../../sidecar/src/config/config';
 import { startSidecar, type SidecarServer } from '../../sidecar/src/http/sidecar-server';
 import { createLogger } from '../../sidecar/src/log';
 import { createMetrics } from '../../sidecar/src/metrics';
-import { testConfig, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET } from '../support/config-fixture';
+import type { Policy } from '../../sidecar/src/policy/policy';
+import { loadSettings } from '../../sidecar/src/settings';
+import { testEnv, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET } from './config-fixture';
 
 export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
 
 export interface TestSidecar {
   cfg: Config;
+  policy: Policy;
   server: SidecarServer;
   front: string;
   backend: string;
@@ -25,16 +29,16 @@ export interface TestSidecar {
 
 export async function startTestSidecar(
   env: Record<string, string | undefined> = {},
-  adjust: (cfg: Config) => Config = (cfg) => cfg,
+  adjust: (loaded: { cfg: Config; policy: Policy }) => { cfg: Config; policy: Policy } = (loaded) => loaded,
 ): Promise<TestSidecar> {
-  const cfg = adjust(testConfig({
+  const { cfg, policy } = adjust(loadSettings(testEnv({
     SIDECAR_PORT: '0',
     BACKEND_PORT: '0',
     ENABLE_BACKEND_JWT_REQUEST: 'true',
     BACKEND_API_KEY: TEST_API_KEY,
     ENABLE_VALIDITY_BY_REQUEST: 'true',
     ...env,
-  }));
+  })));
   const rawLogs: string[] = [];
   const logs: Record<string, unknown>[] = [];
   const log = createLogger('info', {
@@ -43,9 +47,10 @@ export async function startTestSidecar(
       logs.push(JSON.parse(line) as Record<string, unknown>);
     },
   });
-  const server = await startSidecar(cfg, log, { metrics: createMetrics({ defaultMetrics: false }) });
+  const server = await startSidecar(cfg, policy, log, { metrics: createMetrics({ defaultMetrics: false }) });
   return {
     cfg,
+    policy,
     server,
     front: `http://127.0.0.1:${server.front.port}`,
     backend: `http://127.0.0.1:${server.backend.port}`,

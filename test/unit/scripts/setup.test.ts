@@ -5,7 +5,8 @@ import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import forge from 'node-forge';
-import { EnvFile, ownHeader } from '../../../scripts/env-file-edit';
+import { EnvFile } from '../../../sidecar/src/config/env-file';
+import { ownHeader } from '../../../scripts/env-file-edit';
 import { testIdp } from '../../../scripts/test-idp';
 import { beginMarker, endMarker } from '../../../scripts/custom-config-block';
 import {
@@ -61,21 +62,21 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(appended.slice(2).every((l) => /^[A-Z0-9_]+=\S*\n$/.test(l))).to.equal(true);
 
       const e = env();
-      expect(e.get('ENABLE_AUTH')).to.equal('1');
-      expect(e.get('AUTH_TYPE')).to.equal('jwt');
-      expect(e.get('JWT_APP_ID')).to.equal('jitsi');
-      expect(e.get('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/);
-      expect(e.get('SIDECAR_PROXY_SECRET')).to.match(/^[0-9a-f]{64}$/);
-      expect(e.get('SIDECAR_PROXY_SECRET')).not.to.equal(e.get('JWT_APP_SECRET'));
-      expect(e.get('JWT_ENABLE_DOMAIN_VERIFICATION')).to.equal('true');
-      expect(e.get('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
-      expect(e.get('SAML2JWT_MODE')).to.equal('path');
-      expect(e.get('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
-      expect(e.get('SP_ENTITY_ID')).to.equal('https://meet.example.com:8443/saml2jwt/shibboleth');
-      expect(e.get('METADATA_URL')).to.equal('https://idp.example.org/idp/shibboleth');
-      expect(e.get('SSO_URL')).to.equal('https://idp.example.org/idp/shibboleth');
-      expect(e.get('SAML2JWT_SRC')).to.equal(realPackageRoot);
-      expect(e.get('ENABLE_GUESTS')).to.equal(undefined); // only with --guests
+      expect(e.expanded('ENABLE_AUTH')).to.equal('1');
+      expect(e.expanded('AUTH_TYPE')).to.equal('jwt');
+      expect(e.expanded('JWT_APP_ID')).to.equal('jitsi');
+      expect(e.expanded('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/);
+      expect(e.expanded('SIDECAR_PROXY_SECRET')).to.match(/^[0-9a-f]{64}$/);
+      expect(e.expanded('SIDECAR_PROXY_SECRET')).not.to.equal(e.expanded('JWT_APP_SECRET'));
+      expect(e.expanded('JWT_ENABLE_DOMAIN_VERIFICATION')).to.equal('true');
+      expect(e.expanded('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
+      expect(e.expanded('SAML2JWT_MODE')).to.equal('path');
+      expect(e.expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
+      expect(e.expanded('SP_ENTITY_ID')).to.equal('https://meet.example.com:8443/saml2jwt/shibboleth');
+      expect(e.expanded('METADATA_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+      expect(e.expanded('SSO_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+      expect(e.expanded('SAML2JWT_SRC')).to.equal(realPackageRoot);
+      expect(e.expanded('ENABLE_GUESTS')).to.equal(undefined); // only with --guests
       // no key is set twice
       const keys = read(c.envPath).split('\n').map((l) => /^([A-Z_][A-Z0-9_]*)=/.exec(l)?.[1]).filter(Boolean);
       expect(new Set(keys).size).to.equal(keys.length);
@@ -83,8 +84,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(backups()).to.have.length(1);
       expect(read(path.join(c.dir, backups()[0] as string))).to.equal(c.originalEnv);
       // secrets are never printed
-      expect(r.out + r.err).not.to.include(e.get('JWT_APP_SECRET'));
-      expect(r.out + r.err).not.to.include(e.get('SIDECAR_PROXY_SECRET'));
+      expect(r.out + r.err).not.to.include(e.expanded('JWT_APP_SECRET'));
+      expect(r.out + r.err).not.to.include(e.expanded('SIDECAR_PROXY_SECRET'));
     });
 
     it('keeps CRLF line endings, a missing final newline, and the file mode', async () => {
@@ -109,8 +110,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       );
       preCreateSpKeys(c);
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
-      expect(env().get('JWT_APP_ID')).to.equal('acme_meet');
-      expect(env().get('JWT_APP_SECRET')).to.equal(strongSecret);
+      expect(env().expanded('JWT_APP_ID')).to.equal('acme_meet');
+      expect(env().expanded('JWT_APP_SECRET')).to.equal(strongSecret);
       expect(read(c.envPath)).to.include(`\nJWT_APP_SECRET=${strongSecret}\n`);
     });
 
@@ -122,9 +123,9 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
         );
         preCreateSpKeys(c);
         expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
-        const secret = env().get('JWT_APP_SECRET') as string;
+        const secret = env().expanded('JWT_APP_SECRET') as string;
         expect(secret).to.match(/^[0-9a-f]{64}$/);
-        expect(env().get('JWT_APP_ID')).to.equal('jitsi');
+        expect(env().expanded('JWT_APP_ID')).to.equal('jitsi');
         const lines = read(c.envPath).split('\n');
         expect(lines.indexOf(`JWT_APP_SECRET=${secret}`)).to.equal(c.originalEnv.split('\n').indexOf(`JWT_APP_SECRET=${weak}`));
         c.cleanup();
@@ -135,13 +136,13 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
       preCreateSpKeys(c);
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
-      expect(env().get('JWT_APP_SECRET')).to.equal(strongSecret);
-      const proxySecret = env().get('SIDECAR_PROXY_SECRET');
+      expect(env().expanded('JWT_APP_SECRET')).to.equal(strongSecret);
+      const proxySecret = env().expanded('SIDECAR_PROXY_SECRET');
       const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
       expect(r.code).to.equal(0);
       expect(r.out).to.include('JWT_APP_SECRET rotated');
-      expect(env().get('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/).and.not.equal(strongSecret);
-      expect(env().get('SIDECAR_PROXY_SECRET')).to.equal(proxySecret); // generated once, kept after
+      expect(env().expanded('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/).and.not.equal(strongSecret);
+      expect(env().expanded('SIDECAR_PROXY_SECRET')).to.equal(proxySecret); // generated once, kept after
     });
 
     it('keeps a PUBLIC_URL written with ${...} references when it already means the same URL', async () => {
@@ -151,7 +152,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const r = await runSetup(c, args);
       expect(r.code, r.err).to.equal(0);
       expect(read(c.envPath)).to.include('\nPUBLIC_URL=https://meet.example.com:${HTTPS_PORT}\n');
-      expect(env().get('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
+      expect(env().expanded('TOKEN_AUTH_URL')).to.equal('https://meet.example.com:8443/saml2jwt/redirectWithToken?room={room}&state={state}');
     });
   });
 
@@ -185,7 +186,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out).to.include('-#ENABLE_AUTH=1\n+ENABLE_AUTH=1\n');
       expect(r.out).to.include('-#AUTH_TYPE=internal\n+AUTH_TYPE=jwt\n');
       expect(r.out).to.match(/^\+JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m);
-      expect(r.out).not.to.include(EnvFile.parse(c.originalEnv).get('JICOFO_AUTH_PASSWORD'));
+      expect(r.out).not.to.include(EnvFile.parse(c.originalEnv).expanded('JICOFO_AUTH_PASSWORD'));
       expect(r.out).to.include(`+++ ${path.join(c.configDir, 'web', 'custom-config.js')}`);
       expect(r.out).to.include(" config.disableDeepLinking = true;\n+\n+" + beginMarker);
       expect(r.out).to.include('+++ saml2jwt.yml');
@@ -238,7 +239,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const state = fingerprint(c.dir, c.home);
       const cases: [string[], RegExp][] = [
         [['--public-url', 'http://meet.example.com'], /must start with https/],
-        [['--public-url', 'https://meet_example..com'], /invalid host name/],
+        [['--public-url', 'https://meet_example..com'], /must look like https:\/\/host/],
+        [['--public-url', 'https://meet.example.com/jitsi'], /no path/],
         [['--metadata-url', 'http://idp.example.org/metadata'], /must be https/],
         [['--idp-entity-id', 'not a uri'], /not an absolute URI/],
         [['--mode', 'host', '--server-name', 'bad name:99999'], /legal host/],
@@ -311,15 +313,15 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.code, r.err).to.equal(0);
       expect(read(path.join(c.configDir, 'saml2jwt', 'policy', 'policy.yml'))).to.equal(read(policy));
       const e = env();
-      expect(e.get('POLICY_FILE')).to.equal('/config/policy/policy.yml');
-      expect(e.get('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
-      expect(e.get('ENABLE_AUTO_OWNER')).to.equal('0');
-      expect(e.get('ENABLE_GUESTS')).to.equal('1');
+      expect(e.expanded('POLICY_FILE')).to.equal('/config/policy/policy.yml');
+      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+      expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
+      expect(e.expanded('ENABLE_GUESTS')).to.equal('1');
       expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
       expect(r.out).to.include('mod_token_affiliation.lua');
       const again = await runSetup(c, args);
       expect(again.out).to.match(/^Nothing to change/);
-      expect(env().get('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
     });
 
     it('refuses a policy the sidecar would refuse, writing nothing', async () => {
@@ -339,9 +341,9 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const r = await runSetup(c, [...directIdpArgs, '--mode', 'host', '--server-name', 'login.example.com:9444']);
       expect(r.code, r.err).to.equal(0);
       const e = env();
-      expect(e.get('SAML2JWT_MODE')).to.equal('host');
-      expect(e.get('SERVER_NAME')).to.equal('login.example.com:9444');
-      expect(e.get('TOKEN_AUTH_URL')).to.equal('https://login.example.com:9444/saml2jwt/redirectWithToken?room={room}&state={state}');
+      expect(e.expanded('SAML2JWT_MODE')).to.equal('host');
+      expect(e.expanded('SERVER_NAME')).to.equal('login.example.com:9444');
+      expect(e.expanded('TOKEN_AUTH_URL')).to.equal('https://login.example.com:9444/saml2jwt/redirectWithToken?room={room}&state={state}');
       expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include("'https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout'");
       expect(fs.existsSync(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(false);
       const hostOverlay = fs.existsSync(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-hostmode.yml'));
@@ -365,8 +367,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const r = await runSetup(c, ['--public-url', 'https://meet.example.com:8443', '--test-idp', '--non-interactive']);
       expect(r.code, r.err).to.equal(0);
       const idp = testIdp();
-      expect(env().get('METADATA_URL')).to.equal(idp.metadataUrl);
-      expect(env().get('SSO_URL')).to.equal(idp.entityId);
+      expect(env().expanded('METADATA_URL')).to.equal(idp.metadataUrl);
+      expect(env().expanded('SSO_URL')).to.equal(idp.entityId);
       expect(r.out).to.include('docker compose -f docker-compose.yml -f saml2jwt.yml --profile test-idp up -d');
       expect(r.out).to.include('https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Metadata');
       const again = await runSetup(c, ['--non-interactive']);
@@ -390,9 +392,9 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
         '--non-interactive',
       ]);
       expect(r.code, r.err).to.equal(0);
-      expect(env().get('SHIBBOLETH_TEMPLATE_XML')).to.equal('federation');
-      expect(env().get('SSO_URL')).to.equal('https://ds.federation.example/ds');
-      expect(env().get('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
+      expect(env().expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('federation');
+      expect(env().expanded('SSO_URL')).to.equal('https://ds.federation.example/ds');
+      expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
       expect(read(path.join(c.configDir, 'saml2jwt', 'sp', 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
     });
 
@@ -411,8 +413,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.code, r.err).to.equal(0);
       expect(asked).to.have.length(4);
       expect(asked[3]).to.include('Apply these changes?');
-      expect(env().get('PUBLIC_URL')).to.equal('https://meet.example.com');
-      expect(env().get('METADATA_URL')).to.equal('https://idp.example.org/md.xml');
+      expect(env().expanded('PUBLIC_URL')).to.equal('https://meet.example.com');
+      expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/md.xml');
     });
   });
 

@@ -4,7 +4,7 @@
 // issued, must be refused, or (for inputs the spec leaves open) may go either way; and, when a
 // token is due, exactly which room, tenant, user, role and hash it must carry.
 
-import { clientBackendSafeRoomName, safeDecodeURIComponent } from '../../support/jitsi-client';
+import { clientBackendSafeRoomName, safeDecodeURIComponent } from '../jitsi-client';
 
 /** The fixed rules of the fuzzed deployment (see sites.ts). */
 export const FUZZ = {

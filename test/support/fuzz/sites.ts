@@ -1,9 +1,9 @@
 // The two real sidecars the fuzz runs against (in-process, ephemeral 127.0.0.1 ports):
-// "plain" at the root of its public URL, answering refusals itself; "prefixed" under a path
-// prefix with a port, sending refused browsers to AUTH_ERROR_PAGE. Both apply one policy:
+// "plain", answering refusals itself; "port-and-error-page" with a port in its public URL,
+// sending refused browsers to AUTH_ERROR_PAGE (PUBLIC_URL never has a path: config/public-url.ts). Both apply one policy:
 // an entitlement that is denied, and staff who become owners.
 import { Agent } from 'node:http';
-import { startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, writePolicy, type TestSidecar } from '../../http/harness';
+import { startTestSidecar, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, writePolicy, type TestSidecar } from '../test-sidecar';
 import { FUZZ } from './spec';
 
 export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
@@ -21,11 +21,11 @@ rules:
 `;
 
 export interface Site {
-  name: 'plain' | 'prefixed';
+  name: 'plain' | 'port-and-error-page';
   sidecar: TestSidecar;
   frontPort: number;
   backendPort: number;
-  /** The public URL's origin and path prefix ('' or '/jitsi'). */
+  /** The public URL's origin, and its path prefix: always '' (PUBLIC_URL has no path). */
   origin: string;
   prefix: string;
   authErrorPage: boolean;
@@ -36,7 +36,7 @@ export async function startSites(): Promise<Site[]> {
   const policy = writePolicy(FUZZ_POLICY);
   const common = { POLICY_FILE: policy, BACKEND_RATE_LIMIT: '1000000', LOG_LEVEL: 'warn' };
   const plain = await startTestSidecar({ ...common, PUBLIC_URL: 'https://meet.example.org' });
-  const prefixed = await startTestSidecar({ ...common, PUBLIC_URL: 'https://meet.example.org:8443/jitsi/', AUTH_ERROR_PAGE: 'static/error.html' });
+  const withPort = await startTestSidecar({ ...common, PUBLIC_URL: 'https://meet.example.org:8443/', AUTH_ERROR_PAGE: 'static/error.html' });
   const site = (name: Site['name'], sidecar: TestSidecar, origin: string, prefix: string, authErrorPage: boolean): Site => ({
     name,
     sidecar,
@@ -47,7 +47,7 @@ export async function startSites(): Promise<Site[]> {
     authErrorPage,
     agent: new Agent({ keepAlive: true, maxSockets: 4 }),
   });
-  return [site('plain', plain, 'https://meet.example.org', '', false), site('prefixed', prefixed, 'https://meet.example.org:8443', '/jitsi', true)];
+  return [site('plain', plain, 'https://meet.example.org', '', false), site('port-and-error-page', withPort, 'https://meet.example.org:8443', '', true)];
 }
 
 export async function stopSites(sites: Site[]): Promise<void> {

@@ -1,12 +1,11 @@
+// scripts/atomic-write: staged writes that a reader (or a crash) sees whole or not at all.
 import { expect } from 'chai';
-import fc from 'fast-check';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { commitStaged, removeStaleTemps, stageFile, tempPrefix } from '../../../scripts/atomic-write';
-import { beginMarker, jsSingleQuoted, withOurBlock } from '../../../scripts/custom-config-block';
 
-describe('scripts/atomic-write and custom-config-block', () => {
+describe('scripts/atomic-write', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saml2jwt-write-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -36,25 +35,5 @@ describe('scripts/atomic-write and custom-config-block', () => {
     const fresh = stageFile(path.join(dir, 'new.pem'), 'x', 0o600);
     commitStaged(fresh, false);
     expect(fs.statSync(path.join(dir, 'new.pem')).mode & 0o777).to.equal(0o600);
-  });
-
-  it('quotes any text as a JavaScript string literal that evaluates back to it (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', maxLength: 60 }), (text) => {
-        expect(new Function(`return ${jsSingleQuoted(text)};`)()).to.equal(text);
-        expect(jsSingleQuoted(text)).not.to.match(/<\/script/i);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('adds its block once, keeps the rest, and refuses a block without an end marker', () => {
-    const mine = "config.a = 1;\r\nconfig.b = 'x';\r\n";
-    const once = withOurBlock(mine, "https://m.example/it's");
-    expect(once.startsWith(mine)).to.equal(true);
-    expect(once).to.include("\r\nconfig.tokenLogoutUrl = 'https://m.example/it\\'s';\r\n");
-    expect(withOurBlock(once, "https://m.example/it's")).to.equal(once);
-    expect(withOurBlock(null, 'https://m.example/x').startsWith(beginMarker)).to.equal(true);
-    expect(() => withOurBlock(`${beginMarker}\nconfig.x = 1;\n`, 'https://m.example/x')).to.throw(/without/);
   });
 });

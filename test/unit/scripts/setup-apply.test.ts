@@ -1,0 +1,129 @@
+// setup interrupted before each of its writes: by an error (it must undo everything) and by
+// SIGKILL (each file must be either the original or the complete new version). The faults come
+// from the test (test/support/fs-faults.ts patches node:fs; a preload does it in a child
+// process), so setup itself carries no test hook.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tempPrefix } from '../../../scripts/atomic-write';
+import { readJitsiCheckout } from '../../../scripts/jitsi-checkout';
+import { parseSetupArgs, resolveInputs } from '../../../scripts/setup-inputs';
+import { planSetup, type SetupPlan } from '../../../scripts/setup-plan';
+import { injectFsFault } from '../../support/fs-faults';
+import {
+  copyCheckout,
+  directIdpArgs,
+  fingerprint,
+  preCreateSpKeys,
+  realPackageRoot,
+  runSetup,
+  sharedSpKeys,
+  type Checkout,
+} from './checkout-fixture';
+
+const KILL_PRELOAD = path.join(realPackageRoot, 'test/support/kill-before-write.ts');
+
+const presetSecrets = (t: string): string =>
+  t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`) + `SIDECAR_PROXY_SECRET=d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592\n`;
+
+function leftoverTemps(...dirs: string[]): string[] {
+  return [...fingerprint(...dirs).keys()].filter((p) => path.basename(p).startsWith(tempPrefix));
+}
+
+describe('scripts/setup: interrupted while writing', function () {
+  this.timeout(300000);
+  let c: Checkout | undefined;
+  afterEach(() => c?.cleanup());
+
+  it('an error before any write undoes everything: every file, folder and backup as before', async () => {
+    const failedBefore: string[] = [];
+    for (let at = 0; at < 200; at++) {
+      c = copyCheckout();
+      // a custom-config.js of the operator's, so there is an existing file besides .env
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      fs.mkdirSync(path.dirname(custom), { recursive: true });
+      fs.writeFileSync(custom, 'config.disableDeepLinking = true;\n');
+      const state = fingerprint(c.root);
+      const fault = injectFsFault(c.root, at, (write) => {
+        throw new Error(`injected failure before ${write}`);
+      });
+      let r;
+      try {
+        r = await runSetup(c, directIdpArgs, { makeSpKeys: () => sharedSpKeys() });
+      } finally {
+        fault.remove();
+      }
+      if (!fault.fired) {
+        expect(r.code, r.err).to.equal(0); // ran past its last write
+        break;
+      }
+      const write = fault.writes[at] as string;
+      failedBefore.push(write.replace(c.root, '<root>'));
+      expect(r.code, write).to.equal(1);
+      expect(r.err).to.include('every file is as it was').and.include('injected failure');
+      expect(fingerprint(c.root), `after a failure before ${write}`).to.deep.equal(state);
+      c.cleanup();
+      c = undefined;
+    }
+    // every kind of write was failed: folders, temp files, backups, renames, .env renamed last
+    console.log(`      failed before each of ${failedBefore.length} writes`);
+    expect(failedBefore.length).to.be.greaterThan(20);
+    const kinds = new Set(failedBefore.map((w) => w.split(' ')[0]));
+    for (const kind of ['mkdirSync', 'openSync', 'writeFileSync', 'copyFileSync', 'renameSync', 'linkSync']) expect([...kinds]).to.include(kind);
+    expect(failedBefore.some((w) => w.startsWith('copyFileSync <root>/home/.jitsi-meet-cfg/web/custom-config.js'))).to.equal(true);
+    const renames = failedBefore.filter((w) => w.startsWith('renameSync'));
+    expect(renames.at(-1)).to.match(/^renameSync <root>\/docker-jitsi-meet\/\.saml2jwt-tmp-\.env-/);
+  });
+
+  it('SIGKILL before any write leaves each file original or complete, and the original .env safe', async () => {
+    let killedAt = 0;
+    for (let at = 0; at < 200; at++) {
+      c = copyCheckout('basic', presetSecrets);
+      preCreateSpKeys(c);
+      const plan = await planFor(c);
+      const child = spawnSync(
+        process.execPath,
+        ['--require', 'tsx/cjs', '--require', KILL_PRELOAD, path.join(realPackageRoot, 'scripts/cli.ts'), 'setup', c.dir, ...directIdpArgs],
+        {
+          cwd: realPackageRoot,
+          env: { ...process.env, HOME: c.home, SAML2JWT_TEST_KILL_ROOT: c.root, SAML2JWT_TEST_KILL_AT: String(at) },
+          encoding: 'utf8',
+          timeout: 30000,
+        },
+      );
+      if (child.signal === null) {
+        expect(child.status, child.stderr).to.equal(0); // ran past its last write
+        break;
+      }
+      expect(child.signal, `write ${at}: ${child.stderr}`).to.equal('SIGKILL');
+      killedAt++;
+
+      for (const file of plan.files) {
+        const now = fs.existsSync(file.path) ? fs.readFileSync(file.path, 'utf8') : null;
+        expect([file.before, file.after], `${file.path} after a kill before write ${at}`).to.include(now);
+      }
+      const envNow = fs.readFileSync(c.envPath, 'utf8');
+      if (envNow !== c.originalEnv) {
+        const backups = fs.readdirSync(c.dir).filter((n) => n.startsWith('.env.bak-saml2jwt-'));
+        expect(backups.map((b) => fs.readFileSync(path.join(c!.dir, b), 'utf8'))).to.include(c.originalEnv);
+      }
+
+      // the next run finishes the job and sweeps the temporary files of the killed one
+      const again = await runSetup(c, directIdpArgs);
+      expect(again.code, again.err).to.equal(0);
+      for (const file of plan.files) expect(fs.readFileSync(file.path, 'utf8'), file.path).to.equal(file.after);
+      expect(leftoverTemps(c.root), `write ${at}`).to.deep.equal([]);
+      c.cleanup();
+      c = undefined;
+    }
+    console.log(`      killed before each of ${killedAt} writes`);
+    expect(killedAt).to.be.greaterThan(8);
+  });
+});
+
+async function planFor(c: Checkout): Promise<SetupPlan> {
+  const checkout = readJitsiCheckout(c.dir, c.home);
+  const inputs = await resolveInputs(parseSetupArgs([c.dir, ...directIdpArgs]), checkout.env);
+  return planSetup(checkout, inputs, { packageRootDir: realPackageRoot, makeSpKeys: null });
+}
