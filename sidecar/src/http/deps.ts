@@ -3,7 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Signer } from '../token/sign';
-import type { MeetingUrls } from './meeting-url';
+import type { MeetingUrls } from '../meeting/meeting-url';
 import type { Readiness } from './readiness';
 
 

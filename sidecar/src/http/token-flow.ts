@@ -6,7 +6,7 @@ import type { Identity } from '../identity/identity';
 import type { PolicyDecision } from '../policy/policy';
 import type { MintedToken, TokenRequest } from '../token/claims';
 import type { HttpDeps } from './deps';
-import type { MeetingRequest } from './meeting-request';
+import type { MeetingRequest } from '../meeting/meeting-request';
 import { classifyError } from './respond-error';
 
 export interface TokenFlowState {

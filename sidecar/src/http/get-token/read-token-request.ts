@@ -3,8 +3,8 @@
 import { Refusal } from '../../refusal';
 import type { TokenRequest } from '../../token/claims';
 import type { HttpDeps } from '../deps';
-import { roomName, tenantName } from '../jitsi-names';
-import { parseValidityTimestamp } from '../meeting-request';
+import { roomName, tenantName } from '../../meeting/jitsi-names';
+import { parseValidityTimestamp } from '../../meeting/meeting-request';
 import { readParams, type Params } from '../query';
 import { readBodyParams } from '../request-body';
 import type { FlowContext, Step } from '../token-flow';

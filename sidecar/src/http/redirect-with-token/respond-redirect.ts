@@ -1,7 +1,7 @@
 // Step 6: send the browser to its meeting with the token (Jitsi reads ?jwt=), skipping the
 // pre-join screen and carrying back the overrides it came with.
 import type { HttpDeps } from '../deps';
-import type { MeetingHash } from '../meeting-url';
+import type { MeetingHash } from '../../meeting/meeting-url';
 import { sendDirect } from '../send-direct';
 import type { Step } from '../token-flow';
 

@@ -4,7 +4,7 @@
 import { Refusal } from '../refusal';
 import { roomName, tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
-import type { Params } from './query';
+import type { Params } from '../http/query';
 
 export interface MeetingRequest {
   room: string;
