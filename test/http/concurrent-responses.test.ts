@@ -1,5 +1,5 @@
-// The two token responses leave in batches, one per event-loop turn (http/send-direct.ts). Many
-// requests at once must still each get their own answer: the token for their own room and user.
+// Many token requests at once, over few keep-alive sockets, must each get their own answer: the
+// token for their own room and user (no step's state leaks from one request into another).
 import { expect } from 'chai';
 import { Agent, request } from 'node:http';
 import { prosodyAccepts } from '../support/prosody-verifier';
@@ -22,10 +22,10 @@ function fetchRaw(url: string, headers: Record<string, string>, agent: Agent): P
 
 describe('http: concurrent token responses', () => {
   let t: TestSidecar;
-  // Few sockets, many requests: responses of one turn share sockets' write batches.
+  // Few sockets, many requests: several requests wait on each socket.
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   before(async () => {
-    t = await startTestSidecar({ BACKEND_RATE_LIMIT: '100000' }); // this test is about batching, not the limit
+    t = await startTestSidecar({ BACKEND_RATE_LIMIT: '100000' }); // this test is about concurrency, not the limit
   });
   after(async () => {
     agent.destroy();

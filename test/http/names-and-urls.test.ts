@@ -3,9 +3,9 @@
 // limiter's window.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { roomName, tenantName } from '../../sidecar/src/http/jitsi-names';
-import { createMeetingUrls } from '../../sidecar/src/http/meeting-url';
-import { meetingRequestQuery, parseMeetingRequest } from '../../sidecar/src/http/meeting-request';
+import { roomName, tenantName } from '../../sidecar/src/meeting/jitsi-names';
+import { createMeetingUrls } from '../../sidecar/src/meeting/meeting-url';
+import { meetingRequestQuery, parseMeetingRequest } from '../../sidecar/src/meeting/meeting-request';
 import { readParams } from '../../sidecar/src/http/query';
 import { RateLimiter, RateLimited } from '../../sidecar/src/http/rate-limit';
 import { backendSafeRoomName } from '../../sidecar/src/meeting/backend-safe-room-name';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
-import { get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 
 function prosody(t: TestSidecar, room: string, tenant?: string): Omit<ProsodyOptions, 'room'> & { room: string } {
   const opts: ProsodyOptions = {
@@ -49,6 +49,7 @@ describe('http: GET /redirectWithToken', () => {
     expect(url.hash, 'a bare link does not skip the pre-join screen').to.equal('');
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.headers.get('referrer-policy')).to.equal('no-referrer');
+    expect(containsToken(await res.text()), 'the body must not repeat the Location').to.equal(false);
 
     const token = tokenOf(location);
     const verdict = prosodyAccepts(token, prosody(t, 'standup', 'acme'));

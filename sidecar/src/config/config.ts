@@ -1,24 +1,10 @@
 // The one typed, validated configuration. Built once at start by loadConfig() (config/load.ts)
 // and passed down; nothing else reads process.env. Plain data: the policy is named by its file
 // and loaded by `serve` (serve.ts), so config never depends on the layers that read it.
+import type { AttributeName } from '../identity/attributes';
 
 export type TokenMode = 'default' | 'advanced';
 export type AvatarMode = 'none' | 'gravatar';
-
-/** Logical SAML attribute names (Shibboleth attribute ids of the reference's attribute-map.xml). */
-export type AttributeName =
-  | 'mail'
-  | 'displayName'
-  | 'eppn'
-  | 'affiliation'
-  | 'entitlement'
-  | 'persistent-id'
-  | 'pairwise-id'
-  | 'subject-id'
-  | 'givenName'
-  | 'sn'
-  | 'schacHomeOrganization'
-  | 'idp'; // Shib-Identity-Provider
 
 export interface IdentityConfig {
   /** Request header carrying each attribute (lower-case, as Node presents headers). */

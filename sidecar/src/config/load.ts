@@ -1,7 +1,8 @@
 // Environment -> one validated Config. Every variable, its default and why is documented once, in
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
-import type { AttributeName, AvatarMode, Config, IdentityConfig, TokenMode } from './config';
+import { ATTRIBUTE_NAMES, SAML_ATTRIBUTES, type AttributeName } from '../identity/attributes';
+import type { AvatarMode, Config, IdentityConfig, TokenMode } from './config';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
 import { secretProblem } from './secret-strength';
@@ -14,24 +15,6 @@ export class ConfigError extends Error {
 }
 
 export const PROXY_SECRET_HEADER = 'x-saml2jwt-proxy-secret';
-
-/** ATTR_HEADER_<suffix> variable -> attribute, and the header our SP sets by default. */
-export const ATTRIBUTE_HEADERS: Record<AttributeName, { variable: string; header: string }> = {
-  mail: { variable: 'ATTR_HEADER_MAIL', header: 'mail' },
-  displayName: { variable: 'ATTR_HEADER_DISPLAY_NAME', header: 'displayname' },
-  eppn: { variable: 'ATTR_HEADER_EPPN', header: 'eppn' },
-  affiliation: { variable: 'ATTR_HEADER_AFFILIATION', header: 'affiliation' },
-  entitlement: { variable: 'ATTR_HEADER_ENTITLEMENT', header: 'entitlement' },
-  'persistent-id': { variable: 'ATTR_HEADER_PERSISTENT_ID', header: 'persistent-id' },
-  'pairwise-id': { variable: 'ATTR_HEADER_PAIRWISE_ID', header: 'pairwise-id' },
-  'subject-id': { variable: 'ATTR_HEADER_SUBJECT_ID', header: 'subject-id' },
-  givenName: { variable: 'ATTR_HEADER_GIVEN_NAME', header: 'givenname' },
-  sn: { variable: 'ATTR_HEADER_SN', header: 'sn' },
-  schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization' },
-  idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider' },
-};
-
-const ATTRIBUTE_NAMES = Object.keys(ATTRIBUTE_HEADERS) as AttributeName[];
 
 export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
 
@@ -133,7 +116,7 @@ function readJicofoEndpoints(r: Reader): URL[] {
 
 function readIdentityConfig(r: Reader, proxySecret: string): IdentityConfig {
   const headers = {} as Record<AttributeName, string>;
-  for (const [attribute, { variable, header }] of Object.entries(ATTRIBUTE_HEADERS) as [AttributeName, { variable: string; header: string }][]) {
+  for (const [attribute, { variable, header }] of Object.entries(SAML_ATTRIBUTES) as [AttributeName, { variable: string; header: string }][]) {
     const name = r.string(variable, header).toLowerCase();
     if (!HEADER_NAME.test(name)) r.problem(variable, `is not a valid HTTP header name: "${name}"`);
     if (name === PROXY_SECRET_HEADER) r.problem(variable, `must not be ${PROXY_SECRET_HEADER}`);

@@ -5,29 +5,19 @@ import { createBackendGuard } from './backend-guard';
 import type { HttpDeps } from './deps';
 import { getToken } from './get-token';
 import { healthz, readyz } from './health';
-import { createHttpApp, GET, GET_POST, type Route } from './http-app';
+import { createHttpApp, createRouter } from './http-app';
+import { metricsPage } from './metrics-page';
 import { validateToken } from './validate-token';
 
 export function createBackendApp(deps: HttpDeps): Koa {
-  const routes: Record<string, Route> = {
-    '/healthz': { name: 'healthz', methods: GET, errors: 'json', handle: healthz },
-    '/readyz': { name: 'readyz', methods: GET, errors: 'json', handle: readyz(deps.readiness) },
-    '/metrics': {
-      name: 'metrics',
-      methods: GET,
-      errors: 'json',
-      async handle(ctx) {
-        ctx.type = deps.metrics.registry.contentType;
-        ctx.body = await deps.metrics.registry.metrics();
-      },
-    },
-  };
+  const router = createRouter();
+  router.get('healthz', '/healthz', healthz);
+  router.get('readyz', '/readyz', readyz(deps.readiness));
+  router.get('metrics', '/metrics', metricsPage(deps.metrics));
   if (deps.cfg.backend.mintApiEnabled) {
     const guard = createBackendGuard(deps); // one budget shared by both API routes
-    const validate: Route = { name: 'validateToken', methods: GET_POST, errors: 'json', handle: validateToken(deps, guard) };
-    routes['/getToken'] = { name: 'getToken', methods: GET_POST, errors: 'json', handle: getToken(deps, guard) };
-    routes['/validateToken'] = validate;
-    routes['/isValidToken'] = validate;
+    router.register(['/getToken'], ['GET', 'POST'], getToken(deps, guard), { name: 'getToken' });
+    router.register(['/validateToken', '/isValidToken'], ['GET', 'POST'], validateToken(deps, guard), { name: 'validateToken' });
   }
-  return createHttpApp(routes, deps);
+  return createHttpApp(router, deps, 'json');
 }

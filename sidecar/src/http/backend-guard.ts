@@ -5,13 +5,14 @@ import { createApiKeyCheck } from './api-key';
 import type { HttpDeps } from './deps';
 import { RateLimiter } from './rate-limit';
 
-export function createBackendGuard({ cfg }: HttpDeps): (ctx: Koa.Context) => void {
+export function createBackendGuard({ cfg }: HttpDeps): Koa.Middleware {
   const limiter = new RateLimiter(cfg.backend.rateLimitPerMinute);
   const checkKey = createApiKeyCheck(cfg.backend.apiKey);
-  return (ctx) => {
+  return (ctx, next) => {
     limiter.take(`addr:${ctx.req.socket.remoteAddress ?? 'unknown'}`);
     checkKey(ctx.headers);
     // There is one valid key (BACKEND_API_KEY), so its budget is one counter, named not by the key.
     limiter.take('key:backend');
+    return next();
   };
 }

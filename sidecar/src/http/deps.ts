@@ -4,7 +4,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Policy } from '../policy/policy';
 import type { Signer } from '../token/sign';
-import type { MeetingUrls } from './meeting-url';
+import type { MeetingUrls } from '../meeting/meeting-url';
 import type { Readiness } from './readiness';
 
 

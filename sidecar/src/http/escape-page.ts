@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type Koa from 'koa';
 import { escapeHtml, jsonForScriptBlock } from './html-escape';
-import { meetingRequestQuery, parseMeetingRequest } from './meeting-request';
+import { meetingRequestQuery, parseMeetingRequest } from '../meeting/meeting-request';
 import { readParams } from './query';
 
 const SCRIPT =

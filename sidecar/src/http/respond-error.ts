@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import { Refusal, statusOfRefusal } from '../refusal';
 import type { HttpDeps } from './deps';
 import { ERROR_PAGE_CSP, renderErrorPage } from './error-page';
+import type { TokenState } from './token-endpoint/state';
 
 export interface ErrorOutcome {
   status: number;
@@ -37,6 +38,27 @@ export interface AuthErrorContext {
   room?: string;
 }
 
+/** The app's error middleware: everything thrown below it is answered by respondError. */
+export function mapErrors(style: ErrorStyle, deps: HttpDeps): Koa.Middleware<TokenState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      respondError(ctx, err, style, deps, ctx.state.authErrorPage === true ? authErrorContext(ctx.state) : undefined);
+    }
+  };
+}
+
+function authErrorContext({ meeting }: TokenState): AuthErrorContext {
+  // Only values that passed validation go back out.
+  const context: AuthErrorContext = {};
+  if (meeting) {
+    context.room = meeting.room;
+    if (meeting.tenant !== undefined) context.tenant = meeting.tenant;
+  }
+  return context;
+}
+
 export function respondError(
   ctx: Koa.Context,
   err: unknown,
@@ -46,12 +68,6 @@ export function respondError(
 ): ErrorOutcome {
   const outcome = classifyError(err);
   if (outcome.status === 500) deps.log.error({ err, path: ctx.path }, 'unexpected error while handling a request');
-  if (ctx.res.headersSent) {
-    // Too late to answer differently (a step failed after sending): end what was started.
-    ctx.respond = false;
-    ctx.res.destroy();
-    return outcome;
-  }
 
   // Whatever a step already set (a Location, a token body) must not survive into the error response.
   ctx.remove('Location');
@@ -70,6 +86,7 @@ export function respondError(
       ctx.status = 302;
       ctx.set('Location', target);
       ctx.set('Referrer-Policy', 'no-referrer');
+      ctx.type = 'text/plain; charset=utf-8';
       ctx.body = ''; // not null: Koa would turn a null body into a 204
       return outcome;
     }
@@ -77,6 +94,7 @@ export function respondError(
 
   ctx.status = outcome.status;
   if (style === 'json') {
+    ctx.type = 'application/json; charset=utf-8';
     ctx.body = { error: outcome.reason, message: outcome.message };
   } else {
     ctx.set('Content-Security-Policy', ERROR_PAGE_CSP);

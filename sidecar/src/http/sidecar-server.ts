@@ -9,7 +9,7 @@ import { createSigner } from '../token/sign';
 import { createBackendApp } from './backend-app';
 import type { HttpDeps } from './deps';
 import { createFrontApp } from './front-app';
-import { createMeetingUrls } from './meeting-url';
+import { createMeetingUrls } from '../meeting/meeting-url';
 import { Readiness } from './readiness';
 
 export interface SidecarServer {

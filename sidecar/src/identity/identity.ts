@@ -1,4 +1,4 @@
-import type { AttributeName } from '../config/config';
+import type { AttributeName } from './attributes';
 
 /** A signed-in user as our SP vouched for them. Every value is a non-empty string. */
 export interface Identity {

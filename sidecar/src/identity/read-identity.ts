@@ -1,15 +1,16 @@
 // SP request headers -> Identity. Only our SP may speak for a user: the proxy secret is checked
 // before anything else is read.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AttributeName, IdentityConfig } from '../config/config';
+import type { IdentityConfig } from '../config/config';
 import { Refusal } from '../refusal';
 import { secretMatches } from '../secret-match';
+import type { AttributeName } from './attributes';
 import { readHeader } from './header-value';
 import type { Identity } from './identity';
 import { parseMultiValued } from './multi-value';
 
-// What every request needs from the configuration, worked out once per IdentityConfig
-// (Object.entries and Buffer.from per request showed up under load).
+// What every request needs from the configuration, worked out once per IdentityConfig rather
+// than per request.
 interface Prepared {
   secret: Buffer;
   headers: readonly (readonly [AttributeName, string])[];

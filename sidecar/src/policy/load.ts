@@ -37,7 +37,7 @@
 // Without POLICY_FILE: everyone with a mail is allowed, as a member, with the default features.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { AttributeName } from '../config/config';
+import { ATTRIBUTE_NAMES, type AttributeName } from '../identity/attributes';
 import type { Identity } from '../identity/identity';
 import { Refusal } from '../refusal';
 import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
@@ -51,21 +51,6 @@ export class PolicyError extends Error {
 }
 
 export const DEFAULT_FEATURES: Readonly<Features> = Object.freeze({ recording: true, livestreaming: false });
-
-export const ATTRIBUTE_NAMES: readonly AttributeName[] = [
-  'mail',
-  'displayName',
-  'eppn',
-  'affiliation',
-  'entitlement',
-  'persistent-id',
-  'pairwise-id',
-  'subject-id',
-  'givenName',
-  'sn',
-  'schacHomeOrganization',
-  'idp',
-];
 
 /** The tenant scope value that means "the root, no tenant". */
 export const ROOT_TENANT = '/';

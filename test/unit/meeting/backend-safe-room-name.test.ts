@@ -3,7 +3,7 @@
 // asks the independent Prosody model (which computes the client's name on its own).
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { roomName } from '../../../sidecar/src/http/jitsi-names';
+import { roomName } from '../../../sidecar/src/meeting/jitsi-names';
 import { backendSafeRoomName, isBackendSafeRoomName } from '../../../sidecar/src/meeting/backend-safe-room-name';
 import { mintToken } from '../../../sidecar/src/token/mint';
 import { createSigner } from '../../../sidecar/src/token/sign';

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHmac } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { JitsiClaims } from '../../../sidecar/src/token/claims';
 import { createSigner } from '../../../sidecar/src/token/sign';
@@ -16,7 +17,7 @@ const claims: JitsiClaims = {
   context: { user: { id: 'u', name: 'Jürgen „Q“', email: 'j@uni.example' }, features: { recording: true, livestreaming: false } },
 };
 
-describe('token/sign: createSigner', () => {
+describe('token/sign: createSigner (jsonwebtoken, KeyObject)', () => {
   const sign = createSigner(TEST_APP_SECRET);
 
   it('produces a token jsonwebtoken verifies with HS256 and the same secret', () => {
@@ -25,9 +26,18 @@ describe('token/sign: createSigner', () => {
     expect(decoded.payload).to.deep.equal(claims);
   });
 
-  it('the same signature as jsonwebtoken.sign for the same header and payload', () => {
-    const theirs = jwt.sign(claims, TEST_APP_SECRET, { algorithm: 'HS256' }); // keeps our iat
-    expect(sign(claims)).to.equal(theirs);
+  it('output bytes: header exactly {"alg":"HS256","typ":"JWT"}, payload exactly our claims, HMAC-SHA256 over both', () => {
+    const [header, payload, signature] = sign(claims).split('.') as [string, string, string];
+    expect(Buffer.from(header, 'base64url').toString('utf8')).to.equal('{"alg":"HS256","typ":"JWT"}');
+    // Nothing added, dropped or reordered: our iat stays, no kid, no second timestamp.
+    expect(Buffer.from(payload, 'base64url').toString('utf8')).to.equal(JSON.stringify(claims));
+    expect(signature).to.equal(createHmac('sha256', TEST_APP_SECRET).update(`${header}.${payload}`).digest('base64url'));
+  });
+
+  it('signs the claims without exp as they are (ALLOW_UNLIMITED_TOKENS)', () => {
+    const { exp: _exp, ...unlimited } = claims;
+    const payload = sign(unlimited).split('.')[1] as string;
+    expect(Buffer.from(payload, 'base64url').toString('utf8')).to.equal(JSON.stringify(unlimited));
   });
 
   it('uses base64url without padding in all three parts', () => {

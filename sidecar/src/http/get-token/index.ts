@@ -1,11 +1,14 @@
 // GET|POST /getToken on the backend listener: a token for a user the caller vouches for.
-import type { HttpDeps } from '../deps';
+import compose from 'koa-compose';
+import type Koa from 'koa';
 import { createBackendGuard } from '../backend-guard';
-import { auditedTokenFlow, inOrder } from '../token-flow';
-import { mint } from './mint';
+import type { HttpDeps } from '../deps';
+import { auditToken } from '../token-endpoint/audit-token';
+import { issueToken } from '../token-endpoint/issue-token';
+import type { TokenStep } from '../token-endpoint/state';
 import { readTokenRequest } from './read-token-request';
 import { respondToken } from './respond-token';
 
-export function getToken(deps: HttpDeps, guard = createBackendGuard(deps)) {
-  return auditedTokenFlow('getToken', deps, inOrder([guard, readTokenRequest(deps), mint(deps), respondToken(deps)]));
+export function getToken(deps: HttpDeps, guard: Koa.Middleware = createBackendGuard(deps)): TokenStep {
+  return compose([auditToken('getToken', deps), guard, readTokenRequest(deps), issueToken(deps), respondToken]);
 }

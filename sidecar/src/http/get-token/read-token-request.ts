@@ -3,11 +3,11 @@
 import { Refusal } from '../../refusal';
 import type { TokenRequest } from '../../token/claims';
 import type { HttpDeps } from '../deps';
-import { roomName, tenantName } from '../jitsi-names';
-import { parseValidityTimestamp } from '../meeting-request';
+import { roomName, tenantName } from '../../meeting/jitsi-names';
+import { parseValidityTimestamp } from '../../meeting/meeting-request';
 import { readParams, type Params } from '../query';
 import { readBodyParams } from '../request-body';
-import type { FlowContext, Step } from '../token-flow';
+import type { TokenContext, TokenStep } from '../token-endpoint/state';
 
 const MAIL = /^[^\s@<>()",;]{1,64}@[^\s@<>()",;]+\.[^\s@<>()",;.]+$/;
 const AFFILIATION = /^[A-Za-z0-9_-]{1,32}$/;
@@ -19,8 +19,8 @@ function flag(raw: string | undefined): boolean | undefined {
   throw new Refusal('bad_input', 'invalid_moderator', 'moderator must be true or false.');
 }
 
-export function readTokenRequest({ policy }: HttpDeps): Step {
-  const fromParams = (ctx: FlowContext, params: Params): void => {
+export function readTokenRequest({ policy }: HttpDeps): TokenStep {
+  const fromParams = (ctx: TokenContext, params: Params): void => {
     const mail = params.mail;
     if (mail === undefined || mail.length > 254 || !MAIL.test(mail)) {
       throw new Refusal('bad_input', 'invalid_mail', 'mail must be an e-mail address.');
@@ -48,6 +48,8 @@ export function readTokenRequest({ policy }: HttpDeps): Step {
     if (moderator !== undefined) request.user.moderator = moderator;
     ctx.state.tokenRequest = request;
   };
-  // Only a POST body needs waiting for; a GET stays synchronous.
-  return (ctx) => (ctx.method === 'POST' ? readBodyParams(ctx).then((params) => fromParams(ctx, params)) : fromParams(ctx, readParams(ctx.querystring)));
+  return async (ctx, next) => {
+    fromParams(ctx, ctx.method === 'POST' ? await readBodyParams(ctx) : readParams(ctx.querystring));
+    await next();
+  };
 }

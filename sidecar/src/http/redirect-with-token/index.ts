@@ -1,24 +1,28 @@
 // GET /redirectWithToken (alias /generateToken): the browser's way to a token, behind the SP.
+// Read the list to read the endpoint: each step is a middleware in its own file.
+import compose from 'koa-compose';
 import type { HttpDeps } from '../deps';
-import { auditedTokenFlow, inOrder } from '../token-flow';
+import { auditToken } from '../token-endpoint/audit-token';
+import { issueToken } from '../token-endpoint/issue-token';
+import type { TokenStep } from '../token-endpoint/state';
 import { applyPolicy } from './apply-policy';
-import { assignClaims } from './assign-claims';
-import { checkPrivateRoom } from './check-private-room';
+import { buildTokenRequest } from './build-token-request';
+import { enforcePrivateRoom } from './enforce-private-room';
+import { offerAuthErrorPage } from './offer-auth-error-page';
 import { parseMeeting } from './parse-meeting';
-import { readIdentity } from './read-identity';
+import { requireSpIdentity } from './require-sp-identity';
 import { respondRedirect } from './respond-redirect';
 
-export function redirectWithToken(deps: HttpDeps) {
-  return auditedTokenFlow(
-    'redirectWithToken',
-    deps,
-    inOrder([
-      readIdentity(deps),
-      parseMeeting(deps),
-      applyPolicy(deps),
-      checkPrivateRoom(deps),
-      assignClaims(deps),
-      respondRedirect(deps),
-    ]),
-  );
+export function redirectWithToken(deps: HttpDeps): TokenStep {
+  return compose([
+    auditToken('redirectWithToken', deps),
+    offerAuthErrorPage,
+    requireSpIdentity(deps),
+    parseMeeting,
+    applyPolicy(deps),
+    enforcePrivateRoom(deps),
+    buildTokenRequest,
+    issueToken(deps),
+    respondRedirect(deps),
+  ]);
 }

@@ -1,11 +1,9 @@
-// Step 2: which meeting? room / tenant / state / validity_timestamp / jitsi_meet_external_api_id.
-import type { HttpDeps } from '../deps';
-import { parseMeetingRequest } from '../meeting-request';
+// Step: which meeting? room / tenant / state / validity_timestamp / jitsi_meet_external_api_id.
+import { parseMeetingRequest } from '../../meeting/meeting-request';
 import { readParams } from '../query';
-import type { Step } from '../token-flow';
+import type { TokenStep } from '../token-endpoint/state';
 
-export function parseMeeting(_deps: HttpDeps): Step {
-  return (ctx) => {
-    ctx.state.meeting = parseMeetingRequest(readParams(ctx.querystring));
-  };
-}
+export const parseMeeting: TokenStep = (ctx, next) => {
+  ctx.state.meeting = parseMeetingRequest(readParams(ctx.querystring));
+  return next();
+};

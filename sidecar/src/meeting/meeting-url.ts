@@ -1,7 +1,7 @@
 // Every URL we send a browser to is built here, under cfg.publicUrl and nowhere else.
 // Meeting URLs stay under it by construction (each name is one percent-encoded segment, dot
 // segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked.
-import { decodedRoomName } from '../meeting/backend-safe-room-name';
+import { decodedRoomName } from './backend-safe-room-name';
 import type { Override } from './jitsi-state';
 
 export interface MeetingUrls {

@@ -2,7 +2,7 @@
 // [^/?&:'"]+; we refuse the same characters in rooms too, and `*`, which Prosody treats as
 // "every room" and must never reach a token.
 import { Refusal } from '../refusal';
-import { backendSafeRoomName, decodedRoomName } from '../meeting/backend-safe-room-name';
+import { backendSafeRoomName, decodedRoomName } from './backend-safe-room-name';
 
 export const MAX_NAME_LENGTH = 128;
 /** RFC 7622: a JID's local part (the MUC room node) is at most 1023 bytes. */

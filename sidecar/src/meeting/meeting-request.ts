@@ -1,11 +1,11 @@
 // What a browser asks for on /redirectWithToken (and its escape page): which meeting, for how
 // long, and what to carry back. Parsed once, validated completely, and re-serialised from the
 // parsed values only (never from the raw query).
-import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
+import { backendSafeRoomName } from './backend-safe-room-name';
 import { Refusal } from '../refusal';
 import { roomName, tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
-import type { Params } from './query';
+import type { Params } from '../http/query';
 
 export interface MeetingRequest {
   room: string;

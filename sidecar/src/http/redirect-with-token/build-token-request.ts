@@ -1,0 +1,19 @@
+// Step: the token request from identity + policy decision + meeting (issueToken mints it).
+import type { TokenRequest } from '../../token/claims';
+import type { TokenStep } from '../token-endpoint/state';
+
+export const buildTokenRequest: TokenStep = (ctx, next) => {
+  const { identity, meeting, decision } = ctx.state;
+  if (!identity || !meeting || !decision) throw new Error('buildTokenRequest runs after identity, meeting and policy');
+  const request: TokenRequest = {
+    user: { id: identity.userId, name: identity.name, email: identity.mail },
+    room: meeting.room,
+    features: decision.features,
+  };
+  if (decision.affiliation !== undefined) request.user.affiliation = decision.affiliation;
+  if (decision.moderator !== undefined) request.user.moderator = decision.moderator;
+  if (meeting.tenant !== undefined) request.tenant = meeting.tenant;
+  if (meeting.requestedExp !== undefined) request.requestedExp = meeting.requestedExp;
+  ctx.state.tokenRequest = request;
+  return next();
+};

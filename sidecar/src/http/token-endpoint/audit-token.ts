@@ -1,0 +1,40 @@
+// The outer middleware of every token endpoint: exactly one audit line (never the token) and one
+// count per request, whether the token was issued or refused. A refusal is logged here and
+// passed on to respond-error, which answers it.
+import type { HttpDeps } from '../deps';
+import { classifyError } from '../respond-error';
+import type { TokenStep } from './state';
+
+export function auditToken(endpoint: string, { log, metrics }: HttpDeps): TokenStep {
+  // The fixed fields are bound once, in child loggers; pino writes bindings first, so the line
+  // reads exactly as if they were passed on every call.
+  const refusedLog = log.child({ event: 'token_refused', endpoint });
+  const issuedLog = log.child({ event: 'token_issued', endpoint });
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const { status, reason } = classifyError(err);
+      const s = ctx.state;
+      refusedLog.info(
+        {
+          userId: s.tokenRequest?.user.id ?? s.identity?.userId,
+          room: s.tokenRequest?.room ?? s.meeting?.room,
+          tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
+          reason,
+          status,
+        },
+        'token refused',
+      );
+      metrics.tokenRefused(endpoint, reason);
+      throw err;
+    }
+    const claims = ctx.state.minted?.claims;
+    if (!claims) throw new Error(`${endpoint}: the steps ended without a token`);
+    issuedLog.info(
+      { userId: claims.context.user.id, room: claims.room, tenant: claims.context.tenant, exp: claims.exp, jti: claims.jti, status: ctx.status },
+      'token issued',
+    );
+    metrics.tokenIssued(endpoint);
+  };
+}
