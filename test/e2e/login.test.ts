@@ -29,6 +29,7 @@ rules:
     reason: "Affiliates may not use this meeting service."
   - name: moderators by entitlement
     match:
+      - { idp: "{{IDP_ENTITY_ID}}" }
       - { attribute: entitlement, equals: "urn:mace:example.test:jitsi:moderator" }
     affiliation: owner
     moderator: true

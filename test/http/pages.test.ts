@@ -11,6 +11,7 @@ const POLICY = `
 rules:
   - name: no guests from the partner
     match:
+      - { idp: "https://idp.partner.example/idp/shibboleth" }
       - { attribute: mail, regex: '.*@partner\\.example' }
     allow: false
     reason: "Partner accounts <b>may not</b> join & that's final"
@@ -81,7 +82,7 @@ describe('http: pages and policy', () => {
 
   describe('policy', () => {
     it('refuses a denied identity with 403 and the escaped reason on the page', async () => {
-      const res = await get(`${t.front}/redirectWithToken?room=a`, spHeaders({ mail: 'eve@partner.example' }));
+      const res = await get(`${t.front}/redirectWithToken?room=a`, spHeaders({ mail: 'eve@partner.example', idp: 'https://idp.partner.example/idp/shibboleth' }));
       expect(res.status).to.equal(403);
       const whole = await wholeResponse(res);
       expect(whole).to.include('Partner accounts &lt;b&gt;may not&lt;/b&gt; join &amp; that&#39;s final');
@@ -158,7 +159,7 @@ describe('http: AUTH_ERROR_PAGE', () => {
   after(() => t.stop());
 
   it('redirects a refused browser to the error page with domain, tenant, room and reason', async () => {
-    const res = await get(`${t.front}/redirectWithToken?room=${enc('Röom')}&tenant=acme`, spHeaders({ mail: 'eve@partner.example' }));
+    const res = await get(`${t.front}/redirectWithToken?room=${enc('Röom')}&tenant=acme`, spHeaders({ mail: 'eve@partner.example', idp: 'https://idp.partner.example/idp/shibboleth' }));
     expect(res.status).to.equal(302);
     const location = new URL(res.headers.get('location') as string);
     expect(location.origin + location.pathname).to.equal('https://meet.example.org/static/error.html');

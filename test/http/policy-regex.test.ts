@@ -10,11 +10,11 @@ describe('http: policy regexes under hostile values', () => {
   it('answers a worst-case value for the worst pattern that loads as fast as an ordinary request', async () => {
     // `(a+)+`-style patterns are refused at load; `.*a.*b` is the worst that loads. An 8 KB value
     // is refused before matching, and one at the cap is matched in well under a millisecond.
-    const policy = `rules:\n  - { name: suspended, match: [{ attribute: entitlement, regex: '.*a.*b' }], allow: false, reason: suspended }\n`;
+    const policy = `rules:\n  - { name: suspended, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, regex: '.*a.*b' }], allow: false, reason: suspended }\n`;
     const t = await startTestSidecar({ POLICY_FILE: writePolicy(policy) });
     const timed = async (entitlement: string, expectedStatus: number): Promise<number> => {
       const started = performance.now();
-      const res = await get(`${t.front}/redirectWithToken?room=lecture`, { ...spHeaders(), entitlement });
+      const res = await get(`${t.front}/redirectWithToken?room=lecture`, { ...spHeaders({ idp: 'https://idp.uni.example' }), entitlement });
       const ms = performance.now() - started;
       expect(res.status).to.equal(expectedStatus);
       await res.arrayBuffer();

@@ -172,7 +172,7 @@ rules:
     features: { livestreaming: true }
   - name: partner accounts only in "partners"
     tenant: partners
-    match: [{ attribute: mail, regex: '.*@partner\\.example' }]
+    match: [{ idp: "https://idp.partner.example/idp/shibboleth" }, { attribute: mail, regex: '.*@partner\\.example' }]
     features: { recording: false }
 `;
     const POLICY_B = `default: deny
@@ -185,7 +185,7 @@ rules:
     const users = [
       { mail: 'prof@uni.example', affiliation: 'staff@uni.example' },
       { mail: 'stu@uni.example', affiliation: 'student@uni.example' },
-      { mail: 'eve@partner.example' },
+      { mail: 'eve@partner.example', idp: 'https://idp.partner.example/idp/shibboleth' },
     ];
     const tenants = [undefined, 'partners'];
 

@@ -61,12 +61,13 @@ export async function startTestSidecar(
 }
 
 /** Headers our SP would send for a signed-in user. */
-export function spHeaders(user: { mail?: string; displayName?: string; eppn?: string; affiliation?: string } = {}, secret = TEST_PROXY_SECRET): Record<string, string> {
+export function spHeaders(user: { mail?: string; displayName?: string; eppn?: string; affiliation?: string; idp?: string } = {}, secret = TEST_PROXY_SECRET): Record<string, string> {
   const headers: Record<string, string> = { 'x-saml2jwt-proxy-secret': secret };
   headers.mail = user.mail ?? 'alice@uni.example';
   if (user.displayName !== undefined) headers.displayname = user.displayName;
   if (user.eppn !== undefined) headers.eppn = user.eppn;
   if (user.affiliation !== undefined) headers.affiliation = user.affiliation;
+  if (user.idp !== undefined) headers['shib-identity-provider'] = user.idp;
   return headers;
 }
 

@@ -11,6 +11,8 @@ export interface IdentityConfig {
   headers: Record<AttributeName, string>;
   /** First present attribute becomes context.user.id (USER_ID_ATTRIBUTES). */
   userIdOrder: AttributeName[];
+  /** First present scoped attribute owns private rooms in advanced mode (PRIVATE_ROOM_OWNER_ATTRIBUTES). */
+  ownerIdOrder: AttributeName[];
   /** Header that proves the request came from our SP (always x-saml2jwt-proxy-secret). */
   proxySecretHeader: string;
   /** SIDECAR_PROXY_SECRET, >= 32 chars. */

@@ -1,7 +1,7 @@
 // Environment -> one validated Config. Every variable, its default and why is documented once, in
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
-import { ATTRIBUTE_NAMES, SAML_ATTRIBUTES, type AttributeName } from '../identity/attributes';
+import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, type AttributeName } from '../identity/attributes';
 import type { AvatarMode, Config, IdentityConfig, TokenMode } from './config';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
@@ -17,9 +17,14 @@ export class ConfigError extends Error {
 export const PROXY_SECRET_HEADER = 'x-saml2jwt-proxy-secret';
 
 export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
+export const DEFAULT_OWNER_ID_ATTRIBUTES: AttributeName[] = ['subject-id', 'pairwise-id', 'eppn'];
+
+// The identity headers our SP's Apache removes from every client request before it sets them
+// from Shibboleth's own variables (locations.conf is written from this same list). A header
+// outside it could come straight from the browser.
+const SP_IDENTITY_HEADERS: readonly string[] = ATTRIBUTE_NAMES.map((name) => SAML_ATTRIBUTES[name].header);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Reads variables, remembering problems instead of stopping at the first. */
 class Reader {
@@ -118,28 +123,35 @@ function readIdentityConfig(r: Reader, proxySecret: string): IdentityConfig {
   const headers = {} as Record<AttributeName, string>;
   for (const [attribute, { variable, header }] of Object.entries(SAML_ATTRIBUTES) as [AttributeName, { variable: string; header: string }][]) {
     const name = r.string(variable, header).toLowerCase();
-    if (!HEADER_NAME.test(name)) r.problem(variable, `is not a valid HTTP header name: "${name}"`);
-    if (name === PROXY_SECRET_HEADER) r.problem(variable, `must not be ${PROXY_SECRET_HEADER}`);
+    if (!SP_IDENTITY_HEADERS.includes(name)) {
+      r.problem(variable, `"${name}" is not a header our SP removes from client requests; use one of: ${SP_IDENTITY_HEADERS.join(', ')}`);
+    } else if (Object.values(headers).includes(name)) {
+      r.problem(variable, `"${name}" is already the header of another attribute`);
+    }
     headers[attribute] = name;
   }
-  let userIdOrder = DEFAULT_USER_ID_ATTRIBUTES;
-  const order = r.raw('USER_ID_ATTRIBUTES');
-  if (order !== undefined) {
-    const byLowerName = new Map(ATTRIBUTE_NAMES.map((a) => [a.toLowerCase(), a]));
-    const names = order.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    const unknown = names.filter((n) => !byLowerName.has(n.toLowerCase()));
-    if (unknown.length > 0 || names.length === 0) {
-      r.problem('USER_ID_ATTRIBUTES', `unknown attribute(s) ${unknown.map((u) => `"${u}"`).join(', ') || '(empty list)'}; known: ${ATTRIBUTE_NAMES.join(', ')}`);
-    } else {
-      userIdOrder = names.map((n) => byLowerName.get(n.toLowerCase()) as AttributeName);
-    }
-  }
-  const identity: IdentityConfig = { headers, userIdOrder, proxySecretHeader: PROXY_SECRET_HEADER, proxySecret };
+  const userIdOrder = readAttributeOrder(r, 'USER_ID_ATTRIBUTES', DEFAULT_USER_ID_ATTRIBUTES, ATTRIBUTE_NAMES);
+  const ownerIdOrder = readAttributeOrder(r, 'PRIVATE_ROOM_OWNER_ATTRIBUTES', DEFAULT_OWNER_ID_ATTRIBUTES, OWNER_ID_ATTRIBUTES);
+  const identity: IdentityConfig = { headers, userIdOrder, ownerIdOrder, proxySecretHeader: PROXY_SECRET_HEADER, proxySecret };
   // In the SP's direct mode exactly one IdP (its entityID is SSO_URL) may log users in.
   const template = r.string('SHIBBOLETH_TEMPLATE_XML', 'direct');
   const ssoUrl = r.raw('SSO_URL');
   if ((template === 'direct' || template === 'shibboleth2_sp_direct_idp.xml') && ssoUrl !== undefined) identity.expectedIdp = ssoUrl;
   return identity;
+}
+
+/** A comma list of attribute names, each one of `allowed` (names compared case-insensitively). */
+function readAttributeOrder(r: Reader, variable: string, fallback: AttributeName[], allowed: readonly AttributeName[]): AttributeName[] {
+  const order = r.raw(variable);
+  if (order === undefined) return fallback;
+  const byLowerName = new Map(allowed.map((a) => [a.toLowerCase(), a]));
+  const names = order.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !byLowerName.has(n.toLowerCase()));
+  if (unknown.length > 0 || names.length === 0) {
+    r.problem(variable, `unknown or not allowed attribute(s) ${unknown.map((u) => `"${u}"`).join(', ') || '(empty list)'}; allowed: ${allowed.join(', ')}`);
+    return fallback;
+  }
+  return names.map((n) => byLowerName.get(n.toLowerCase()) as AttributeName);
 }
 
 function readAuthErrorPage(r: Reader, publicUrl: URL | undefined): string | undefined {
@@ -248,6 +260,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     identity: {
       headers: { ...cfg.identity.headers },
       userIdOrder: [...cfg.identity.userIdOrder],
+      ownerIdOrder: [...cfg.identity.ownerIdOrder],
       proxySecretHeader: cfg.identity.proxySecretHeader,
       proxySecret: MASK,
       expectedIdp: cfg.identity.expectedIdp ?? null,

@@ -1,21 +1,34 @@
 // The SAML attributes the sidecar knows, in one list: each one's logical name (the Shibboleth
 // attribute id of the reference's attribute-map.xml), the ATTR_HEADER_* variable that renames its
-// request header, and the header our SP sets by default. Types, config and policy derive from it.
+// request header, the header our SP sets by default, and whether the SP checks that the IdP may
+// assert the value. Types, config, policy and the SP's Apache header block derive from it
+// (shib-image/rootfs/defaults/locations.conf, rewritten by `npm run docs`).
+//
+// scoped: the SP's attribute-policy.xml accepts the value only with a scope the IdP's metadata
+// lists (eppn, affiliation, subject-id, pairwise-id, schacHomeOrganization), only qualified by the
+// IdP (persistent-id), or it is the IdP itself. Any IdP of a federation can assert any value of
+// an unscoped attribute: `mail=someone@other-university`.
 export const SAML_ATTRIBUTES = {
-  mail: { variable: 'ATTR_HEADER_MAIL', header: 'mail' },
-  displayName: { variable: 'ATTR_HEADER_DISPLAY_NAME', header: 'displayname' },
-  eppn: { variable: 'ATTR_HEADER_EPPN', header: 'eppn' },
-  affiliation: { variable: 'ATTR_HEADER_AFFILIATION', header: 'affiliation' },
-  entitlement: { variable: 'ATTR_HEADER_ENTITLEMENT', header: 'entitlement' },
-  'persistent-id': { variable: 'ATTR_HEADER_PERSISTENT_ID', header: 'persistent-id' },
-  'pairwise-id': { variable: 'ATTR_HEADER_PAIRWISE_ID', header: 'pairwise-id' },
-  'subject-id': { variable: 'ATTR_HEADER_SUBJECT_ID', header: 'subject-id' },
-  givenName: { variable: 'ATTR_HEADER_GIVEN_NAME', header: 'givenname' },
-  sn: { variable: 'ATTR_HEADER_SN', header: 'sn' },
-  schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization' },
-  idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider' }, // Shib-Identity-Provider
-} as const satisfies Record<string, { variable: string; header: string }>;
+  mail: { variable: 'ATTR_HEADER_MAIL', header: 'mail', scoped: false },
+  displayName: { variable: 'ATTR_HEADER_DISPLAY_NAME', header: 'displayname', scoped: false },
+  eppn: { variable: 'ATTR_HEADER_EPPN', header: 'eppn', scoped: true },
+  affiliation: { variable: 'ATTR_HEADER_AFFILIATION', header: 'affiliation', scoped: true },
+  entitlement: { variable: 'ATTR_HEADER_ENTITLEMENT', header: 'entitlement', scoped: false },
+  'persistent-id': { variable: 'ATTR_HEADER_PERSISTENT_ID', header: 'persistent-id', scoped: true },
+  'pairwise-id': { variable: 'ATTR_HEADER_PAIRWISE_ID', header: 'pairwise-id', scoped: true },
+  'subject-id': { variable: 'ATTR_HEADER_SUBJECT_ID', header: 'subject-id', scoped: true },
+  givenName: { variable: 'ATTR_HEADER_GIVEN_NAME', header: 'givenname', scoped: false },
+  sn: { variable: 'ATTR_HEADER_SN', header: 'sn', scoped: false },
+  schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization', scoped: true },
+  idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider', scoped: true }, // Shib-Identity-Provider
+} as const satisfies Record<string, { variable: string; header: string; scoped: boolean }>;
 
 export type AttributeName = keyof typeof SAML_ATTRIBUTES;
 
 export const ATTRIBUTE_NAMES = Object.keys(SAML_ATTRIBUTES) as readonly AttributeName[];
+
+/** Attributes any IdP of a federation may assert with any value. */
+export const UNSCOPED_ATTRIBUTES = ATTRIBUTE_NAMES.filter((name) => !SAML_ATTRIBUTES[name].scoped);
+
+/** Attributes that may key private-room ownership: unique per user, bound to the IdP's scope. */
+export const OWNER_ID_ATTRIBUTES: readonly AttributeName[] = ['subject-id', 'pairwise-id', 'eppn', 'persistent-id'];

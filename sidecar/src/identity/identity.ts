@@ -12,4 +12,6 @@ export interface Identity {
   attributes: Partial<Record<AttributeName, string[]>>;
   /** Shib-Identity-Provider entity id, when present. */
   idp?: string;
+  /** The scoped id that owns private rooms (first present of PRIVATE_ROOM_OWNER_ATTRIBUTES); never mail. */
+  ownerId?: string;
 }

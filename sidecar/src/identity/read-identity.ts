@@ -54,15 +54,15 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
   if (mail === undefined) {
     throw new Refusal('forbidden', 'no_mail', 'Your identity provider did not release an e-mail address.');
   }
-  let userId: string | undefined;
-  for (const name of cfg.userIdOrder) {
-    userId = attributes[name]?.[0];
-    if (userId !== undefined) break;
-  }
+  const firstPresent = (order: readonly AttributeName[]): string | undefined =>
+    order.map((name) => attributes[name]?.[0]).find((value) => value !== undefined);
+  const userId = firstPresent(cfg.userIdOrder);
   if (userId === undefined) {
     throw new Refusal('forbidden', 'no_user_id', 'Your identity provider did not release a usable user identifier.');
   }
   const identity: Identity = { userId, mail, name: attributes.displayName?.[0] ?? mail, attributes };
   if (idp !== undefined) identity.idp = idp;
+  const ownerId = firstPresent(cfg.ownerIdOrder);
+  if (ownerId !== undefined) identity.ownerId = ownerId;
   return identity;
 }

@@ -1,5 +1,5 @@
 // Advanced mode step: in a "private" tenant, only the room's owner may open it; others may join
-// once it has started. Jicofo is asked only when the mail is not entitled.
+// once it has started. Jicofo is asked only when the user (by scoped id) is not entitled.
 import type { Config } from '../config/config';
 import type { Identity } from '../identity/identity';
 import type { Logger } from '../log';
@@ -15,7 +15,7 @@ export async function checkPrivateRoom(
   log: Logger,
 ): Promise<void> {
   if (cfg.tokenMode !== 'advanced' || !isPrivateTenant(tenant)) return;
-  if (privateRoomEntitled(room, identity.mail)) return;
+  if (privateRoomEntitled(room, identity.ownerId)) return;
   if (await roomStarted(room, tenant, cfg.jicofo, log)) return;
   throw new Refusal('forbidden', 'private_room', 'This private meeting has not been started by its owner yet.');
 }

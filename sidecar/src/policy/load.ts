@@ -13,7 +13,8 @@
 //       match:                           # optional: ALL conditions must hold; none = everyone
 //         - { attribute: affiliation, equals: staff@uni.example }
 //         - { attribute: mail, regex: '.*@uni\.example' }     # must match the WHOLE value
-//         - { attribute: entitlement, in: [urn:a, urn:b] }
+//         - { attribute: entitlement, in: [urn:a, urn:b] }     # unscoped (mail, displayName,
+//                                        #   entitlement, givenName, sn): only with an idp condition
 //         - { attribute: eppn, present: true }
 //         - { idp: https://idp.uni.example/idp/shibboleth }    # Shib-Identity-Provider (string or list)
 //       allow: true                      # default true; false refuses, with `reason`
@@ -30,6 +31,8 @@
 //   - Otherwise the token is allowed when at least one allow rule applies, else `default` decides.
 //   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
 //     `features` of all applying allow rules merge over the defaults in file order (later wins).
+//   - A rule that tests an unscoped attribute (any IdP of a federation may assert any value of
+//     it) must also have an idp condition, or the policy is refused at load.
 //   - Tenants are compared lower-cased (the Jitsi client lower-cases them). Regexes are JavaScript
 //     regular expressions, anchored at both ends, compiled once at load. A pattern that could
 //     backtrack for long is refused at load, and a value over 256 characters is never matched:
@@ -37,7 +40,7 @@
 // Without POLICY_FILE: everyone with a mail is allowed, as a member, with the default features.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import { ATTRIBUTE_NAMES, type AttributeName } from '../identity/attributes';
+import { ATTRIBUTE_NAMES, UNSCOPED_ATTRIBUTES, type AttributeName } from '../identity/attributes';
 import type { Identity } from '../identity/identity';
 import { Refusal } from '../refusal';
 import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
@@ -192,8 +195,9 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   }
   if (r.match !== undefined) {
     const matchPath = [...path, 'match'];
-    if (Array.isArray(r.match)) rule.conditions = r.match.map((c, i) => readCondition(c, [...matchPath, i], fail));
-    else rule.conditions = [readCondition(r.match, matchPath, fail)];
+    const entries: unknown[] = Array.isArray(r.match) ? r.match : [r.match];
+    rule.conditions = Array.isArray(r.match) ? r.match.map((c, i) => readCondition(c, [...matchPath, i], fail)) : [readCondition(r.match, matchPath, fail)];
+    requireIdpForUnscoped(entries, matchPath, fail);
   }
   if (r.reason !== undefined) {
     if (rule.allow) fail([...path, 'reason'], 'only makes sense with allow: false');
@@ -206,6 +210,20 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   if (r.moderator !== undefined) rule.moderator = expectBoolean(r.moderator, [...path, 'moderator'], fail);
   if (r.features !== undefined) rule.features = readFeatures(r.features, [...path, 'features'], fail);
   return rule;
+}
+
+/**
+ * Any IdP of a federation may assert any value of an unscoped attribute (mail, entitlement, ...),
+ * so a rule that tests one must also name the IdPs it believes. Checked after the conditions
+ * themselves, so a typo is reported as such first.
+ */
+function requireIdpForUnscoped(entries: readonly unknown[], path: Path, fail: Fail): void {
+  const field = (entry: unknown, key: string): unknown => (typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)[key] : undefined);
+  const unscoped = entries.map((e) => field(e, 'attribute')).filter((a): a is AttributeName => (UNSCOPED_ATTRIBUTES as readonly unknown[]).includes(a));
+  const namesIdp = entries.some((e) => field(e, 'idp') !== undefined || field(e, 'attribute') === 'idp');
+  if (unscoped.length > 0 && !namesIdp) {
+    fail(path, `${[...new Set(unscoped)].join(', ')} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` condition naming the IdPs it trusts (unscoped: ${UNSCOPED_ATTRIBUTES.join(', ')})`);
+  }
 }
 
 function readCondition(v: unknown, path: Path, fail: Fail): Condition {

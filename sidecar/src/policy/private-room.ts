@@ -1,5 +1,7 @@
 // Advanced mode, as the reference: in a tenant whose name contains "private", a room named
-// `<name>__<uid>_xxxxxx-xxxxxx-xxxxxx` belongs to the mail whose generateId(name + mail, 12) is uid.
+// `<name>__<uid>_xxxxxx-xxxxxx-xxxxxx` belongs to the user whose generateId(name + id, 12) is uid.
+// Unlike the reference, the id is the user's scoped id (subject-id, pairwise-id or eppn), never
+// the mail: any IdP of a federation may assert any mail, and so own anyone's room.
 import { createHash } from 'node:crypto';
 
 const PRIVATE_ROOM = /^(.*)__(.*)_[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}$/;
@@ -24,10 +26,12 @@ export function parsePrivateRoomName(room: string): { name: string; uid: string 
   return { name: m[1] as string, uid: m[2] as string };
 }
 
-export function privateRoomEntitled(room: string, mail: string): boolean {
+/** `ownerId` is the user's scoped id; without one, the user owns no private room. */
+export function privateRoomEntitled(room: string, ownerId: string | undefined): boolean {
   const parsed = parsePrivateRoomName(room);
   if (!parsed) return true;
-  const owner = mail.startsWith(AUTHORIZED_BY) ? mail.slice(AUTHORIZED_BY.length) : mail;
+  if (ownerId === undefined) return false;
+  const owner = ownerId.startsWith(AUTHORIZED_BY) ? ownerId.slice(AUTHORIZED_BY.length) : ownerId;
   return generateId(parsed.name + owner, 12) === parsed.uid;
 }
 

@@ -18,7 +18,7 @@ export interface SidecarOptions {
   appId: string;
   appSecret: string;
   xmppDomain: string;
-  /** YAML text of POLICY_FILE (written into stateDir), or undefined for none. */
+  /** YAML text of POLICY_FILE (written into stateDir; {{IDP_ENTITY_ID}} becomes expectedIdp), or undefined for none. */
   policy?: string;
   /** The one IdP allowed to log users in (the SP's SSO_URL in direct mode). */
   expectedIdp?: string;
@@ -60,7 +60,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
   }
   if (o.policy !== undefined) {
     const policyFile = join(o.stateDir, 'policy.yml');
-    writeFileSync(policyFile, o.policy);
+    writeFileSync(policyFile, o.policy.replaceAll('{{IDP_ENTITY_ID}}', o.expectedIdp ?? ''));
     env.POLICY_FILE = policyFile;
   }
   // cwd: an empty folder, so no stray .env of the developer's is read.

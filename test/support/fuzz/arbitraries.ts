@@ -271,6 +271,7 @@ export interface IdentityHeaders {
   'subject-id'?: string;
   affiliation?: string;
   entitlement?: string;
+  idp?: string;
 }
 
 export const identityHeaders: fc.Arbitrary<IdentityHeaders> = fc.record(
@@ -287,6 +288,10 @@ export const identityHeaders: fc.Arbitrary<IdentityHeaders> = fc.record(
     entitlement: fc.oneof(
       { weight: 1, arbitrary: fc.constantFrom(FUZZ.deniedEntitlement, `urn:x;${FUZZ.deniedEntitlement}`) },
       { weight: 3, arbitrary: fc.constantFrom(`${FUZZ.deniedEntitlement}\\;x`, 'urn:mace:uni.example:other', ` ${FUZZ.deniedEntitlement}x`) },
+    ),
+    idp: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(FUZZ.trustedIdp) },
+      { weight: 1, arbitrary: fc.constantFrom('https://idp.other.example/idp/shibboleth', `${FUZZ.trustedIdp} `, FUZZ.trustedIdp.toUpperCase()) },
     ),
   },
   { requiredKeys: ['secret', 'mail'] },

@@ -81,7 +81,7 @@ const frontCase: fc.Arbitrary<FrontCase> = fc.record({
   query: meetingQuery,
 });
 
-const ATTRIBUTE_HEADER = { mail: 'mail', displayName: 'displayname', eppn: 'eppn', 'subject-id': 'subject-id', affiliation: 'affiliation', entitlement: 'entitlement' } as const;
+const ATTRIBUTE_HEADER = { mail: 'mail', displayName: 'displayname', eppn: 'eppn', 'subject-id': 'subject-id', affiliation: 'affiliation', entitlement: 'entitlement', idp: 'shib-identity-provider' } as const;
 
 function secretHeader(variant: IdentityHeaders['secret']): { sent?: string | string[]; seen?: string } {
   const s = TEST_PROXY_SECRET;

@@ -11,7 +11,7 @@ export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
 export const FUZZ_POLICY = `default: allow
 rules:
   - name: suspended accounts
-    match: [{ attribute: entitlement, equals: "${FUZZ.deniedEntitlement}" }]
+    match: [{ idp: "${FUZZ.trustedIdp}" }, { attribute: entitlement, equals: "${FUZZ.deniedEntitlement}" }]
     allow: false
     reason: "Suspended <b>&</b> 'quoted'"
   - name: staff are owners

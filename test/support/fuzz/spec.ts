@@ -14,6 +14,8 @@ export const FUZZ = {
   maxValidity: 86400,
   /** Policy: this entitlement is denied; this affiliation becomes owner + moderator. */
   deniedEntitlement: 'urn:mace:uni.example:suspended',
+  /** The IdP the policy believes about entitlements (an unscoped attribute needs an idp condition). */
+  trustedIdp: 'https://idp.uni.example/idp/shibboleth',
   staffAffiliation: 'staff@uni.example',
   defaultFeatures: { recording: true, livestreaming: false } as Record<string, unknown>,
   /** Documented limits (sidecar/src/http/query.ts, jitsi-names.ts, jitsi-state.ts). */
@@ -254,7 +256,7 @@ export interface FrontInput {
   proxySecretSeen?: string;
   proxySecret: string;
   /** Attribute headers as sent (Unicode), by attribute name. */
-  attributes: Partial<Record<'mail' | 'displayName' | 'eppn' | 'affiliation' | 'entitlement' | 'subject-id', string>>;
+  attributes: Partial<Record<'mail' | 'displayName' | 'eppn' | 'affiliation' | 'entitlement' | 'subject-id' | 'idp', string>>;
   query: string;
   /** Seconds since the epoch at the sidecar (validity is never generated within 5 s of a bound). */
   now: number;
@@ -277,7 +279,9 @@ export function expectFront(input: FrontInput): Expectation {
     if (mail === undefined) refuse(403, 'no mail');
     const q = singleValued(parseQuery(input.query));
     const meeting = meetingOf(q);
-    if (values('entitlement').includes(FUZZ.deniedEntitlement)) refuse(403, 'policy denies');
+    // Shib-Identity-Provider is single-valued: the header as a whole names the IdP.
+    const fromTrustedIdp = attributeHeader(input.attributes.idp) === FUZZ.trustedIdp;
+    if (fromTrustedIdp && values('entitlement').includes(FUZZ.deniedEntitlement)) refuse(403, 'policy denies');
     if (meeting.requestedExp !== undefined) validityRange(meeting.requestedExp, input.now);
     let id: string | undefined;
     for (const name of ID_ORDER) {

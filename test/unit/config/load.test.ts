@@ -78,8 +78,10 @@ describe('config/load: defaults', () => {
       AUTH_ERROR_PAGE: 'static/error.html',
       SERVER_NAME: 'sso.example.org:8443',
       JICOFO_ROOM_ENDPOINTS: '10.0.0.1, jicofo:8888 ,https://jicofo.example.org/debug?full=true',
-      ATTR_HEADER_MAIL: 'X-Mail',
+      ATTR_HEADER_MAIL: 'DisplayName',
+      ATTR_HEADER_DISPLAY_NAME: 'mail',
       USER_ID_ATTRIBUTES: 'eppn, MAIL',
+      PRIVATE_ROOM_OWNER_ATTRIBUTES: 'pairwise-id,EPPN',
     });
     expect(cfg.jwt.audience).to.equal('jitsi');
     expect(cfg.xmppDomain).to.equal('meet.example.internal');
@@ -96,8 +98,9 @@ describe('config/load: defaults', () => {
       'http://jicofo:8888/debug',
       'https://jicofo.example.org/debug?full=true',
     ]);
-    expect(cfg.identity.headers.mail).to.equal('x-mail');
+    expect(cfg.identity.headers.mail).to.equal('displayname');
     expect(cfg.identity.userIdOrder).to.deep.equal(['eppn', 'mail']);
+    expect(cfg.identity.ownerIdOrder).to.deep.equal(['pairwise-id', 'eppn']);
   });
 });
 
@@ -194,6 +197,15 @@ describe('config/load: one problem per configuration error, naming the variable'
   it('ATTR_HEADER_* that is not a header name', () => expectOneProblem(testEnv({ ATTR_HEADER_MAIL: 'my mail' }), 'ATTR_HEADER_MAIL'));
   it('ATTR_HEADER_* set to the proxy secret header', () =>
     expectOneProblem(testEnv({ ATTR_HEADER_EPPN: 'X-Saml2jwt-Proxy-Secret' }), 'ATTR_HEADER_EPPN'));
+  it('ATTR_HEADER_* naming a header the SP does not remove from client requests (a browser could send it)', () => {
+    for (const header of ['X-Mail', 'X-Forwarded-User', 'Remote-User', 'Cookie']) {
+      expectOneProblem(testEnv({ ATTR_HEADER_MAIL: header }), 'ATTR_HEADER_MAIL', /not a header our SP removes from client requests/);
+    }
+  });
+  it('ATTR_HEADER_* giving two attributes one header', () =>
+    expectOneProblem(testEnv({ ATTR_HEADER_SN: 'eppn' }), 'ATTR_HEADER_SN', /already the header of another attribute/));
+  it('PRIVATE_ROOM_OWNER_ATTRIBUTES naming an unscoped attribute (mail)', () =>
+    expectOneProblem(testEnv({ PRIVATE_ROOM_OWNER_ATTRIBUTES: 'eppn,mail' }), 'PRIVATE_ROOM_OWNER_ATTRIBUTES', /"mail".*allowed: subject-id, pairwise-id, eppn, persistent-id/));
   it('USER_ID_ATTRIBUTES with an unknown attribute', () =>
     expectOneProblem(testEnv({ USER_ID_ATTRIBUTES: 'eppn,uid' }), 'USER_ID_ATTRIBUTES', /"uid"/));
 

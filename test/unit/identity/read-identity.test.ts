@@ -52,6 +52,7 @@ describe('identity/read-identity: readIdentity', () => {
       mail: 'alice@uni.example',
       name: 'Alice Example',
       idp: 'https://idp.uni.example/idp/shibboleth',
+      ownerId: 'alice@uni.example', // eppn: the first scoped id present
       attributes: {
         mail: ['alice@uni.example'],
         displayName: ['Alice Example'],
@@ -115,9 +116,18 @@ describe('identity/read-identity: readIdentity', () => {
     });
   });
 
-  it('reads attributes from configured header names', () => {
-    const custom = testConfig({ ATTR_HEADER_MAIL: 'X-Custom-Mail' }).identity;
-    expect(readIdentity(trusted({ 'x-custom-mail': 'c@uni.example', mail: 'ignored@uni.example' }), custom).mail).to.equal('c@uni.example');
+  it('reads attributes from configured header names (among those our SP sets)', () => {
+    const custom = testConfig({ ATTR_HEADER_MAIL: 'displayname', ATTR_HEADER_DISPLAY_NAME: 'mail' }).identity;
+    const id = readIdentity(trusted({ displayname: 'c@uni.example', mail: 'Carol' }), custom);
+    expect([id.mail, id.name]).to.deep.equal(['c@uni.example', 'Carol']);
+  });
+
+  it('keys private-room ownership to the first scoped id of PRIVATE_ROOM_OWNER_ATTRIBUTES, never the mail', () => {
+    const byDefault = readIdentity(trusted({ mail: 'a@uni.example', eppn: 'e@uni.example', 'subject-id': 's@uni.example' }), cfg);
+    expect(byDefault.ownerId).to.equal('s@uni.example');
+    expect(readIdentity(trusted({ mail: 'a@uni.example' }), cfg).ownerId).to.equal(undefined);
+    const eppnFirst = testConfig({ PRIVATE_ROOM_OWNER_ATTRIBUTES: 'eppn,subject-id' }).identity;
+    expect(readIdentity(trusted({ mail: 'a@uni.example', eppn: 'e@uni.example', 'subject-id': 's@uni.example' }), eppnFirst).ownerId).to.equal('e@uni.example');
   });
 });
 

@@ -8,9 +8,12 @@ import { generateId } from '../../../sidecar/src/policy/private-room';
 import { Refusal } from '../../../sidecar/src/refusal';
 import { testConfig } from '../../support/config-fixture';
 
-const owner: Identity = { userId: 'o', mail: 'owner@uni.example', name: 'Owner', attributes: { mail: ['owner@uni.example'] } };
-const guest: Identity = { userId: 'g', mail: 'guest@uni.example', name: 'Guest', attributes: { mail: ['guest@uni.example'] } };
-const room = `team__${generateId('teamowner@uni.example', 12)}_0a1b2c-3d4e5f-6a7b8c`;
+// Ownership keys to the scoped id (here eppn), never to the mail: any IdP may assert any mail.
+const owner: Identity = { userId: 'o', mail: 'owner@uni.example', name: 'Owner', attributes: { mail: ['owner@uni.example'] }, ownerId: 'o-1@uni.example' };
+const guest: Identity = { userId: 'g', mail: 'guest@uni.example', name: 'Guest', attributes: { mail: ['guest@uni.example'] }, ownerId: 'g-1@uni.example' };
+const room = `team__${generateId('teamo-1@uni.example', 12)}_0a1b2c-3d4e5f-6a7b8c`;
+/** A room named the reference's way, from the owner's mail. */
+const mailRoom = `team__${generateId('teamowner@uni.example', 12)}_0a1b2c-3d4e5f-6a7b8c`;
 
 describe('policy/check-private-room', () => {
   let server: http.Server;
@@ -59,6 +62,19 @@ describe('policy/check-private-room', () => {
   it('the owner passes without asking Jicofo', async () => {
     await checkPrivateRoom(advanced(), owner, room, 'private', silentLogger);
     expect(requests).to.equal(0);
+  });
+
+  it('a room named from a mail grants no ownership, even to the holder of that mail (asserted by any IdP)', async () => {
+    const r = await refusalOf(checkPrivateRoom(advanced(), owner, mailRoom, 'private', silentLogger));
+    expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'private_room']);
+    listed = [`[private]${mailRoom}`];
+    await checkPrivateRoom(advanced(), owner, mailRoom, 'private', silentLogger); // but it can be joined once started
+  });
+
+  it('a user without a scoped id owns no private room', async () => {
+    const { ownerId: _, ...noScopedId } = owner;
+    const r = await refusalOf(checkPrivateRoom(advanced(), noScopedId, room, 'private', silentLogger));
+    expect(r.reason).to.equal('private_room');
   });
 
   it('others are refused while the room has not started', async () => {

@@ -76,8 +76,13 @@ describe('policy/load: the example policy', () => {
   });
 
   it('a deny rule refuses with its reason even when an allow rule also applies', () => {
-    const d = policy.decide(person({ affiliation: ['staff@uni.example'], entitlement: ['urn:mace:uni.example:suspended'] }), undefined);
+    const d = policy.decide(person({ affiliation: ['staff@uni.example'], entitlement: ['urn:mace:uni.example:suspended'] }, 'https://idp.uni.example/idp/shibboleth'), undefined);
     expect(d).to.deep.equal({ allowed: false, reason: 'Your account is suspended. Please contact the service desk.', features: {} });
+  });
+
+  it('believes an unscoped attribute (entitlement) only from the IdP the rule names', () => {
+    const fromElsewhere = person({ affiliation: ['staff@uni.example'], entitlement: ['urn:mace:uni.example:suspended'] }, 'https://idp.other.example/idp');
+    expect(policy.decide(fromElsewhere, undefined).allowed).to.equal(true);
   });
 
   it('an idp rule scoped to a tenant applies only in that tenant', () => {
@@ -129,15 +134,27 @@ rules:
     const policy = parsePolicy(
       `default: deny
 rules:
-  - { name: eq, match: { attribute: entitlement, equals: "urn:x:meet" }, features: { eq: true } }
-  - { name: in, match: { attribute: entitlement, in: ["urn:x:a", "urn:x:b"] }, features: { in: true } }
-  - { name: re, match: { attribute: entitlement, regex: "urn:x:r[0-9]+" }, features: { re: true } }
+  - { name: eq, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, equals: "urn:x:meet" }], features: { eq: true } }
+  - { name: in, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, in: ["urn:x:a", "urn:x:b"] }], features: { in: true } }
+  - { name: re, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, regex: "urn:x:r[0-9]+" }], features: { re: true } }
 `,
       'p.yml',
     );
-    const d = policy.decide(person({ entitlement: ['urn:other', 'urn:x:r12', 'urn:x:b', 'urn:x:meet'] }), undefined);
+    const d = policy.decide(person({ entitlement: ['urn:other', 'urn:x:r12', 'urn:x:b', 'urn:x:meet'] }, 'https://idp.uni.example'), undefined);
     expect(d.features).to.include({ eq: true, in: true, re: true });
-    expect(policy.decide(person({ entitlement: ['urn:x:meetx', 'urn:x:c', 'urn:x:r'] }), undefined).allowed).to.equal(false);
+    expect(policy.decide(person({ entitlement: ['urn:x:meetx', 'urn:x:c', 'urn:x:r'] }, 'https://idp.uni.example'), undefined).allowed).to.equal(false);
+  });
+
+  it('refuses at load a condition on an unscoped attribute without an idp condition in the same rule', () => {
+    for (const attribute of ['mail', 'displayName', 'entitlement', 'givenName', 'sn']) {
+      expect(errorOf(`rules:\n  - { name: a, match: [ { attribute: ${attribute}, present: true } ] }\n`), attribute).to.match(
+        new RegExp(`rules\\[0\\]\\.match: ${attribute} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` condition`),
+      );
+    }
+    for (const attribute of ['eppn', 'affiliation', 'subject-id', 'pairwise-id', 'persistent-id', 'schacHomeOrganization']) {
+      expect(() => parsePolicy(`rules:\n  - { name: a, match: [ { attribute: ${attribute}, present: true } ] }\n`, 'p.yml'), attribute).not.to.throw();
+    }
+    expect(() => parsePolicy('rules:\n  - { name: a, match: [ { idp: x }, { attribute: mail, regex: ".*@x" } ] }\n', 'p.yml')).not.to.throw();
   });
 
   it('all conditions of a rule must hold', () => {

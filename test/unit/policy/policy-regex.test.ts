@@ -10,6 +10,7 @@ const policyWith = (regex: string): string => `
 rules:
   - name: suspended
     match:
+      - { idp: "https://idp.uni.example" }
       - { attribute: entitlement, regex: '${regex}' }
     allow: false
     reason: suspended
@@ -20,13 +21,14 @@ const identity = (entitlement: string): Identity => ({
   mail: 'u@uni.example',
   name: 'U',
   attributes: { mail: ['u@uni.example'], entitlement: [entitlement] },
+  idp: 'https://idp.uni.example',
 });
 
 describe('policy: regexes that cannot run away', () => {
   it('refuses at load nested quantifiers, quantified alternations and backreferences, naming the rule', () => {
     for (const catastrophic of ['(a+)+$', '(a*)*b', '(a|aa)+', '(?:x+y?)*', '(a)\\1', '(?<n>a)\\k<n>', '(a{1,3}){2,9}']) {
       expect(() => parsePolicy(policyWith(catastrophic), 'policy.yml'), catastrophic)
-        .to.throw(PolicyError, /rules\[0\]\.match\[0\]\.regex: pattern could run for too long/);
+        .to.throw(PolicyError, /rules\[0\]\.match\[1\]\.regex: pattern could run for too long/);
     }
   });
 

@@ -60,7 +60,8 @@ describe('policy/private-room: privateRoomEntitled', () => {
   it('someone else is not', () => expect(privateRoomEntitled(room, 'bob@uni.example')).to.equal(false));
   it('Authorized_By_<owner mail> is entitled', () => expect(privateRoomEntitled(room, `Authorized_By_${mail}`)).to.equal(true));
   it('Authorized_By_ only as a prefix', () => expect(privateRoomEntitled(room, `x_Authorized_By_${mail}`)).to.equal(false));
-  it('rooms not of the private form are open to every mail', () => expect(privateRoomEntitled('weekly-sync', 'bob@uni.example')).to.equal(true));
+  it('rooms not of the private form are open to everyone', () => expect(privateRoomEntitled('weekly-sync', 'bob@uni.example')).to.equal(true));
+  it('without a scoped id nobody owns a private room', () => expect(privateRoomEntitled(room, undefined)).to.equal(false));
   it('an upper-cased private room is still checked', () => {
     expect(privateRoomEntitled(room.toUpperCase(), 'bob@uni.example')).to.equal(false);
     expect(privateRoomEntitled(room.toUpperCase(), mail)).to.equal(true);
