@@ -2,9 +2,10 @@
 // (which one would a proxy or the browser have meant?), and so are control characters and
 // oversized values: nothing we accept can smuggle a header line or bloat a log line.
 import { parse } from 'node:querystring';
+import type { Params } from '../meeting/meeting-request';
 import { Refusal } from '../refusal';
 
-export type Params = Record<string, string>;
+export type { Params };
 
 /** Longest value we accept for any parameter (state is the largest legitimate one). */
 export const MAX_VALUE_LENGTH = 4096;

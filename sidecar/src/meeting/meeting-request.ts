@@ -5,7 +5,6 @@ import { backendSafeRoomName } from './backend-safe-room-name';
 import { Refusal } from '../refusal';
 import { roomName, tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
-import type { Params } from '../http/query';
 
 export interface MeetingRequest {
   room: string;
@@ -32,6 +31,9 @@ export function parseValidityTimestamp(raw: string | undefined): number | undefi
   }
   return Number(raw);
 }
+
+/** Request parameters by name, one value each (the http layer decides how they were sent). */
+export type Params = Record<string, string>;
 
 export function parseMeetingRequest(params: Params): MeetingRequest {
   const stateRaw = given(params.state, '{state}');

@@ -1,6 +1,7 @@
 // Validate a token the way Prosody would for our deployment (backend /validateToken).
 // jsonwebtoken checks the signature with HS256 only (so alg "none" and every other alg fail);
 // the claim rules that jsonwebtoken would apply more loosely than Prosody are checked here.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config/config';
 import { isBackendSafeRoomName } from '../meeting/backend-safe-room-name';
@@ -27,10 +28,22 @@ function reasonOf(err: unknown): string {
   return 'malformed';
 }
 
+// The secret as a KeyObject, made once per configuration: handed a string, jsonwebtoken would
+// try to parse it as a key on every call first (see sign.ts).
+const verifyKeys = new WeakMap<Config, KeyObject>();
+function verifyKey(cfg: Config): KeyObject {
+  let key = verifyKeys.get(cfg);
+  if (!key) {
+    key = createSecretKey(Buffer.from(cfg.jwt.appSecret, 'utf8'));
+    verifyKeys.set(cfg, key);
+  }
+  return key;
+}
+
 export function verifyToken(token: string, cfg: Config, now: number = nowSeconds()): Verification {
   let decoded: jwt.Jwt;
   try {
-    decoded = jwt.verify(token, cfg.jwt.appSecret, { algorithms: ['HS256'], clockTimestamp: now, clockTolerance: 0, complete: true });
+    decoded = jwt.verify(token, verifyKey(cfg), { algorithms: ['HS256'], clockTimestamp: now, clockTolerance: 0, complete: true });
   } catch (err) {
     return fail(reasonOf(err));
   }
