@@ -17,9 +17,10 @@ export interface PlannedFile {
   path: string; // absolute
   before: string | null; // null: the file does not exist yet
   after: string;
-  mode: number; // for a new file; an existing one keeps its own
+  mode: number; // for a new file; an existing one keeps its own, unless holdsSecrets
   replace: boolean; // false: must not exist when we write it (keys)
   secret: boolean; // never print its content (private key)
+  holdsSecrets: boolean; // .env: always 0600 and owned by the invoking user, like its backups
 }
 
 export interface SetupSummary {
@@ -177,8 +178,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   // .env last: once it is in place, everything it points at is already there
   const envAfter = env.toString();
   const changedFiles = files.filter((f) => f.before !== f.after);
+  // The .env we write always holds JWT_APP_SECRET and SIDECAR_PROXY_SECRET (and gen-passwords.sh's
+  // passwords): it is private, whatever mode `cp env.example .env` gave it.
   if (envAfter !== checkout.envText) {
-    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false });
+    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false, holdsSecrets: true });
   }
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
@@ -215,7 +218,7 @@ function addFile(
   opts: { replace?: boolean; secret?: boolean } = {},
 ): void {
   dirs.add(path.dirname(file));
-  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false });
+  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false, holdsSecrets: false });
 }
 
 function readOrNull(file: string): string | null {

@@ -10,6 +10,7 @@ import { MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
+import { invokingUser } from './file-owner';
 import { applyPlan } from './setup-apply';
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
@@ -25,6 +26,8 @@ export interface SetupEnvironment {
   ask?: Ask;
   now?: Date;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
+  /** Where SUDO_UID / SUDO_GID / SUDO_USER are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function run(argv: string[], environment: SetupEnvironment = {}): Promise<number> {
@@ -79,11 +82,15 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       }
     }
 
-    const result = applyPlan(plan, { now: environment.now });
+    const result = applyPlan(plan, { now: environment.now, owner: invokingUser(environment.env) });
     out(`Done: ${checkout.dir} is set up for SAML login.\n`);
     if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
     for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);
     for (const backup of result.backups) out(`  backup ${label(backup)}\n`);
+    if (result.privateFiles.length > 0) {
+      const names = result.privateFiles.map(label).join(', ');
+      out(`  mode 0600, owned by ${result.owner.name} (uid ${result.owner.uid}), because the .env holds secrets: ${names}\n`);
+    }
     for (const line of plan.generated) out(`  ${line}\n`);
     out('\n' + nextSteps(plan.summary));
     return 0;

@@ -17,7 +17,9 @@ import {
   preCreateSpKeys,
   realPackageRoot,
   runSetup,
+  runsAsRoot,
   sharedSpKeys,
+  sudoEnv,
   type Checkout,
 } from './checkout-fixture';
 
@@ -88,9 +90,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out + r.err).not.to.include(e.expanded('SIDECAR_PROXY_SECRET'));
     });
 
-    it('keeps CRLF line endings, a missing final newline, and the file mode', async () => {
+    it('keeps CRLF line endings and a missing final newline', async () => {
       c = copyCheckout('basic', (t) => t.replace(/\n/g, '\r\n').replace(/\r\n$/, ''));
-      fs.chmodSync(c.envPath, 0o640);
       preCreateSpKeys(c);
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
       const text = read(c.envPath);
@@ -101,7 +102,39 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       originalLines.forEach((l, i) => {
         if (!/^#?(PUBLIC_URL|ENABLE_AUTH|AUTH_TYPE|JWT_APP_ID|JWT_APP_SECRET)=/.test(l)) expect(lines[i]).to.equal(l);
       });
-      expect(fs.statSync(c.envPath).mode & 0o777).to.equal(0o640);
+    });
+
+    it('makes a 0644 .env and its backup 0600, owned by the user running setup, and says so', async () => {
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o644); // what `cp env.example .env` leaves
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      const backup = path.join(c.dir, backups()[0] as string);
+      for (const file of [c.envPath, backup]) {
+        const st = fs.statSync(file);
+        expect(st.mode & 0o777, file).to.equal(0o600);
+        expect([st.uid, st.gid], file).to.deep.equal([process.getuid?.(), process.getgid?.()]);
+      }
+      expect(r.out).to.match(/mode 0600, owned by \S+ \(uid \d+\), because the \.env holds secrets: \.env, \.env\.bak-saml2jwt-/);
+    });
+
+    it('under sudo, gives the .env and every backup to the user who ran sudo (SUDO_UID / SUDO_GID)', async function () {
+      if (!runsAsRoot) this.skip(); // only root may give files away
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o664);
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      fs.mkdirSync(path.dirname(custom), { recursive: true });
+      fs.writeFileSync(custom, 'config.disableDeepLinking = true;\n', { mode: 0o644 });
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs, { env: sudoEnv });
+      expect(r.code, r.err).to.equal(0);
+      const customBackup = fs.readdirSync(path.dirname(custom)).find((n) => n.startsWith('custom-config.js.bak-saml2jwt-')) as string;
+      for (const file of [c.envPath, path.join(c.dir, backups()[0] as string), path.join(path.dirname(custom), customBackup)]) {
+        const st = fs.statSync(file);
+        expect(`${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid}`, file).to.equal('600 4242:4343');
+      }
+      expect(r.out).to.include('owned by alice (uid 4242)');
     });
 
     it('keeps an existing real JWT_APP_ID and a strong JWT_APP_SECRET', async () => {
