@@ -33,6 +33,7 @@ export interface SetupFlags {
   moderators?: string;
   guests: boolean;
   rotateSecret: boolean;
+  removeOldBackups: boolean;
   dryRun: boolean;
   nonInteractive: boolean;
   yes: boolean;
@@ -53,6 +54,7 @@ const setupOptions = {
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
+  'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'non-interactive': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
@@ -77,6 +79,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
+    removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
     nonInteractive: v['non-interactive'] ?? false,
     yes: v.yes ?? false,
@@ -98,7 +101,10 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
   --moderators FILE           policy file deciding who is moderator (enables token_affiliation)
   --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
-  --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out)
+  --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
+                              on a terminal, offers to remove the .env backups that hold the old one
+  --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
+                              without --rotate-secret); never asked without a terminal
   --dry-run                   show the diff of every file it would change; change nothing
   --non-interactive           never prompt; missing input is an error (exit 2)
   -y, --yes                   do not ask for confirmation on a terminal

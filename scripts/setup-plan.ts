@@ -38,6 +38,7 @@ export interface SetupPlan {
   dirs: string[]; // folders to create, parents first
   envKeysChanged: string[];
   generated: string[]; // human lines: secrets and keys made in this run
+  secretRotated: boolean; // a strong JWT_APP_SECRET is replaced (--rotate-secret)
   summary: SetupSummary;
 }
 
@@ -90,9 +91,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const appId = env.expanded('JWT_APP_ID');
   if (appId === undefined || placeholderAppIds.includes(appId)) set('JWT_APP_ID', defaultAppId);
   const secret = env.expanded('JWT_APP_SECRET');
+  const secretRotated = inputs.rotateSecret && isStrongSecret(secret);
   if (inputs.rotateSecret || !isStrongSecret(secret)) {
     set('JWT_APP_SECRET', newSecret());
-    generated.push(inputs.rotateSecret && isStrongSecret(secret) ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+    generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
   }
   set('JWT_ENABLE_DOMAIN_VERIFICATION', 'true');
   set('TOKEN_AUTH_URL', tokenAuthUrl);
@@ -197,6 +199,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     dirs: missingDirs([...dirs]),
     envKeysChanged: changed,
     generated,
+    secretRotated,
     summary: {
       tokenAuthUrl,
       tokenLogoutUrl,

@@ -6,11 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
-import { MalformedEnvFile } from '../sidecar/src/config/env-file';
+import * as fs from 'node:fs';
+import { EnvFile, MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
 import { invokingUser } from './file-owner';
+import { backupsWithOldSecret } from './old-backups';
 import { applyPlan } from './setup-apply';
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
@@ -61,15 +63,20 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     });
     const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
 
+    const oldBackups = { remove: flags.removeOldBackups, ask: flags.yes ? undefined : ask, out, err, label };
     if (plan.files.length === 0 && plan.dirs.length === 0) {
-      out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n\n`);
-      out(nextSteps(plan.summary));
-      return 0;
+      out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n`);
+      const code = await dealWithOldBackups(checkout.envPath, checkout.env.expanded('JWT_APP_SECRET'), { ...oldBackups, dryRun: flags.dryRun, offer: false });
+      out('\n' + nextSteps(plan.summary));
+      return code;
     }
+    const envAfter = plan.files.find((f) => f.path === checkout.envPath)?.after ?? checkout.envText;
+    const secretAfter = EnvFile.parse(envAfter).expanded('JWT_APP_SECRET');
     if (flags.dryRun) {
       out(`Dry run: these changes would be made (nothing is written).\n\n`);
       out(describeDiff(plan, label));
       for (const dir of plan.dirs) out(`would create folder ${dir}\n`);
+      await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: true, offer: false });
       out('\n' + nextSteps(plan.summary));
       return 0;
     }
@@ -92,8 +99,9 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       out(`  mode 0600, owned by ${result.owner.name} (uid ${result.owner.uid}), because the .env holds secrets: ${names}\n`);
     }
     for (const line of plan.generated) out(`  ${line}\n`);
+    const code = await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: false, offer: plan.secretRotated });
     out('\n' + nextSteps(plan.summary));
-    return 0;
+    return code;
   } catch (e) {
     if (e instanceof UsageError) return reportUsageError('setup', e, setupUsage, err);
     if (e instanceof MissingInput) {
@@ -117,6 +125,52 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
   } finally {
     rl?.close();
   }
+}
+
+interface OldBackupChoice {
+  remove: boolean; // --remove-old-backups
+  offer: boolean; // a secret was rotated in this run: ask on a terminal
+  ask?: Ask; // only on a terminal, without --yes
+  dryRun: boolean;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  label: (file: string) => string;
+}
+
+// .env backups that hold an old JWT_APP_SECRET: removed with --remove-old-backups, or when the
+// operator says yes on a terminal right after a rotation; otherwise named. Runs after the
+// changes are in place, so a failure here says so instead of claiming nothing changed.
+async function dealWithOldBackups(envPath: string, currentSecret: string | undefined, choice: OldBackupChoice): Promise<number> {
+  const old = backupsWithOldSecret(envPath, currentSecret);
+  if (old.length === 0) return 0;
+  const list = old.map((f) => `    ${choice.label(f)}\n`).join('');
+  const what = `${old.length} .env backup${old.length === 1 ? '' : 's'} ${old.length === 1 ? 'holds' : 'hold'} an old JWT_APP_SECRET`;
+  let remove = choice.remove;
+  if (!remove && choice.offer && choice.ask && !choice.dryRun) {
+    choice.out(`${what}:\n${list}`);
+    const answer = (await choice.ask('Remove them? [y/N] ')).trim().toLowerCase();
+    remove = answer === 'y' || answer === 'yes';
+  }
+  if (!remove) {
+    choice.out(`  Note: ${what}; remove ${old.length === 1 ? 'it' : 'them'} with --remove-old-backups:\n${list}`);
+    return 0;
+  }
+  if (choice.dryRun) {
+    choice.out(`would remove ${what}:\n${list}`);
+    return 0;
+  }
+  const removed: string[] = [];
+  for (const file of old) {
+    try {
+      fs.rmSync(file);
+      removed.push(file);
+    } catch (e) {
+      choice.err(`setup: the changes are in place, but ${choice.label(file)} (it holds an old JWT_APP_SECRET) could not be removed: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  choice.out(`  removed ${removed.length} .env backup${removed.length === 1 ? '' : 's'} that held an old JWT_APP_SECRET:\n${removed.map((f) => `    ${choice.label(f)}\n`).join('')}`);
+  return 0;
 }
 
 function describeDiff(plan: SetupPlan, label: (file: string) => string): string {

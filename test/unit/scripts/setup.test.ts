@@ -178,6 +178,65 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(env().expanded('SIDECAR_PROXY_SECRET')).to.equal(proxySecret); // generated once, kept after
     });
 
+    it('--rotate-secret: the new .env and its backup are 0600 again, and the backups with the old secret are named', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      fs.chmodSync(c.envPath, 0o644); // loosened by hand since
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(r.code, r.err).to.equal(0);
+      expect(backups()).to.have.length(2);
+      for (const file of [c.envPath, ...backups().map((b) => path.join(c.dir, b))]) expect(fs.statSync(file).mode & 0o777, file).to.equal(0o600);
+      // Both backups hold the strong secret that was rotated out; without a terminal nothing is asked or removed.
+      expect(r.out).to.match(/Note: 2 \.env backups hold an old JWT_APP_SECRET; remove them with --remove-old-backups/);
+      for (const b of backups()) expect(r.out).to.include(b);
+      expect(r.out + r.err).not.to.include(strongSecret);
+    });
+
+    it('--remove-old-backups removes only the backups whose secret is an old real one', async () => {
+      c = copyCheckout(); // JWT_APP_SECRET is the placeholder: that backup is kept
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const original = backups();
+      expect(original).to.have.length(1);
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret', '--remove-old-backups']);
+      expect(r.code, r.err).to.equal(0);
+      expect(r.out).to.match(/removed 1 \.env backup that held an old JWT_APP_SECRET/);
+      expect(backups()).to.deep.equal(original);
+      expect(read(path.join(c.dir, original[0] as string))).to.equal(c.originalEnv);
+      // Nothing else to change: the flag alone still removes, and a run without it names nothing.
+      const again = await runSetup(c, [...directIdpArgs, '--remove-old-backups']);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out).to.match(/^Nothing to change/).and.not.include('removed');
+    });
+
+    it('--rotate-secret on a terminal asks whether to remove the backups with the old secret; -y does not remove them', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const asked: string[] = [];
+      const answers = ['y', 'y'];
+      const r = await runSetup(c, [...directIdpArgs.filter((a) => a !== '--non-interactive'), '--rotate-secret'], {
+        interactive: true,
+        ask: async (q) => (asked.push(q), answers.shift() ?? ''),
+      });
+      expect(r.code, r.err).to.equal(0);
+      expect(asked).to.have.length(2);
+      expect(asked[1]).to.equal('Remove them? [y/N] ');
+      expect(r.out).to.include('1 .env backup holds an old JWT_APP_SECRET');
+      expect(backups()).to.have.length(1); // only the original's
+
+      const yes = await runSetup(c, [...directIdpArgs.filter((a) => a !== '--non-interactive'), '--rotate-secret', '--yes'], {
+        interactive: true,
+        ask: async (q) => {
+          throw new Error(`asked ${q}`);
+        },
+      });
+      expect(yes.code, yes.err).to.equal(0);
+      expect(backups()).to.have.length(2);
+      expect(yes.out).to.include('remove it with --remove-old-backups');
+    });
+
     it('keeps a PUBLIC_URL written with ${...} references when it already means the same URL', async () => {
       c = copyCheckout('basic', (t) => t.replace('#PUBLIC_URL=https://meet.example.com:${HTTPS_PORT}', 'PUBLIC_URL=https://meet.example.com:${HTTPS_PORT}'));
       preCreateSpKeys(c);
