@@ -33,6 +33,7 @@ export interface CheckResult {
   ok: boolean;
   what: string;
   fix?: string; // only when not ok
+  warning?: boolean; // not ok, but it does not fail doctor (exit status 0)
 }
 
 export const projectLabel = 'com.docker.compose.project';
@@ -240,5 +241,15 @@ export function metadataCheck(probe: ProbeResult | undefined, expectedEntityId: 
 }
 
 export function formatResult(r: CheckResult): string {
-  return r.ok ? `ok    ${r.what}` : `FAIL  ${r.what}\n      fix: ${r.fix}`;
+  if (r.ok) return `ok    ${r.what}`;
+  return `${r.warning ? 'WARN' : 'FAIL'}  ${r.what}\n      fix: ${r.fix}`;
+}
+
+/** The last line of doctor's report; only failures (not warnings) make it exit non-zero. */
+export function summarize(results: CheckResult[]): { line: string; failed: number } {
+  const failed = results.filter((r) => !r.ok && !r.warning).length;
+  const warnings = results.filter((r) => !r.ok && r.warning).length;
+  const warned = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  const line = failed === 0 ? `all ${results.length - warnings} checks passed${warned}` : `${failed} of ${results.length} checks failed${warned}`;
+  return { line, failed };
 }
