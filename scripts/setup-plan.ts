@@ -12,6 +12,7 @@ import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
 import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
+import { testIdpDefaults } from './test-idp';
 
 export interface PlannedFile {
   path: string; // absolute
@@ -108,6 +109,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   set('METADATA_URL', inputs.metadataUrl);
   set('SSO_URL', inputs.ssoUrl);
   if (inputs.metadataSigningCert) set('METADATA_SIGNING_CERT', inputs.metadataSigningCert.containerPath);
+  // The test IdP's CA must never vouch for another metadata server: it is set for the test IdP
+  // only, and emptied (the SP then uses the system CAs) when setup moves to another IdP.
+  if (inputs.testIdp) set('METADATA_TLS_CA', inputs.testIdp.tlsCa);
+  else if (env.expanded('METADATA_TLS_CA') === testIdpDefaults.tlsCa) set('METADATA_TLS_CA', '');
   // The overlay builds our images from this package unless they exist: point it here once.
   if (!env.expanded('SAML2JWT_SRC')) set('SAML2JWT_SRC', ctx.packageRootDir);
   if (!isStrongSecret(env.expanded('SIDECAR_PROXY_SECRET'))) {

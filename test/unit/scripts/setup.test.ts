@@ -461,6 +461,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const idp = testIdp();
       expect(env().expanded('METADATA_URL')).to.equal(idp.metadataUrl);
       expect(env().expanded('SSO_URL')).to.equal(idp.entityId);
+      // the SP checks the test IdP's TLS certificate against the test IdP's own CA, which the overlay mounts
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/test-idp-ca/ca-cert.pem');
       expect(r.out).to.include('docker compose -f docker-compose.yml -f saml2jwt.yml --profile test-idp up -d');
       expect(r.out).to.include('https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Metadata');
       const again = await runSetup(c, ['--non-interactive']);
@@ -469,6 +471,22 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       for (const attribute of ['mail', 'displayName', 'eduPersonPrincipalName', 'pairwise-id', 'subject-id', 'eduPersonScopedAffiliation', 'eduPersonEntitlement']) {
         expect(r.out).to.include(attribute);
       }
+    });
+
+    it('switching from --test-idp to a real IdP empties METADATA_TLS_CA (the system CAs again); an operator\'s own CA stays', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, ['--public-url', 'https://meet.example.com:8443', '--test-idp', '--non-interactive'])).code).to.equal(0);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal(testIdp().tlsCa);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('');
+      expect(read(c.envPath)).to.include('\nMETADATA_TLS_CA=\n');
+      expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+
+      fs.appendFileSync(c.envPath, 'METADATA_TLS_CA=/etc/shibboleth/keys/our-ca.pem\n');
+      expect((await runSetup(c, directIdpArgs)).out).to.match(/^Nothing to change/);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/keys/our-ca.pem');
     });
 
     it('federation: copies the metadata signing certificate into the SP key folder', async () => {
