@@ -10,9 +10,9 @@ import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
-import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
+import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
-import { testIdpDefaults } from './test-idp';
+import { metadataTrust, type MetadataTrust } from './metadata-trust';
 
 export interface PlannedFile {
   path: string; // absolute
@@ -32,6 +32,7 @@ export interface SetupSummary {
   nextCommand: string;
   attributes: string[];
   notes: string[];
+  metadataTrust: MetadataTrust;
 }
 
 export interface SetupPlan {
@@ -106,13 +107,24 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if (inputs.mode === 'host' && inputs.serverName) set('SERVER_NAME', inputs.serverName);
   set('SHIBBOLETH_TEMPLATE_XML', templateValue[inputs.template]);
   set('SP_ENTITY_ID', inputs.spEntityId);
-  set('METADATA_URL', inputs.metadataUrl);
   set('SSO_URL', inputs.ssoUrl);
-  if (inputs.metadataSigningCert) set('METADATA_SIGNING_CERT', inputs.metadataSigningCert.containerPath);
-  // The test IdP's CA must never vouch for another metadata server: it is set for the test IdP
-  // only, and emptied (the SP then uses the system CAs) when setup moves to another IdP.
-  if (inputs.testIdp) set('METADATA_TLS_CA', inputs.testIdp.tlsCa);
-  else if (env.expanded('METADATA_TLS_CA') === testIdpDefaults.tlsCa) set('METADATA_TLS_CA', '');
+  // How the metadata is found and authenticated. A variable these inputs do not use is emptied,
+  // not left behind: the test IdP's CA (METADATA_TLS_CA) must never vouch for another metadata
+  // server, and the SP refuses METADATA_URL and METADATA_FILE together.
+  const setOrEmpty = (key: string, value: string | undefined): void => {
+    if (value !== undefined) set(key, value);
+    else if (env.expanded(key)) set(key, '');
+  };
+  setOrEmpty('METADATA_URL', inputs.metadataUrl);
+  setOrEmpty('METADATA_FILE', inputs.metadataFile?.containerPath);
+  setOrEmpty('METADATA_SIGNING_CERT', inputs.metadataSigningCert?.containerPath);
+  setOrEmpty('METADATA_TLS_CA', inputs.metadataTlsCa?.containerPath);
+  const trust = metadataTrust({
+    metadataUrl: inputs.metadataUrl,
+    metadataFile: inputs.metadataFile?.containerPath,
+    signingCert: inputs.metadataSigningCert?.containerPath,
+    tlsCa: inputs.metadataTlsCa?.containerPath,
+  });
   // The overlay builds our images from this package unless they exist: point it here once.
   if (!env.expanded('SAML2JWT_SRC')) set('SAML2JWT_SRC', ctx.packageRootDir);
   if (!isStrongSecret(env.expanded('SIDECAR_PROXY_SECRET'))) {
@@ -161,8 +173,13 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     });
     generated.push(`SP key and certificate generated in ${spDir} (RSA 3072, SHA-256, 10 years)`);
   }
-  if (inputs.metadataSigningCert?.hostPath) {
-    addFile(files, dirs, path.join(spDir, metadataSigningCertFile), fs.readFileSync(inputs.metadataSigningCert.hostPath, 'utf8'), 0o644);
+  const copies: [SpFile | undefined, string][] = [
+    [inputs.metadataSigningCert, metadataSigningCertFile],
+    [inputs.metadataFile, metadataFileName],
+    [inputs.metadataTlsCa, metadataTlsCaFile],
+  ];
+  for (const [file, name] of copies) {
+    if (file?.hostPath) addFile(files, dirs, path.join(spDir, name), fs.readFileSync(file.hostPath, 'utf8'), 0o644);
   }
   const metadataDir = path.join(saml2jwtDir, 'metadata');
   if (!fs.existsSync(metadataDir)) dirs.add(metadataDir);
@@ -213,6 +230,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       nextCommand: `cd ${checkout.dir} && docker compose ${composeFiles.join(' ')}${profile} up -d`,
       attributes: releasedAttributes,
       notes,
+      metadataTrust: trust,
     },
   };
 }

@@ -12,6 +12,7 @@ import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
 import { invokingUser } from './file-owner';
+import { metadataTrustAdvice } from './metadata-trust';
 import { backupsWithOldSecret } from './old-backups';
 import { applyPlan } from './setup-apply';
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
@@ -61,6 +62,8 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       packageRootDir: rootDir,
       makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),
     });
+    // Say it before anything else, whatever happens next: this setup lets a network attacker in.
+    if (!plan.summary.metadataTrust.authenticated) err(`setup: warning: ${plan.summary.metadataTrust.summary}\n\n${metadataTrustAdvice}\n`);
     const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
 
     const oldBackups = { remove: flags.removeOldBackups, ask: flags.yes ? undefined : ask, out, err, label };
@@ -200,6 +203,7 @@ function nextSteps(summary: SetupSummary): string {
     `       (entityID ${summary.spEntityId})`,
     `  3. The IdP must release: ${summary.attributes.join(', ')}`,
     `  4. Check the running deployment: jitsi-saml2jwt doctor`,
+    `  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`,
     `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
     `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
     ...summary.notes.map((n) => `  Note: ${n}`),

@@ -508,6 +508,119 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(read(path.join(c.configDir, 'saml2jwt', 'sp', 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
     });
 
+    describe('how the IdP metadata is authenticated', () => {
+      const idpEntity = 'https://idp.example.org/idp/shibboleth';
+      const directArgs = ['--public-url', 'https://meet.example.com:8443', '--idp-entity-id', idpEntity, '--non-interactive'];
+      const metadataXml = (entity: string): string =>
+        `<?xml version="1.0"?>\n<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entity}"><md:IDPSSODescriptor/></md:EntityDescriptor>\n`;
+      const spDir = (): string => path.join(c.configDir, 'saml2jwt', 'sp');
+
+      it('direct mode takes a signing certificate too: copied into the SP key folder, named in METADATA_SIGNING_CERT', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const pem = path.join(c.root, 'idp-signer.pem');
+        fs.writeFileSync(pem, sharedSpKeys().certPem);
+        const r = await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml', '--metadata-signing-cert', pem]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
+        expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
+        expect(read(path.join(spDir(), 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
+        expect(r.out).to.include('IdP metadata: authenticated by its signature (METADATA_SIGNING_CERT=/etc/shibboleth/keys/metadata-signing-cert.pem)');
+        expect(r.err).to.equal('');
+      });
+
+      it('--metadata-file: the IdP\'s metadata as a local file (METADATA_FILE, no METADATA_URL); --metadata-url later empties it', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        expect((await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml'])).code).to.equal(0);
+        const file = path.join(c.root, 'idp.xml');
+        fs.writeFileSync(file, metadataXml(idpEntity));
+        const r = await runSetup(c, [...directArgs, '--metadata-file', file]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('METADATA_FILE')).to.equal('/etc/shibboleth/keys/idp-metadata.xml');
+        expect(env().expanded('METADATA_URL')).to.equal(''); // the SP refuses both at once
+        expect(read(path.join(spDir(), 'idp-metadata.xml'))).to.equal(metadataXml(idpEntity));
+        expect(r.out).to.include('IdP metadata: the local file METADATA_FILE=/etc/shibboleth/keys/idp-metadata.xml');
+        // a re-run without flags keeps the file
+        expect((await runSetup(c, ['--non-interactive'])).out).to.match(/^Nothing to change/);
+        const back = await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml']);
+        expect(back.code, back.err).to.equal(0);
+        expect(env().expanded('METADATA_FILE')).to.equal('');
+        expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/metadata.xml');
+      });
+
+      it('--metadata-tls-ca: a private CA for the https metadata server, copied and named in METADATA_TLS_CA', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const ca = path.join(c.root, 'our-ca.pem');
+        fs.writeFileSync(ca, sharedSpKeys().certPem);
+        const r = await runSetup(c, [...directIdpArgs, '--metadata-tls-ca', ca]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/keys/metadata-tls-ca.pem');
+        expect(read(path.join(spDir(), 'metadata-tls-ca.pem'))).to.equal(sharedSpKeys().certPem);
+        expect(r.out).to.include(
+          'IdP metadata: authenticated by TLS only: the certificate of idp.example.org must chain to the CA in METADATA_TLS_CA=/etc/shibboleth/keys/metadata-tls-ca.pem and name that host. A signing certificate (--metadata-signing-cert) is stronger.',
+        );
+        const plain = await runSetup(c, directIdpArgs);
+        expect(plain.out).to.match(/^Nothing to change/); // the operator's CA stays
+        expect(plain.out).to.include('must chain to the CA in METADATA_TLS_CA=/etc/shibboleth/keys/metadata-tls-ca.pem');
+      });
+
+      it('warns plainly, on stderr, when the metadata is not authenticated (plain http without a signing certificate)', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const r = await runSetup(c, [...directArgs, '--metadata-url', 'http://idp.meet.jitsi:8080/metadata.xml']);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.err).to.include('setup: warning: IdP metadata is NOT authenticated: a plain http:// METADATA_URL without METADATA_SIGNING_CERT');
+        expect(r.err).to.include("How should the SP authenticate your IdP's metadata? In order of preference:");
+        expect(r.out).to.include('WARNING: IdP metadata is NOT authenticated');
+        const https = await runSetup(c, directIdpArgs);
+        expect(https.err).to.equal('');
+        expect(https.out).to.include('IdP metadata: authenticated by TLS only: the certificate of idp.example.org must chain to the system CAs');
+      });
+
+      it('explains the three ways in --help', async () => {
+        c = copyCheckout();
+        const r = await runSetup(c, ['--help']);
+        expect(r.code).to.equal(0);
+        for (const line of [
+          "How should the SP authenticate your IdP's metadata? In order of preference:",
+          '1. A signing certificate (--metadata-signing-cert, METADATA_SIGNING_CERT)',
+          '2. A local metadata file (--metadata-file, METADATA_FILE; direct mode only).',
+          '3. An https METADATA_URL',
+          'Not authenticated: a plain http:// METADATA_URL without METADATA_SIGNING_CERT.',
+        ]) {
+          expect(r.out).to.include(line);
+        }
+      });
+
+      it('refuses what cannot work, with a clear message, exit 2, writing nothing', async () => {
+        c = copyCheckout();
+        const notPem = path.join(c.root, 'not.pem');
+        fs.writeFileSync(notPem, 'hello\n');
+        const otherIdp = path.join(c.root, 'other.xml');
+        fs.writeFileSync(otherIdp, metadataXml('https://other.example.org/idp'));
+        const state = fingerprint(c.dir, c.home);
+        const cases: [string[], RegExp][] = [
+          [[...directArgs, '--metadata-file', otherIdp], /--metadata-file: .*other\.xml has no EntityDescriptor for the IdP https:\/\/idp\.example\.org\/idp\/shibboleth \(it names https:\/\/other\.example\.org\/idp\)/],
+          [[...directArgs, '--metadata-file', notPem], /--metadata-file: .*not SAML metadata/],
+          [[...directArgs, '--metadata-file', otherIdp, '--metadata-url', 'https://idp.example.org/md.xml'], /either --metadata-url or --metadata-file/],
+          [['--public-url', 'https://meet.example.com', '--discovery-url', 'https://ds.example.org/ds', '--metadata-file', otherIdp, '--non-interactive'], /works only with one IdP \(direct\)/],
+          [[...directArgs, '--metadata-url', 'https://idp.example.org/md.xml', '--metadata-tls-ca', notPem], /--metadata-tls-ca: .*not a PEM certificate/],
+          [[...directArgs, '--metadata-url', 'http://idp.meet.jitsi/md.xml', '--metadata-tls-ca', '/etc/shibboleth/keys/ca.pem'], /needs an https --metadata-url/],
+          [[...directArgs, '--metadata-url', 'https://idp.example.org/md.xml', '--metadata-signing-cert', '/tmp/nowhere.pem'], /neither a file here nor a path inside the SP container/],
+          [['--public-url', 'https://meet.example.com', '--test-idp', '--metadata-tls-ca', notPem, '--non-interactive'], /--test-idp sets the IdP, its metadata and its CA itself: drop --metadata-tls-ca/],
+          [['--public-url', 'https://meet.example.com', '--discovery-url', 'https://ds.example.org/ds', '--template', 'discovery', '--metadata-url', 'https://md.example.org/', '--metadata-signing-cert', '/etc/shibboleth/keys/x.pem', '--non-interactive'], /does not go with the discovery template/],
+        ];
+        for (const [args, message] of cases) {
+          const r = await runSetup(c, args);
+          expect(r.code, args.join(' ')).to.equal(2);
+          expect(r.err, args.join(' ')).to.match(message);
+        }
+        expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      });
+    });
+
     it('asks on a terminal for what is missing, then confirms', async () => {
       c = copyCheckout();
       preCreateSpKeys(c);
