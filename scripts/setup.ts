@@ -92,7 +92,8 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       }
     }
 
-    const result = applyPlan(plan, { now: environment.now, owner: invokingUser(environment.env) });
+    const envOwner = fs.statSync(checkout.envPath);
+    const result = applyPlan(plan, { now: environment.now, owner: invokingUser(environment.env, { uid: envOwner.uid, gid: envOwner.gid }) });
     out(`Done: ${checkout.dir} is set up for SAML login.\n`);
     if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
     for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);

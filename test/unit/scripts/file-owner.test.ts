@@ -20,6 +20,10 @@ describe('scripts/file-owner: the invoking user', () => {
     }
     expect(invokingUser({ SUDO_UID: '1000', SUDO_GID: '1001', SUDO_USER: 'alice' })).to.deep.equal({ uid: 1000, gid: 1001, name: 'alice' });
     expect(invokingUser({ SUDO_UID: '1000', SUDO_GID: '1001' }).name).to.equal('uid 1000');
+    // root without sudo keeps a user's .env with that user; a root-owned one stays root's
+    expect(invokingUser({}, { uid: 1000, gid: 1000 })).to.deep.include({ uid: 1000, gid: 1000 });
+    expect(invokingUser({}, { uid: 0, gid: 0 })).to.deep.include({ uid: 0, gid: 0 });
+    expect(invokingUser({ SUDO_UID: '1001', SUDO_GID: '1001' }, { uid: 1000, gid: 1000 }).uid).to.equal(1001);
     for (const bad of [{ SUDO_UID: '1000' }, { SUDO_UID: '-1', SUDO_GID: '5' }, { SUDO_UID: '10x', SUDO_GID: '5' }, { SUDO_UID: '', SUDO_GID: '' }]) {
       expect(invokingUser(bad).uid, JSON.stringify(bad)).to.equal(0);
     }

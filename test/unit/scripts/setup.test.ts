@@ -119,6 +119,21 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out).to.match(/mode 0600, owned by \S+ \(uid \d+\), because the \.env holds secrets: \.env, \.env\.bak-saml2jwt-/);
     });
 
+    it('as root without sudo, keeps the .env (and gives its backups) to the user who owns it', async function () {
+      if (!runsAsRoot) this.skip();
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o644);
+      fs.chownSync(c.envPath, 4242, 4343);
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs, { env: {} });
+      expect(r.code, r.err).to.equal(0);
+      for (const file of [c.envPath, path.join(c.dir, backups()[0] as string)]) {
+        const st = fs.statSync(file);
+        expect(`${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid}`, file).to.equal('600 4242:4343');
+      }
+      expect(r.out).to.include("owned by the .env's owner (uid 4242)");
+    });
+
     it('under sudo, gives the .env and every backup to the user who ran sudo (SUDO_UID / SUDO_GID)', async function () {
       if (!runsAsRoot) this.skip(); // only root may give files away
       c = copyCheckout();
