@@ -11,6 +11,7 @@ import { EnvFile, MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
+import { secretFilesCheck } from './doctor-files';
 import { invokingUser } from './file-owner';
 import { metadataTrustAdvice } from './metadata-trust';
 import { backupsWithOldSecret } from './old-backups';
@@ -70,6 +71,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     if (plan.files.length === 0 && plan.dirs.length === 0) {
       out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n`);
       const code = await dealWithOldBackups(checkout.envPath, checkout.env.expanded('JWT_APP_SECRET'), { ...oldBackups, dryRun: flags.dryRun, offer: false });
+      noteReadableSecretFiles(checkout.dir, out);
       out('\n' + nextSteps(plan.summary));
       return code;
     }
@@ -104,6 +106,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     }
     for (const line of plan.generated) out(`  ${line}\n`);
     const code = await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: false, offer: plan.secretRotated });
+    noteReadableSecretFiles(checkout.dir, out);
     out('\n' + nextSteps(plan.summary));
     return code;
   } catch (e) {
@@ -129,6 +132,12 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
   } finally {
     rl?.close();
   }
+}
+
+// Files setup did not write in this run (a .env it left alone, backups an older version made)
+// can still be readable by others: say so, with doctor's words and fix. Nothing is changed.
+function noteReadableSecretFiles(dir: string, out: (text: string) => void): void {
+  for (const r of secretFilesCheck(dir)) if (!r.ok) out(`  Note: ${r.what}\n    fix: ${r.fix}\n`);
 }
 
 interface OldBackupChoice {

@@ -134,6 +134,25 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out).to.include("owned by the .env's owner (uid 4242)");
     });
 
+    it('names the .env and older backups that are still readable by others, without changing them, when it does not write them', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const older = path.join(c.dir, '.env.bak-saml2jwt-20250101T000000Z'); // made by an earlier version
+      fs.writeFileSync(older, c.originalEnv);
+      fs.chmodSync(older, 0o644);
+      fs.chmodSync(c.envPath, 0o640);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.out).to.match(/^Nothing to change/);
+      expect(r.out).to.include('Note: readable by others than their owner, though they hold JWT_APP_SECRET and Jitsi\'s passwords: .env (0640), .env.bak-saml2jwt-20250101T000000Z (0644)');
+      expect(r.out).to.include(`fix: chmod 600 ${c.envPath} ${older}`);
+      expect(fs.statSync(older).mode & 0o777).to.equal(0o644);
+      // a run that writes the .env makes it private; the older backup is still named
+      const again = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(fs.statSync(c.envPath).mode & 0o777).to.equal(0o600);
+      expect(again.out).to.include('readable by others than their owner, though they hold JWT_APP_SECRET and Jitsi\'s passwords: .env.bak-saml2jwt-20250101T000000Z (0644)');
+    });
+
     it('under sudo, gives the .env and every backup to the user who ran sudo (SUDO_UID / SUDO_GID)', async function () {
       if (!runsAsRoot) this.skip(); // only root may give files away
       c = copyCheckout();
