@@ -561,6 +561,10 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
         expect(read(path.join(spDir(), 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
         expect(r.out).to.include('IdP metadata: authenticated by its signature (METADATA_SIGNING_CERT=/etc/shibboleth/keys/metadata-signing-cert.pem)');
         expect(r.err).to.equal('');
+        // the test IdP's metadata is not signed by that certificate: --test-idp empties it
+        expect((await runSetup(c, ['--test-idp', '--non-interactive'])).code).to.equal(0);
+        expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('');
+        expect(env().expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
       });
 
       it('--metadata-file: the IdP\'s metadata as a local file (METADATA_FILE, no METADATA_URL); --metadata-url later empties it', async () => {
