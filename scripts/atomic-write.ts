@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { FileAccess } from './file-owner';
 
 /** Prefix of our temporary files; a run cleans up the ones a killed run left behind. */
 export const tempPrefix = '.saml2jwt-tmp-';
@@ -13,25 +14,22 @@ export interface StagedFile {
 }
 
 /**
- * Writes content to a temporary file beside target, with the target's mode and owner when it
- * exists (else `mode`), fsync'd. Nothing visible changes until commitStaged().
+ * Writes content to a temporary file beside target, fsync'd. Its mode and owner: `access` when
+ * given (a file that holds secrets), else the target's when it exists, else `mode`. Nothing
+ * visible changes until commitStaged().
  */
-export function stageFile(target: string, content: string | Buffer, mode = 0o644): StagedFile {
+export function stageFile(target: string, content: string | Buffer, mode = 0o644, access?: FileAccess): StagedFile {
   const dir = path.dirname(target);
   const temp = path.join(dir, `${tempPrefix}${path.basename(target)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   const existing = statOrNull(target);
-  const fd = fs.openSync(temp, 'wx', existing ? existing.mode & 0o7777 : mode);
+  const wanted: { mode: number; uid?: number; gid?: number } = access ?? (existing ? { mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid } : { mode });
+  // Created with the final mode (or stricter, by the umask), so the content is never readable by more.
+  const fd = fs.openSync(temp, 'wx', wanted.mode);
   try {
     fs.writeFileSync(fd, content);
     // openSync's mode is filtered by the umask: set it exactly.
-    fs.fchmodSync(fd, existing ? existing.mode & 0o7777 : mode);
-    if (existing && (existing.uid !== process.getuid?.() || existing.gid !== process.getgid?.())) {
-      try {
-        fs.fchownSync(fd, existing.uid, existing.gid);
-      } catch {
-        // not root: the file stays ours, which is the best we can do
-      }
-    }
+    fs.fchmodSync(fd, wanted.mode);
+    if (wanted.uid !== undefined && wanted.gid !== undefined) giveTo(fd, wanted.uid, wanted.gid, access !== undefined);
     fs.fsyncSync(fd);
   } catch (err) {
     fs.closeSync(fd);
@@ -40,6 +38,17 @@ export function stageFile(target: string, content: string | Buffer, mode = 0o644
   }
   fs.closeSync(fd);
   return { target, temp };
+}
+
+// A required owner (access) must be set; keeping an old file's owner is best effort, since
+// only root may give a file away.
+function giveTo(fd: number, uid: number, gid: number, required: boolean): void {
+  if (uid === process.getuid?.() && gid === process.getgid?.()) return;
+  try {
+    fs.fchownSync(fd, uid, gid);
+  } catch (err) {
+    if (required) throw err;
+  }
 }
 
 /**
@@ -67,24 +76,25 @@ export function discardStaged(staged: StagedFile): void {
 }
 
 /**
- * Copies a file to a backup path with its mode, fsync'd, failing if the backup exists. On an
- * error after the copy, the half-made backup is removed: there is a complete backup or none.
+ * Copies a file to a backup path with the given mode and owner, fsync'd, failing if the backup
+ * exists. The mode is set before any content is written, so a backup of secrets is never
+ * readable by others. On an error after the backup was created, it is removed: there is a
+ * complete backup or none.
  */
-export function backupFile(source: string, backup: string): void {
-  const st = fs.statSync(source);
-  fs.copyFileSync(source, backup, fs.constants.COPYFILE_EXCL);
+export function backupFile(source: string, backup: string, access: FileAccess): void {
+  const content = fs.readFileSync(source);
+  const fd = fs.openSync(backup, 'wx', access.mode);
   try {
-    fs.chmodSync(backup, st.mode & 0o7777);
-    const fd = fs.openSync(backup, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    fs.fchmodSync(fd, access.mode);
+    giveTo(fd, access.uid, access.gid, true);
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
   } catch (err) {
+    fs.closeSync(fd);
     fs.rmSync(backup, { force: true });
     throw err;
   }
+  fs.closeSync(fd);
   fsyncDir(path.dirname(backup));
 }
 

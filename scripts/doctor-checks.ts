@@ -33,6 +33,7 @@ export interface CheckResult {
   ok: boolean;
   what: string;
   fix?: string; // only when not ok
+  warning?: boolean; // not ok, but it does not fail doctor (exit status 0)
 }
 
 export const projectLabel = 'com.docker.compose.project';
@@ -187,10 +188,58 @@ export function configurationChecks(project: ComposeProject): CheckResult[] {
       ),
     );
   }
+  if (sp) results.push(...testIdpChecks(sp, s('test-idp')));
   if (sidecar && sp) {
     results.push(sharedSecretCheck('SIDECAR_PROXY_SECRET', sp, sidecar, 'run jitsi-saml2jwt setup (it generates one into .env), then recreate saml-sp and saml2jwt'));
   }
   return results;
+}
+
+/** Names under which the test IdP is reached on the compose network (its service and alias). */
+const testIdpHostNames = ['test-idp', 'test-idp.meet.jitsi'];
+const testIdpCaFolder = '/etc/shibboleth/test-idp-ca/';
+
+// The test IdP has public users and passwords, and its CA is made by it: neither may sit next to
+// a real IdP. A test-idp container that runs while the SP reads other metadata is a test setup
+// left behind in production (or a way around the real IdP): that fails loudly.
+function testIdpChecks(sp: ServiceContainer, testIdp: ServiceContainer | undefined): CheckResult[] {
+  const results: CheckResult[] = [];
+  const metadataUrl = sp.env.get('METADATA_URL') ?? '';
+  const metadataFile = sp.env.get('METADATA_FILE') ?? '';
+  const names = new Set([...testIdpHostNames, ...(testIdp?.aliases ?? [])]);
+  const host = hostOf(metadataUrl);
+  const readsTestIdp = metadataFile === '' && host !== undefined && names.has(host);
+  const source = metadataFile ? `METADATA_FILE=${metadataFile}` : `METADATA_URL=${metadataUrl || 'unset'}`;
+  if (testIdp?.status === 'running') {
+    results.push(
+      check(
+        readsTestIdp,
+        readsTestIdp
+          ? `the test IdP (${testIdp.name}) runs as the SP's only IdP (${source}); never use it in production`
+          : `the test IdP (${testIdp.name}) runs next to a real IdP (saml-sp: ${source}); its users and passwords are public`,
+        `remove it: docker compose rm -sf test-idp, and start Jitsi without --profile test-idp (\`${startCommand}\`)`,
+      ),
+    );
+  }
+  const tlsCa = sp.env.get('METADATA_TLS_CA') ?? '';
+  if (tlsCa.startsWith(testIdpCaFolder) && !readsTestIdp) {
+    results.push(
+      check(
+        false,
+        `saml-sp checks the TLS certificate of ${source} against the test IdP's CA (METADATA_TLS_CA=${tlsCa})`,
+        'run jitsi-saml2jwt setup for your IdP (it empties METADATA_TLS_CA, i.e. the system CAs), then recreate saml-sp',
+      ),
+    );
+  }
+  return results;
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 // Both containers hold the same secret, and the sidecar's own strength rule accepts it.
@@ -240,5 +289,15 @@ export function metadataCheck(probe: ProbeResult | undefined, expectedEntityId: 
 }
 
 export function formatResult(r: CheckResult): string {
-  return r.ok ? `ok    ${r.what}` : `FAIL  ${r.what}\n      fix: ${r.fix}`;
+  if (r.ok) return `ok    ${r.what}`;
+  return `${r.warning ? 'WARN' : 'FAIL'}  ${r.what}\n      fix: ${r.fix}`;
+}
+
+/** The last line of doctor's report; only failures (not warnings) make it exit non-zero. */
+export function summarize(results: CheckResult[]): { line: string; failed: number } {
+  const failed = results.filter((r) => !r.ok && !r.warning).length;
+  const warnings = results.filter((r) => !r.ok && r.warning).length;
+  const warned = warnings === 0 ? '' : `, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  const line = failed === 0 ? `all ${results.length - warnings} checks passed${warned}` : `${failed} of ${results.length} checks failed${warned}`;
+  return { line, failed };
 }

@@ -14,15 +14,19 @@ import {
   projectLabel,
   readyzCheck,
   readyzProbe,
+  summarize,
   type CheckResult,
   type ContainerInspect,
   type ProbeResult,
 } from './doctor-checks';
+import { secretFilesCheck } from './doctor-files';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
 Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
-checks prosody, web, saml2jwt and saml-sp. Exit status 0 only when every check passes.
+checks prosody, web, saml2jwt and saml-sp, and (when that folder is on this machine) that its
+.env and the backups setup made are readable by their owner only. Exit status 0 only when every
+check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
   -h, --help      show this help
@@ -89,9 +93,13 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
     ),
   );
 
+  // The checkout's own files, when it is on this machine.
+  const checkoutDir = jitsiDir ?? project.workingDir;
+  if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
+
   for (const r of results) out(formatResult(r) + '\n');
-  const failed = results.filter((r) => !r.ok).length;
-  out(failed === 0 ? `all ${results.length} checks passed\n` : `${failed} of ${results.length} checks failed\n`);
+  const { line, failed } = summarize(results);
+  out(`${line}\n`);
   return failed === 0 ? 0 : 1;
 }
 

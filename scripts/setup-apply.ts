@@ -1,26 +1,35 @@
 // Applying a SetupPlan so that no data is lost:
 //   1. create missing folders
 //   2. write every new content to a temp file beside its target, fsync'd
-//   3. back up every existing file that changes, timestamped
+//   3. back up every existing file that changes, timestamped, readable by the invoking user only
 //   4. rename the temp files into place, .env last
-// An error before the end undoes what was done (so every file is as it was); a kill leaves each
+// A file that holds secrets (.env) gets mode 0600 and the invoking user as owner, whatever the
+// file it replaces had (scripts/file-owner.ts says who that is under sudo).
+// An error before the end undoes what was done (so every file is as it was, mode and owner
+// included); a kill leaves each
 // file either original or complete, the .env original or complete, plus a backup of it.
 // (test/unit/scripts/setup-apply.test.ts fails or kills it before each of its writes.)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backupFile, commitStaged, discardStaged, removeStaleTemps, stageFile, type StagedFile } from './atomic-write';
+import { invokingUser, privateAccess, type FileAccess, type FileOwner } from './file-owner';
 import type { PlannedFile, SetupPlan } from './setup-plan';
 
 export const backupInfix = '.bak-saml2jwt-';
 
 export interface ApplyOptions {
   now?: Date;
+  /** Owner of the private files and backups; default: the invoking user (file-owner.ts). */
+  owner?: FileOwner;
 }
 
 export interface ApplyResult {
   written: string[];
   backups: string[];
   dirsCreated: string[];
+  /** Files written or made with mode 0600 and this owner: the private files and the backups. */
+  privateFiles: string[];
+  owner: FileOwner;
 }
 
 /** YYYYMMDDTHHMMSSZ */
@@ -30,6 +39,16 @@ export function backupStamp(now: Date): string {
 
 export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult {
   const stamp = backupStamp(opts.now ?? new Date());
+  const owner = opts.owner ?? invokingUser();
+  const access = privateAccess(owner);
+  const accessOf = (file: PlannedFile): FileAccess | undefined => (file.holdsSecrets ? access : undefined);
+  // What each existing file had, so that an undo puts mode and owner back too.
+  const original = new Map<string, FileAccess>();
+  for (const file of plan.files) {
+    if (file.before === null) continue;
+    const st = fs.statSync(file.path);
+    original.set(file.path, { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+  }
   const dirsCreated: string[] = [];
   const staged: { file: PlannedFile; staged: StagedFile }[] = [];
   const backups: string[] = [];
@@ -43,12 +62,12 @@ export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult
     for (const dir of new Set(plan.files.map((f) => path.dirname(f.path)))) removeStaleTemps(dir);
 
     for (const file of plan.files) {
-      staged.push({ file, staged: stageFile(file.path, file.after, file.mode) });
+      staged.push({ file, staged: stageFile(file.path, file.after, file.mode, accessOf(file)) });
     }
     for (const file of plan.files) {
       if (file.before === null) continue;
       const backup = freeBackupName(file.path, stamp);
-      backupFile(file.path, backup);
+      backupFile(file.path, backup, access);
       backups.push(backup);
     }
     for (const { file, staged: s } of staged) {
@@ -59,20 +78,21 @@ export function applyPlan(plan: SetupPlan, opts: ApplyOptions = {}): ApplyResult
       committed.push(file);
     }
   } catch (err) {
-    undo(committed, staged.map((s) => s.staged), backups, dirsCreated);
+    undo(committed, original, staged.map((s) => s.staged), backups, dirsCreated);
     throw err;
   }
-  return { written: committed.map((f) => f.path), backups, dirsCreated };
+  const privateFiles = [...committed.filter((f) => f.holdsSecrets).map((f) => f.path), ...backups];
+  return { written: committed.map((f) => f.path), backups, dirsCreated, privateFiles, owner };
 }
 
 // Puts every file back as it was: committed files get their old content (or go away if new),
 // temp files, this run's backups and the folders it made are removed.
-function undo(committed: PlannedFile[], staged: StagedFile[], backups: string[], dirs: string[]): void {
+function undo(committed: PlannedFile[], original: Map<string, FileAccess>, staged: StagedFile[], backups: string[], dirs: string[]): void {
   let restored = true;
   for (const file of committed.reverse()) {
     try {
       if (file.before === null) fs.rmSync(file.path, { force: true });
-      else commitStaged(stageFile(file.path, file.before, file.mode), true);
+      else commitStaged(stageFile(file.path, file.before, file.mode, restorableAccess(original.get(file.path))), true);
     } catch (err) {
       restored = false;
       process.stderr.write(`could not restore ${file.path}: ${(err as Error).message}; the backups are kept\n`);
@@ -87,6 +107,14 @@ function undo(committed: PlannedFile[], staged: StagedFile[], backups: string[],
       // not empty: something else lives there now; leave it
     }
   }
+}
+
+// Only root may give a file back to another owner; otherwise the restored file keeps the mode
+// of the one it replaces (ours, which is never looser).
+function restorableAccess(access: FileAccess | undefined): FileAccess | undefined {
+  if (!access) return undefined;
+  const uid = process.getuid?.();
+  return uid === 0 || (access.uid === uid && access.gid === process.getgid?.()) ? access : undefined;
 }
 
 function freeBackupName(file: string, stamp: string): string {

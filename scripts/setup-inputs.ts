@@ -12,6 +12,7 @@ import {
   checkPublicUrl,
   checkServerName,
 } from './input-checks';
+import { metadataTrustAdvice } from './metadata-trust';
 import { testIdp as findTestIdp, type TestIdp } from './test-idp';
 import { parseCommandLine } from '../sidecar/src/command-line';
 
@@ -27,12 +28,15 @@ export interface SetupFlags {
   idpEntityId?: string;
   discoveryUrl?: string;
   metadataSigningCert?: string;
+  metadataFile?: string;
+  metadataTlsCa?: string;
   spEntityId?: string;
   template?: string;
   testIdp: boolean;
   moderators?: string;
   guests: boolean;
   rotateSecret: boolean;
+  removeOldBackups: boolean;
   dryRun: boolean;
   nonInteractive: boolean;
   yes: boolean;
@@ -47,12 +51,15 @@ const setupOptions = {
   'idp-entity-id': { type: 'string' },
   'discovery-url': { type: 'string' },
   'metadata-signing-cert': { type: 'string' },
+  'metadata-file': { type: 'string' },
+  'metadata-tls-ca': { type: 'string' },
   'sp-entity-id': { type: 'string' },
   template: { type: 'string' },
   moderators: { type: 'string' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
+  'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'non-interactive': { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
@@ -71,12 +78,15 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     idpEntityId: v['idp-entity-id'],
     discoveryUrl: v['discovery-url'],
     metadataSigningCert: v['metadata-signing-cert'],
+    metadataFile: v['metadata-file'],
+    metadataTlsCa: v['metadata-tls-ca'],
     spEntityId: v['sp-entity-id'],
     template: v.template,
     moderators: v.moderators,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
+    removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
     nonInteractive: v['non-interactive'] ?? false,
     yes: v.yes ?? false,
@@ -90,28 +100,41 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --mode path|host            path: Jitsi's nginx proxies /saml2jwt/ (default); host: the SP has its own name
   --server-name HOST[:PORT]   the SP's own host name (host mode)
   --metadata-url URL          where the SP fetches the IdP's (or federation's) metadata
+  --metadata-file F           the IdP's metadata as a local file instead (template "direct" only)
+  --metadata-signing-cert F   PEM that signs the metadata (required with a federation; direct: optional)
+  --metadata-tls-ca F         PEM of the private CA that issued the https metadata server's certificate
+                              (default: the system CAs)
   --idp-entity-id ID          log in at this one IdP (template "direct")
-  --discovery-url URL         let users pick their IdP at this discovery service (template "discovery")
-  --metadata-signing-cert F   PEM that signs federation metadata (template "federation")
+  --discovery-url URL         let users pick their IdP at this discovery service (template "discovery",
+                              or "federation" with --metadata-signing-cert)
   --template T                direct | discovery | federation (normally inferred)
   --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
   --moderators FILE           policy file deciding who is moderator (enables token_affiliation)
   --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
-  --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out)
+  --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
+                              on a terminal, offers to remove the .env backups that hold the old one
+  --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
+                              without --rotate-secret); never asked without a terminal
   --dry-run                   show the diff of every file it would change; change nothing
   --non-interactive           never prompt; missing input is an error (exit 2)
   -y, --yes                   do not ask for confirmation on a terminal
   -h, --help                  show this help
-`;
+
+  F is a file on this machine (copied into the SP key folder, \${CONFIG}/saml2jwt/sp/) or a path
+  inside the SP container under /etc/shibboleth/.
+
+${metadataTrustAdvice}`;
 
 /** Asks the operator one question; returns the answer ('' when they just press enter). */
 export type Ask = (question: string) => Promise<string>;
 
-export interface MetadataSigningCert {
-  hostPath?: string; // a PEM on this machine, copied into the SP key folder
-  containerPath: string; // what METADATA_SIGNING_CERT says (a path inside the SP container)
+/** A file the SP reads: METADATA_SIGNING_CERT, METADATA_FILE or METADATA_TLS_CA. */
+export interface SpFile {
+  hostPath?: string; // a file on this machine, copied into the SP key folder
+  containerPath: string; // what the variable says (a path inside the SP container)
 }
+export type MetadataSigningCert = SpFile;
 
 export interface SetupInputs {
   publicUrl: string;
@@ -120,7 +143,9 @@ export interface SetupInputs {
   serverName?: string;
   template: SpTemplate;
   spEntityId: string;
-  metadataUrl: string;
+  metadataUrl?: string; // absent with metadataFile
+  metadataFile?: SpFile;
+  metadataTlsCa?: SpFile; // absent: the system CAs
   ssoUrl: string;
   metadataSigningCert?: MetadataSigningCert;
   moderatorsPolicy?: string; // absolute path of the operator's policy file
@@ -148,6 +173,8 @@ const templateAliases: Record<string, SpTemplate> = {
 /** The SP key folder inside the SP container (host: ${CONFIG}/saml2jwt/sp/). */
 export const spKeysInContainer = '/etc/shibboleth/keys';
 export const metadataSigningCertFile = 'metadata-signing-cert.pem';
+export const metadataFileName = 'idp-metadata.xml';
+export const metadataTlsCaFile = 'metadata-tls-ca.pem';
 
 /**
  * Builds the inputs: flags first, then what the .env already says, then (when ask is given)
@@ -199,11 +226,19 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   if (flags.idpEntityId !== undefined && flags.discoveryUrl !== undefined) {
     throw new InvalidInput('give either --idp-entity-id (one IdP) or --discovery-url (users choose), not both');
   }
-  if (flags.testIdp && (flags.idpEntityId !== undefined || flags.discoveryUrl !== undefined || flags.metadataUrl !== undefined)) {
-    throw new InvalidInput('--test-idp sets the metadata URL and IdP itself: drop --idp-entity-id / --discovery-url / --metadata-url');
+  const metadataFlags = { '--idp-entity-id': flags.idpEntityId, '--discovery-url': flags.discoveryUrl, '--metadata-url': flags.metadataUrl, '--metadata-file': flags.metadataFile, '--metadata-signing-cert': flags.metadataSigningCert, '--metadata-tls-ca': flags.metadataTlsCa };
+  const givenMetadataFlags = Object.entries(metadataFlags).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (flags.testIdp && givenMetadataFlags.length > 0) {
+    throw new InvalidInput(`--test-idp sets the IdP, its metadata and its CA itself: drop ${givenMetadataFlags.join(' ')}`);
   }
-  const signingCertArg = flags.metadataSigningCert ?? (flags.testIdp ? undefined : fromEnv('METADATA_SIGNING_CERT'));
-  const metadataSigningCert = signingCertArg !== undefined ? resolveSigningCert(signingCertArg) : undefined;
+  if (flags.metadataUrl !== undefined && flags.metadataFile !== undefined) {
+    throw new InvalidInput('give either --metadata-url or --metadata-file, not both');
+  }
+  // A re-run without --test-idp still knows it uses the test IdP (for the --profile in the command).
+  const knownTestIdp = findTestIdp(fromEnv('TEST_IDP_BASE_URL'));
+  const usesTestIdp = flags.testIdp || (givenMetadataFlags.length === 0 && fromEnv('SSO_URL') === knownTestIdp.entityId);
+  const signingCertArg = flags.metadataSigningCert ?? (usesTestIdp ? undefined : fromEnv('METADATA_SIGNING_CERT'));
+  let metadataSigningCert = signingCertArg !== undefined ? resolveSpFile('--metadata-signing-cert', signingCertArg, metadataSigningCertFile, checkPem) : undefined;
 
   let template: SpTemplate | undefined;
   if (flags.template !== undefined) {
@@ -212,11 +247,6 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   }
   let ssoUrl: string | undefined;
   let metadataUrl: string | undefined;
-  // A re-run without --test-idp still knows it uses the test IdP (for the --profile in the command).
-  const knownTestIdp = findTestIdp(fromEnv('TEST_IDP_BASE_URL'));
-  const usesTestIdp =
-    flags.testIdp ||
-    (flags.idpEntityId === undefined && flags.discoveryUrl === undefined && flags.metadataUrl === undefined && fromEnv('SSO_URL') === knownTestIdp.entityId);
   const testIdp = usesTestIdp ? knownTestIdp : undefined;
   if (testIdp) {
     template ??= 'direct';
@@ -253,16 +283,43 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   if (template === 'federation' && !metadataSigningCert) {
     throw new InvalidInput('the federation template needs --metadata-signing-cert (the PEM that signs the federation metadata)');
   }
-  if (template !== 'federation' && flags.metadataSigningCert !== undefined) {
-    throw new InvalidInput('--metadata-signing-cert is for federation metadata, where users choose their IdP: use it with --discovery-url');
+  // The SP checks signatures in direct and federation mode; discovery is the unsigned variant.
+  if (template === 'discovery' && flags.metadataSigningCert !== undefined) {
+    throw new InvalidInput('--metadata-signing-cert does not go with the discovery template: use --template federation (signed metadata, users choose their IdP)');
   }
+  if (template === 'discovery') metadataSigningCert = undefined;
   if (template !== 'direct' && ssoUrl !== undefined) ssoUrl = checkDiscoveryUrl(ssoUrl);
 
-  if (!metadataUrl) {
+  // Where the metadata comes from: a URL, or (direct only) a local file.
+  let metadataFile: SpFile | undefined;
+  if (!testIdp) {
+    const fileArg = flags.metadataFile ?? (flags.metadataUrl === undefined ? fromEnv('METADATA_FILE') : undefined);
+    if (fileArg !== undefined) {
+      if (template !== 'direct') throw new InvalidInput(`--metadata-file (METADATA_FILE) works only with one IdP (direct), not with the ${template} template: use --metadata-url`);
+      metadataFile = resolveSpFile('--metadata-file', fileArg, metadataFileName, (text, file) => checkIdpMetadata(text, file, ssoUrl));
+    }
+  }
+  if (!metadataUrl && !metadataFile) {
     const given = flags.metadataUrl ?? fromEnv('METADATA_URL');
+    const signed = metadataSigningCert !== undefined;
     metadataUrl = given !== undefined
-      ? checkMetadataUrl(given, metadataSigningCert !== undefined)
-      : await needed('metadata URL', '--metadata-url', 'URL of the IdP or federation metadata (https://...): ', (v) => checkMetadataUrl(v, metadataSigningCert !== undefined));
+      ? checkMetadataUrl(given, signed)
+      : await needed('metadata URL', '--metadata-url', `${metadataTrustAdvice}URL of the IdP or federation metadata (https://...): `, (v) => checkMetadataUrl(v, signed));
+  }
+
+  // The CA that the https metadata server's certificate must chain to. The test IdP's CA is for
+  // the test IdP only: a .env that still names it is read as "the system CAs".
+  let metadataTlsCa: SpFile | undefined;
+  if (testIdp) {
+    metadataTlsCa = { containerPath: testIdp.tlsCa };
+  } else if (flags.metadataTlsCa !== undefined) {
+    if (!metadataUrl?.startsWith('https:')) {
+      throw new InvalidInput('--metadata-tls-ca is the CA of an https metadata server: it needs an https --metadata-url');
+    }
+    metadataTlsCa = resolveSpFile('--metadata-tls-ca', flags.metadataTlsCa, metadataTlsCaFile, checkPem);
+  } else {
+    const envCa = fromEnv('METADATA_TLS_CA');
+    if (envCa !== undefined && envCa !== knownTestIdp.tlsCa) metadataTlsCa = { containerPath: envCa };
   }
 
   let moderatorsPolicy: string | undefined;
@@ -271,7 +328,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     if (!fs.existsSync(moderatorsPolicy)) throw new InvalidInput(`--moderators: ${moderatorsPolicy} does not exist`);
   }
 
-  if (missing.length > 0 || !publicUrl || !ssoUrl || !metadataUrl || !template) throw new MissingInput(missing);
+  if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
   return {
@@ -282,6 +339,8 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     template,
     spEntityId,
     metadataUrl,
+    metadataFile,
+    metadataTlsCa,
     ssoUrl,
     metadataSigningCert,
     moderatorsPolicy,
@@ -299,20 +358,38 @@ function safePublicUrl(value: string): string | undefined {
   }
 }
 
-// A PEM on this machine is copied into the SP key folder; a path already inside the container
-// (/etc/shibboleth/...) is taken as is.
-function resolveSigningCert(arg: string): MetadataSigningCert {
+// A file on this machine is checked and copied into the SP key folder; a path already inside the
+// container (/etc/shibboleth/...) is taken as is.
+function resolveSpFile(flag: string, arg: string, nameInKeyFolder: string, check: (text: string, file: string) => void): SpFile {
   const local = path.resolve(arg);
   if (fs.existsSync(local) && fs.statSync(local).isFile()) {
-    const text = fs.readFileSync(local, 'utf8');
-    if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new InvalidInput(`--metadata-signing-cert: ${local} is not a PEM certificate`);
     try {
-      new X509Certificate(text);
-    } catch {
-      throw new InvalidInput(`--metadata-signing-cert: ${local} does not parse as an X.509 certificate`);
+      check(fs.readFileSync(local, 'utf8'), local);
+    } catch (err) {
+      throw err instanceof InvalidInput ? new InvalidInput(`${flag}: ${err.message}`) : err;
     }
-    return { hostPath: local, containerPath: `${spKeysInContainer}/${metadataSigningCertFile}` };
+    return { hostPath: local, containerPath: `${spKeysInContainer}/${nameInKeyFolder}` };
   }
   if (arg.startsWith('/etc/shibboleth/')) return { containerPath: arg };
-  throw new InvalidInput(`--metadata-signing-cert: ${arg} is neither a file here nor a path inside the SP container (/etc/shibboleth/...)`);
+  throw new InvalidInput(`${flag}: ${arg} is neither a file here nor a path inside the SP container (/etc/shibboleth/...)`);
+}
+
+function checkPem(text: string, file: string): void {
+  if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new InvalidInput(`${file} is not a PEM certificate`);
+  try {
+    new X509Certificate(text);
+  } catch {
+    throw new InvalidInput(`${file} does not parse as an X.509 certificate`);
+  }
+}
+
+// In direct mode the SP keeps only the entity SSO_URL of the metadata: a file without it could
+// never log anyone in.
+function checkIdpMetadata(text: string, file: string, idpEntityId: string | undefined): void {
+  if (!/<(?:[\w-]+:)?EntityDescriptor\b/.test(text)) throw new InvalidInput(`${file} is not SAML metadata (no EntityDescriptor)`);
+  if (idpEntityId === undefined) return;
+  const entities = [...text.matchAll(/<(?:[\w-]+:)?EntityDescriptor\b[^>]*\bentityID\s*=\s*["']([^"']*)["']/g)].map((m) => m[1]);
+  if (!entities.includes(idpEntityId)) {
+    throw new InvalidInput(`${file} has no EntityDescriptor for the IdP ${idpEntityId} (it names ${entities.join(', ') || 'no entityID'})`);
+  }
 }

@@ -10,16 +10,18 @@ import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
-import { metadataSigningCertFile, type SetupInputs } from './setup-inputs';
+import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
+import { metadataTrust, type MetadataTrust } from './metadata-trust';
 
 export interface PlannedFile {
   path: string; // absolute
   before: string | null; // null: the file does not exist yet
   after: string;
-  mode: number; // for a new file; an existing one keeps its own
+  mode: number; // for a new file; an existing one keeps its own, unless holdsSecrets
   replace: boolean; // false: must not exist when we write it (keys)
   secret: boolean; // never print its content (private key)
+  holdsSecrets: boolean; // .env: always 0600 and owned by the invoking user, like its backups
 }
 
 export interface SetupSummary {
@@ -30,6 +32,7 @@ export interface SetupSummary {
   nextCommand: string;
   attributes: string[];
   notes: string[];
+  metadataTrust: MetadataTrust;
 }
 
 export interface SetupPlan {
@@ -37,6 +40,7 @@ export interface SetupPlan {
   dirs: string[]; // folders to create, parents first
   envKeysChanged: string[];
   generated: string[]; // human lines: secrets and keys made in this run
+  secretRotated: boolean; // a strong JWT_APP_SECRET is replaced (--rotate-secret)
   summary: SetupSummary;
 }
 
@@ -89,9 +93,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const appId = env.expanded('JWT_APP_ID');
   if (appId === undefined || placeholderAppIds.includes(appId)) set('JWT_APP_ID', defaultAppId);
   const secret = env.expanded('JWT_APP_SECRET');
+  const secretRotated = inputs.rotateSecret && isStrongSecret(secret);
   if (inputs.rotateSecret || !isStrongSecret(secret)) {
     set('JWT_APP_SECRET', newSecret());
-    generated.push(inputs.rotateSecret && isStrongSecret(secret) ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+    generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
   }
   set('JWT_ENABLE_DOMAIN_VERIFICATION', 'true');
   set('TOKEN_AUTH_URL', tokenAuthUrl);
@@ -102,9 +107,24 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if (inputs.mode === 'host' && inputs.serverName) set('SERVER_NAME', inputs.serverName);
   set('SHIBBOLETH_TEMPLATE_XML', templateValue[inputs.template]);
   set('SP_ENTITY_ID', inputs.spEntityId);
-  set('METADATA_URL', inputs.metadataUrl);
   set('SSO_URL', inputs.ssoUrl);
-  if (inputs.metadataSigningCert) set('METADATA_SIGNING_CERT', inputs.metadataSigningCert.containerPath);
+  // How the metadata is found and authenticated. A variable these inputs do not use is emptied,
+  // not left behind: the test IdP's CA (METADATA_TLS_CA) must never vouch for another metadata
+  // server, and the SP refuses METADATA_URL and METADATA_FILE together.
+  const setOrEmpty = (key: string, value: string | undefined): void => {
+    if (value !== undefined) set(key, value);
+    else if (env.expanded(key)) set(key, '');
+  };
+  setOrEmpty('METADATA_URL', inputs.metadataUrl);
+  setOrEmpty('METADATA_FILE', inputs.metadataFile?.containerPath);
+  setOrEmpty('METADATA_SIGNING_CERT', inputs.metadataSigningCert?.containerPath);
+  setOrEmpty('METADATA_TLS_CA', inputs.metadataTlsCa?.containerPath);
+  const trust = metadataTrust({
+    metadataUrl: inputs.metadataUrl,
+    metadataFile: inputs.metadataFile?.containerPath,
+    signingCert: inputs.metadataSigningCert?.containerPath,
+    tlsCa: inputs.metadataTlsCa?.containerPath,
+  });
   // The overlay builds our images from this package unless they exist: point it here once.
   if (!env.expanded('SAML2JWT_SRC')) set('SAML2JWT_SRC', ctx.packageRootDir);
   if (!isStrongSecret(env.expanded('SIDECAR_PROXY_SECRET'))) {
@@ -153,8 +173,13 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     });
     generated.push(`SP key and certificate generated in ${spDir} (RSA 3072, SHA-256, 10 years)`);
   }
-  if (inputs.metadataSigningCert?.hostPath) {
-    addFile(files, dirs, path.join(spDir, metadataSigningCertFile), fs.readFileSync(inputs.metadataSigningCert.hostPath, 'utf8'), 0o644);
+  const copies: [SpFile | undefined, string][] = [
+    [inputs.metadataSigningCert, metadataSigningCertFile],
+    [inputs.metadataFile, metadataFileName],
+    [inputs.metadataTlsCa, metadataTlsCaFile],
+  ];
+  for (const [file, name] of copies) {
+    if (file?.hostPath) addFile(files, dirs, path.join(spDir, name), fs.readFileSync(file.hostPath, 'utf8'), 0o644);
   }
   const metadataDir = path.join(saml2jwtDir, 'metadata');
   if (!fs.existsSync(metadataDir)) dirs.add(metadataDir);
@@ -177,8 +202,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   // .env last: once it is in place, everything it points at is already there
   const envAfter = env.toString();
   const changedFiles = files.filter((f) => f.before !== f.after);
+  // The .env we write always holds JWT_APP_SECRET and SIDECAR_PROXY_SECRET (and gen-passwords.sh's
+  // passwords): it is private, whatever mode `cp env.example .env` gave it.
   if (envAfter !== checkout.envText) {
-    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false });
+    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false, holdsSecrets: true });
   }
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
@@ -194,6 +221,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     dirs: missingDirs([...dirs]),
     envKeysChanged: changed,
     generated,
+    secretRotated,
     summary: {
       tokenAuthUrl,
       tokenLogoutUrl,
@@ -202,6 +230,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       nextCommand: `cd ${checkout.dir} && docker compose ${composeFiles.join(' ')}${profile} up -d`,
       attributes: releasedAttributes,
       notes,
+      metadataTrust: trust,
     },
   };
 }
@@ -215,7 +244,7 @@ function addFile(
   opts: { replace?: boolean; secret?: boolean } = {},
 ): void {
   dirs.add(path.dirname(file));
-  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false });
+  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false, holdsSecrets: false });
 }
 
 function readOrNull(file: string): string | null {

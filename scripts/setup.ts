@@ -6,10 +6,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
 import { createTwoFilesPatch } from 'diff';
-import { MalformedEnvFile } from '../sidecar/src/config/env-file';
+import * as fs from 'node:fs';
+import { EnvFile, MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { packageRoot } from './package-root';
+import { secretFilesCheck } from './doctor-files';
+import { invokingUser } from './file-owner';
+import { metadataTrustAdvice } from './metadata-trust';
+import { backupsWithOldSecret } from './old-backups';
 import { applyPlan } from './setup-apply';
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
@@ -25,6 +30,8 @@ export interface SetupEnvironment {
   ask?: Ask;
   now?: Date;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
+  /** Where SUDO_UID / SUDO_GID / SUDO_USER are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function run(argv: string[], environment: SetupEnvironment = {}): Promise<number> {
@@ -56,17 +63,25 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       packageRootDir: rootDir,
       makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),
     });
+    // Say it before anything else, whatever happens next: this setup lets a network attacker in.
+    if (!plan.summary.metadataTrust.authenticated) err(`setup: warning: ${plan.summary.metadataTrust.summary}\n\n${metadataTrustAdvice}\n`);
     const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
 
+    const oldBackups = { remove: flags.removeOldBackups, ask: flags.yes ? undefined : ask, out, err, label };
     if (plan.files.length === 0 && plan.dirs.length === 0) {
-      out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n\n`);
-      out(nextSteps(plan.summary));
-      return 0;
+      out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n`);
+      const code = await dealWithOldBackups(checkout.envPath, checkout.env.expanded('JWT_APP_SECRET'), { ...oldBackups, dryRun: flags.dryRun, offer: false });
+      noteReadableSecretFiles(checkout.dir, out);
+      out('\n' + nextSteps(plan.summary));
+      return code;
     }
+    const envAfter = plan.files.find((f) => f.path === checkout.envPath)?.after ?? checkout.envText;
+    const secretAfter = EnvFile.parse(envAfter).expanded('JWT_APP_SECRET');
     if (flags.dryRun) {
       out(`Dry run: these changes would be made (nothing is written).\n\n`);
       out(describeDiff(plan, label));
       for (const dir of plan.dirs) out(`would create folder ${dir}\n`);
+      await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: true, offer: false });
       out('\n' + nextSteps(plan.summary));
       return 0;
     }
@@ -79,14 +94,21 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       }
     }
 
-    const result = applyPlan(plan, { now: environment.now });
+    const envOwner = fs.statSync(checkout.envPath);
+    const result = applyPlan(plan, { now: environment.now, owner: invokingUser(environment.env, { uid: envOwner.uid, gid: envOwner.gid }) });
     out(`Done: ${checkout.dir} is set up for SAML login.\n`);
     if (plan.envKeysChanged.length > 0) out(`  .env: set ${plan.envKeysChanged.join(', ')}\n`);
     for (const file of result.written) if (file !== checkout.envPath) out(`  wrote ${label(file)}\n`);
     for (const backup of result.backups) out(`  backup ${label(backup)}\n`);
+    if (result.privateFiles.length > 0) {
+      const names = result.privateFiles.map(label).join(', ');
+      out(`  mode 0600, owned by ${result.owner.name} (uid ${result.owner.uid}), because the .env holds secrets: ${names}\n`);
+    }
     for (const line of plan.generated) out(`  ${line}\n`);
+    const code = await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: false, offer: plan.secretRotated });
+    noteReadableSecretFiles(checkout.dir, out);
     out('\n' + nextSteps(plan.summary));
-    return 0;
+    return code;
   } catch (e) {
     if (e instanceof UsageError) return reportUsageError('setup', e, setupUsage, err);
     if (e instanceof MissingInput) {
@@ -110,6 +132,58 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
   } finally {
     rl?.close();
   }
+}
+
+// Files setup did not write in this run (a .env it left alone, backups an older version made)
+// can still be readable by others: say so, with doctor's words and fix. Nothing is changed.
+function noteReadableSecretFiles(dir: string, out: (text: string) => void): void {
+  for (const r of secretFilesCheck(dir)) if (!r.ok) out(`  Note: ${r.what}\n    fix: ${r.fix}\n`);
+}
+
+interface OldBackupChoice {
+  remove: boolean; // --remove-old-backups
+  offer: boolean; // a secret was rotated in this run: ask on a terminal
+  ask?: Ask; // only on a terminal, without --yes
+  dryRun: boolean;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  label: (file: string) => string;
+}
+
+// .env backups that hold an old JWT_APP_SECRET: removed with --remove-old-backups, or when the
+// operator says yes on a terminal right after a rotation; otherwise named. Runs after the
+// changes are in place, so a failure here says so instead of claiming nothing changed.
+async function dealWithOldBackups(envPath: string, currentSecret: string | undefined, choice: OldBackupChoice): Promise<number> {
+  const old = backupsWithOldSecret(envPath, currentSecret);
+  if (old.length === 0) return 0;
+  const list = old.map((f) => `    ${choice.label(f)}\n`).join('');
+  const what = `${old.length} .env backup${old.length === 1 ? '' : 's'} ${old.length === 1 ? 'holds' : 'hold'} an old JWT_APP_SECRET`;
+  let remove = choice.remove;
+  if (!remove && choice.offer && choice.ask && !choice.dryRun) {
+    choice.out(`${what}:\n${list}`);
+    const answer = (await choice.ask('Remove them? [y/N] ')).trim().toLowerCase();
+    remove = answer === 'y' || answer === 'yes';
+  }
+  if (!remove) {
+    choice.out(`  Note: ${what}; remove ${old.length === 1 ? 'it' : 'them'} with --remove-old-backups:\n${list}`);
+    return 0;
+  }
+  if (choice.dryRun) {
+    choice.out(`would remove ${what}:\n${list}`);
+    return 0;
+  }
+  const removed: string[] = [];
+  for (const file of old) {
+    try {
+      fs.rmSync(file);
+      removed.push(file);
+    } catch (e) {
+      choice.err(`setup: the changes are in place, but ${choice.label(file)} (it holds an old JWT_APP_SECRET) could not be removed: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  choice.out(`  removed ${removed.length} .env backup${removed.length === 1 ? '' : 's'} that held an old JWT_APP_SECRET:\n${removed.map((f) => `    ${choice.label(f)}\n`).join('')}`);
+  return 0;
 }
 
 function describeDiff(plan: SetupPlan, label: (file: string) => string): string {
@@ -139,6 +213,7 @@ function nextSteps(summary: SetupSummary): string {
     `       (entityID ${summary.spEntityId})`,
     `  3. The IdP must release: ${summary.attributes.join(', ')}`,
     `  4. Check the running deployment: jitsi-saml2jwt doctor`,
+    `  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`,
     `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
     `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
     ...summary.notes.map((n) => `  Note: ${n}`),

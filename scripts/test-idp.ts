@@ -5,6 +5,8 @@
 export interface TestIdp {
   metadataUrl: string;
   entityId: string;
+  /** METADATA_TLS_CA: the test IdP's own CA, which issued its TLS certificate. */
+  tlsCa: string;
 }
 
 const metadataPath = '/simplesaml/saml2/idp/metadata.php';
@@ -14,9 +16,11 @@ export const testIdpDefaults = {
   baseUrl: 'https://localhost:9443',
   /** The SP fetches metadata over the compose network. */
   metadataUrl: `https://test-idp.meet.jitsi:8443${metadataPath}`,
+  /** The overlay mounts ${CONFIG}/saml2jwt/test-idp-ca here in the SP; the test IdP writes ca-cert.pem there. */
+  tlsCa: '/etc/shibboleth/test-idp-ca/ca-cert.pem',
 } as const;
 
 /** The test IdP's values; baseUrl is TEST_IDP_BASE_URL from the .env when the operator set one. */
 export function testIdp(baseUrl: string = testIdpDefaults.baseUrl): TestIdp {
-  return { metadataUrl: testIdpDefaults.metadataUrl, entityId: `${baseUrl.replace(/\/+$/, '')}${metadataPath}` };
+  return { metadataUrl: testIdpDefaults.metadataUrl, entityId: `${baseUrl.replace(/\/+$/, '')}${metadataPath}`, tlsCa: testIdpDefaults.tlsCa };
 }

@@ -78,6 +78,9 @@ describe('docker: login through the containers (path mode)', function () {
     expect(out).to.match(/^ok\s+saml-sp serves its SAML metadata/m);
     expect(out).to.match(/^ok\s+web sends logins to our SP/m);
     expect(out).to.match(/^ok\s+saml-sp and saml2jwt share SIDECAR_PROXY_SECRET, strong by the sidecar's rule/m);
+    expect(out).to.match(/^ok\s+the test IdP \(\S+\) runs as the SP's only IdP \(METADATA_URL=https:\/\/test-idp\.meet\.jitsi:8443\//m);
+    // setup made the .env and its backup 0600
+    expect(out).to.match(/^ok\s+the \.env and its 1 backup in .* are readable by their owner only/m);
     for (const key of ['JWT_APP_SECRET', 'SIDECAR_PROXY_SECRET']) expect(out, `${key} leaked`).not.to.contain(stack.env.get(key));
   });
 

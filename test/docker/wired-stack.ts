@@ -52,15 +52,17 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     fs.copyFileSync(path.join(jitsiFixture, 'env.example'), path.join(project.dir, 'env.example'));
     const flags = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...(opts.setupFlags ?? [])];
     await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
-    // The test IdP's entityID is its public metadata URL, which carries this run's port; the SP
-    // fetches the same metadata inside the network (compose-overlay/test-idp/).
-    fs.appendFileSync(
-      path.join(project.dir, '.env'),
-      `SSO_URL=https://idp.example.test:${idpPort}/simplesaml/saml2/idp/metadata.php\n` +
-        'METADATA_URL=https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php\n' +
-        // The test IdP's TLS certificate comes from its own CA (compose-overlay/saml2jwt.yml).
-        'METADATA_TLS_CA=/etc/shibboleth/test-idp-ca/ca-cert.pem\n',
-    );
+    // setup alone wires the test IdP: its entityID from TEST_IDP_BASE_URL (this run's port), its
+    // metadata URL inside the network, and METADATA_TLS_CA = its own CA. Check, do not patch.
+    const wired = readDotenv(path.join(project.dir, '.env'));
+    const expected = {
+      SSO_URL: `https://idp.example.test:${idpPort}/simplesaml/saml2/idp/metadata.php`,
+      METADATA_URL: 'https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php',
+      METADATA_TLS_CA: '/etc/shibboleth/test-idp-ca/ca-cert.pem',
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      if (wired.get(key) !== value) throw new Error(`setup --test-idp wrote ${key}=${wired.get(key) ?? '(nothing)'}, expected ${value}`);
+    }
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
     const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
     await waitHealthy(ids, 4 * 60_000);

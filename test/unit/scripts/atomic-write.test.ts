@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { commitStaged, removeStaleTemps, stageFile, tempPrefix } from '../../../scripts/atomic-write';
+import { backupFile, commitStaged, removeStaleTemps, stageFile, tempPrefix } from '../../../scripts/atomic-write';
 
 describe('scripts/atomic-write', () => {
   let dir: string;
@@ -35,5 +35,17 @@ describe('scripts/atomic-write', () => {
     const fresh = stageFile(path.join(dir, 'new.pem'), 'x', 0o600);
     commitStaged(fresh, false);
     expect(fs.statSync(path.join(dir, 'new.pem')).mode & 0o777).to.equal(0o600);
+  });
+
+  it('a file of secrets gets the mode and owner it is given, not the old file\'s; so does its backup', () => {
+    const target = path.join(dir, '.env');
+    fs.writeFileSync(target, 'OLD=1\n');
+    fs.chmodSync(target, 0o644);
+    const own = { mode: 0o600, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    backupFile(target, `${target}.bak`, own);
+    commitStaged(stageFile(target, 'SECRET=1\n', 0o644, own), true);
+    for (const file of [target, `${target}.bak`]) expect(fs.statSync(file).mode & 0o777, file).to.equal(0o600);
+    expect(fs.readFileSync(`${target}.bak`, 'utf8')).to.equal('OLD=1\n');
+    expect(() => backupFile(target, `${target}.bak`, own)).to.throw(/EEXIST/);
   });
 });

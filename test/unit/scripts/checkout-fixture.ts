@@ -96,6 +96,26 @@ export function fingerprint(...dirs: string[]): Map<string, string> {
   return out;
 }
 
+/** Mode bits and owner of every file and folder under the given folders, keyed by path. */
+export function accessPrint(...dirs: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      const st = fs.statSync(p);
+      out.set(p, `${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`);
+      if (entry.isDirectory()) walk(p);
+    }
+  };
+  dirs.forEach(walk);
+  return out;
+}
+
+/** What sudo sets for the user who ran it (used by the tests that run as root). */
+export const sudoEnv = { SUDO_UID: '4242', SUDO_GID: '4343', SUDO_USER: 'alice' };
+export const runsAsRoot = process.getuid?.() === 0;
+
 export const directIdpArgs = [
   '--public-url',
   'https://meet.example.com:8443',

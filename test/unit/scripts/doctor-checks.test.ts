@@ -89,6 +89,55 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
     }
   });
 
+  describe('the test IdP next to a real one', () => {
+    const testIdpUrl = 'https://test-idp.meet.jitsi:8443/simplesaml/saml2/idp/metadata.php';
+    const withTestIdp = (metadataUrl: string | undefined, tlsCa?: string): ContainerInspect[] => {
+      const containers = [...running(), load('test-idp-running.json') as unknown as ContainerInspect];
+      setEnv(service(containers, 'saml-sp'), 'METADATA_URL', metadataUrl);
+      if (tlsCa !== undefined) setEnv(service(containers, 'saml-sp'), 'METADATA_TLS_CA', tlsCa);
+      return containers;
+    };
+
+    it('fails loudly when the test-idp container runs while the SP reads another IdP\'s metadata', () => {
+      for (const url of ['https://idp.uni.example/idp/shibboleth', 'http://md.federation.example/aggregate.xml', undefined]) {
+        const results = configurationChecks(chooseProject(withTestIdp(url))!);
+        const failed = results.filter((r) => !r.ok);
+        expect(failed.map((f) => f.what), String(url)).to.deep.equal([
+          `the test IdP (docker-jitsi-meet-test-idp-1) runs next to a real IdP (saml-sp: METADATA_URL=${url ?? 'unset'}); its users and passwords are public`,
+        ]);
+        expect(failed[0]?.warning).to.equal(undefined); // a failure, not a warning: doctor exits 1
+        expect(formatResult(failed[0]!)).to.match(/^FAIL  .*\n      fix: remove it: docker compose rm -sf test-idp/);
+      }
+      const local = withTestIdp(undefined);
+      setEnv(service(local, 'saml-sp'), 'METADATA_FILE', '/etc/shibboleth/keys/idp-metadata.xml');
+      expect(failures(configurationChecks(chooseProject(local)!))).to.deep.equal([
+        'the test IdP (docker-jitsi-meet-test-idp-1) runs next to a real IdP (saml-sp: METADATA_FILE=/etc/shibboleth/keys/idp-metadata.xml); its users and passwords are public',
+      ]);
+    });
+
+    it('passes, with a reminder, when the SP uses the test IdP itself; a stopped test-idp is no finding', () => {
+      const results = configurationChecks(chooseProject(withTestIdp(testIdpUrl, '/etc/shibboleth/test-idp-ca/ca-cert.pem'))!);
+      expect(failures(results)).to.deep.equal([]);
+      expect(results.map((r) => r.what)).to.include(
+        `the test IdP (docker-jitsi-meet-test-idp-1) runs as the SP's only IdP (METADATA_URL=${testIdpUrl}); never use it in production`,
+      );
+      const stopped = withTestIdp('https://idp.uni.example/idp/shibboleth');
+      service(stopped, 'test-idp').State.Status = 'exited';
+      expect(failures(configurationChecks(chooseProject(stopped)!))).to.deep.equal([]);
+    });
+
+    it('fails when the SP checks a real metadata server against the test IdP\'s CA', () => {
+      const containers = running();
+      setEnv(service(containers, 'saml-sp'), 'METADATA_URL', 'https://idp.uni.example/idp/shibboleth');
+      setEnv(service(containers, 'saml-sp'), 'METADATA_TLS_CA', '/etc/shibboleth/test-idp-ca/ca-cert.pem');
+      const failed = configurationChecks(chooseProject(containers)!).filter((r) => !r.ok);
+      expect(failed.map((f) => f.what)).to.deep.equal([
+        "saml-sp checks the TLS certificate of METADATA_URL=https://idp.uni.example/idp/shibboleth against the test IdP's CA (METADATA_TLS_CA=/etc/shibboleth/test-idp-ca/ca-cert.pem)",
+      ]);
+      expect(failed[0]?.fix).to.include('empties METADATA_TLS_CA');
+    });
+  });
+
   it('prefers the project started from the given folder', () => {
     const other = running().map((c) => {
       const copy = JSON.parse(JSON.stringify(c)) as ContainerInspect;

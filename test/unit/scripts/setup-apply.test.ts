@@ -12,13 +12,16 @@ import { parseSetupArgs, resolveInputs } from '../../../scripts/setup-inputs';
 import { planSetup, type SetupPlan } from '../../../scripts/setup-plan';
 import { injectFsFault } from '../../support/fs-faults';
 import {
+  accessPrint,
   copyCheckout,
   directIdpArgs,
   fingerprint,
   preCreateSpKeys,
   realPackageRoot,
   runSetup,
+  runsAsRoot,
   sharedSpKeys,
+  sudoEnv,
   type Checkout,
 } from './checkout-fixture';
 
@@ -44,13 +47,16 @@ describe('scripts/setup: interrupted while writing', function () {
       const custom = path.join(c.configDir, 'web', 'custom-config.js');
       fs.mkdirSync(path.dirname(custom), { recursive: true });
       fs.writeFileSync(custom, 'config.disableDeepLinking = true;\n');
+      fs.chmodSync(c.envPath, 0o644); // as `cp env.example .env` leaves it: setup makes it 0600
       const state = fingerprint(c.root);
+      const access = accessPrint(c.root);
       const fault = injectFsFault(c.root, at, (write) => {
         throw new Error(`injected failure before ${write}`);
       });
       let r;
       try {
-        r = await runSetup(c, directIdpArgs, { makeSpKeys: () => sharedSpKeys() });
+        // As root, under "sudo": the private files are also given to the sudo user (fchown).
+        r = await runSetup(c, directIdpArgs, { makeSpKeys: () => sharedSpKeys(), env: runsAsRoot ? sudoEnv : {} });
       } finally {
         fault.remove();
       }
@@ -63,15 +69,18 @@ describe('scripts/setup: interrupted while writing', function () {
       expect(r.code, write).to.equal(1);
       expect(r.err).to.include('every file is as it was').and.include('injected failure');
       expect(fingerprint(c.root), `after a failure before ${write}`).to.deep.equal(state);
+      expect(accessPrint(c.root), `modes and owners after a failure before ${write}`).to.deep.equal(access);
       c.cleanup();
       c = undefined;
     }
-    // every kind of write was failed: folders, temp files, backups, renames, .env renamed last
+    // every kind of write was failed: folders, temp files, backups, modes and owners, renames, .env renamed last
     console.log(`      failed before each of ${failedBefore.length} writes`);
     expect(failedBefore.length).to.be.greaterThan(20);
     const kinds = new Set(failedBefore.map((w) => w.split(' ')[0]));
-    for (const kind of ['mkdirSync', 'openSync', 'writeFileSync', 'copyFileSync', 'renameSync', 'linkSync']) expect([...kinds]).to.include(kind);
-    expect(failedBefore.some((w) => w.startsWith('copyFileSync <root>/home/.jitsi-meet-cfg/web/custom-config.js'))).to.equal(true);
+    const expectedKinds = ['mkdirSync', 'openSync', 'writeFileSync', 'fchmodSync', 'renameSync', 'linkSync', ...(runsAsRoot ? ['fchownSync'] : [])];
+    for (const kind of expectedKinds) expect([...kinds]).to.include(kind);
+    expect(failedBefore.some((w) => /^openSync <root>\/home\/\.jitsi-meet-cfg\/web\/custom-config\.js\.bak-saml2jwt-/.test(w))).to.equal(true);
+    expect(failedBefore.some((w) => /^openSync <root>\/docker-jitsi-meet\/\.env\.bak-saml2jwt-/.test(w))).to.equal(true);
     const renames = failedBefore.filter((w) => w.startsWith('renameSync'));
     expect(renames.at(-1)).to.match(/^renameSync <root>\/docker-jitsi-meet\/\.saml2jwt-tmp-\.env-/);
   });

@@ -17,7 +17,9 @@ import {
   preCreateSpKeys,
   realPackageRoot,
   runSetup,
+  runsAsRoot,
   sharedSpKeys,
+  sudoEnv,
   type Checkout,
 } from './checkout-fixture';
 
@@ -88,9 +90,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out + r.err).not.to.include(e.expanded('SIDECAR_PROXY_SECRET'));
     });
 
-    it('keeps CRLF line endings, a missing final newline, and the file mode', async () => {
+    it('keeps CRLF line endings and a missing final newline', async () => {
       c = copyCheckout('basic', (t) => t.replace(/\n/g, '\r\n').replace(/\r\n$/, ''));
-      fs.chmodSync(c.envPath, 0o640);
       preCreateSpKeys(c);
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
       const text = read(c.envPath);
@@ -101,7 +102,73 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       originalLines.forEach((l, i) => {
         if (!/^#?(PUBLIC_URL|ENABLE_AUTH|AUTH_TYPE|JWT_APP_ID|JWT_APP_SECRET)=/.test(l)) expect(lines[i]).to.equal(l);
       });
-      expect(fs.statSync(c.envPath).mode & 0o777).to.equal(0o640);
+    });
+
+    it('makes a 0644 .env and its backup 0600, owned by the user running setup, and says so', async () => {
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o644); // what `cp env.example .env` leaves
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      const backup = path.join(c.dir, backups()[0] as string);
+      for (const file of [c.envPath, backup]) {
+        const st = fs.statSync(file);
+        expect(st.mode & 0o777, file).to.equal(0o600);
+        expect([st.uid, st.gid], file).to.deep.equal([process.getuid?.(), process.getgid?.()]);
+      }
+      expect(r.out).to.match(/mode 0600, owned by \S+ \(uid \d+\), because the \.env holds secrets: \.env, \.env\.bak-saml2jwt-/);
+    });
+
+    it('as root without sudo, keeps the .env (and gives its backups) to the user who owns it', async function () {
+      if (!runsAsRoot) this.skip();
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o644);
+      fs.chownSync(c.envPath, 4242, 4343);
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs, { env: {} });
+      expect(r.code, r.err).to.equal(0);
+      for (const file of [c.envPath, path.join(c.dir, backups()[0] as string)]) {
+        const st = fs.statSync(file);
+        expect(`${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid}`, file).to.equal('600 4242:4343');
+      }
+      expect(r.out).to.include("owned by the .env's owner (uid 4242)");
+    });
+
+    it('names the .env and older backups that are still readable by others, without changing them, when it does not write them', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const older = path.join(c.dir, '.env.bak-saml2jwt-20250101T000000Z'); // made by an earlier version
+      fs.writeFileSync(older, c.originalEnv);
+      fs.chmodSync(older, 0o644);
+      fs.chmodSync(c.envPath, 0o640);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.out).to.match(/^Nothing to change/);
+      expect(r.out).to.include('Note: readable by others than their owner, though they hold JWT_APP_SECRET and Jitsi\'s passwords: .env (0640), .env.bak-saml2jwt-20250101T000000Z (0644)');
+      expect(r.out).to.include(`fix: chmod 600 ${c.envPath} ${older}`);
+      expect(fs.statSync(older).mode & 0o777).to.equal(0o644);
+      // a run that writes the .env makes it private; the older backup is still named
+      const again = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(fs.statSync(c.envPath).mode & 0o777).to.equal(0o600);
+      expect(again.out).to.include('readable by others than their owner, though they hold JWT_APP_SECRET and Jitsi\'s passwords: .env.bak-saml2jwt-20250101T000000Z (0644)');
+    });
+
+    it('under sudo, gives the .env and every backup to the user who ran sudo (SUDO_UID / SUDO_GID)', async function () {
+      if (!runsAsRoot) this.skip(); // only root may give files away
+      c = copyCheckout();
+      fs.chmodSync(c.envPath, 0o664);
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      fs.mkdirSync(path.dirname(custom), { recursive: true });
+      fs.writeFileSync(custom, 'config.disableDeepLinking = true;\n', { mode: 0o644 });
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs, { env: sudoEnv });
+      expect(r.code, r.err).to.equal(0);
+      const customBackup = fs.readdirSync(path.dirname(custom)).find((n) => n.startsWith('custom-config.js.bak-saml2jwt-')) as string;
+      for (const file of [c.envPath, path.join(c.dir, backups()[0] as string), path.join(path.dirname(custom), customBackup)]) {
+        const st = fs.statSync(file);
+        expect(`${(st.mode & 0o777).toString(8)} ${st.uid}:${st.gid}`, file).to.equal('600 4242:4343');
+      }
+      expect(r.out).to.include('owned by alice (uid 4242)');
     });
 
     it('keeps an existing real JWT_APP_ID and a strong JWT_APP_SECRET', async () => {
@@ -143,6 +210,65 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(r.out).to.include('JWT_APP_SECRET rotated');
       expect(env().expanded('JWT_APP_SECRET')).to.match(/^[0-9a-f]{64}$/).and.not.equal(strongSecret);
       expect(env().expanded('SIDECAR_PROXY_SECRET')).to.equal(proxySecret); // generated once, kept after
+    });
+
+    it('--rotate-secret: the new .env and its backup are 0600 again, and the backups with the old secret are named', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      fs.chmodSync(c.envPath, 0o644); // loosened by hand since
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(r.code, r.err).to.equal(0);
+      expect(backups()).to.have.length(2);
+      for (const file of [c.envPath, ...backups().map((b) => path.join(c.dir, b))]) expect(fs.statSync(file).mode & 0o777, file).to.equal(0o600);
+      // Both backups hold the strong secret that was rotated out; without a terminal nothing is asked or removed.
+      expect(r.out).to.match(/Note: 2 \.env backups hold an old JWT_APP_SECRET; remove them with --remove-old-backups/);
+      for (const b of backups()) expect(r.out).to.include(b);
+      expect(r.out + r.err).not.to.include(strongSecret);
+    });
+
+    it('--remove-old-backups removes only the backups whose secret is an old real one', async () => {
+      c = copyCheckout(); // JWT_APP_SECRET is the placeholder: that backup is kept
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const original = backups();
+      expect(original).to.have.length(1);
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret', '--remove-old-backups']);
+      expect(r.code, r.err).to.equal(0);
+      expect(r.out).to.match(/removed 1 \.env backup that held an old JWT_APP_SECRET/);
+      expect(backups()).to.deep.equal(original);
+      expect(read(path.join(c.dir, original[0] as string))).to.equal(c.originalEnv);
+      // Nothing else to change: the flag alone still removes, and a run without it names nothing.
+      const again = await runSetup(c, [...directIdpArgs, '--remove-old-backups']);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out).to.match(/^Nothing to change/).and.not.include('removed');
+    });
+
+    it('--rotate-secret on a terminal asks whether to remove the backups with the old secret; -y does not remove them', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const asked: string[] = [];
+      const answers = ['y', 'y'];
+      const r = await runSetup(c, [...directIdpArgs.filter((a) => a !== '--non-interactive'), '--rotate-secret'], {
+        interactive: true,
+        ask: async (q) => (asked.push(q), answers.shift() ?? ''),
+      });
+      expect(r.code, r.err).to.equal(0);
+      expect(asked).to.have.length(2);
+      expect(asked[1]).to.equal('Remove them? [y/N] ');
+      expect(r.out).to.include('1 .env backup holds an old JWT_APP_SECRET');
+      expect(backups()).to.have.length(1); // only the original's
+
+      const yes = await runSetup(c, [...directIdpArgs.filter((a) => a !== '--non-interactive'), '--rotate-secret', '--yes'], {
+        interactive: true,
+        ask: async (q) => {
+          throw new Error(`asked ${q}`);
+        },
+      });
+      expect(yes.code, yes.err).to.equal(0);
+      expect(backups()).to.have.length(2);
+      expect(yes.out).to.include('remove it with --remove-old-backups');
     });
 
     it('keeps a PUBLIC_URL written with ${...} references when it already means the same URL', async () => {
@@ -369,6 +495,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const idp = testIdp();
       expect(env().expanded('METADATA_URL')).to.equal(idp.metadataUrl);
       expect(env().expanded('SSO_URL')).to.equal(idp.entityId);
+      // the SP checks the test IdP's TLS certificate against the test IdP's own CA, which the overlay mounts
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/test-idp-ca/ca-cert.pem');
       expect(r.out).to.include('docker compose -f docker-compose.yml -f saml2jwt.yml --profile test-idp up -d');
       expect(r.out).to.include('https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Metadata');
       const again = await runSetup(c, ['--non-interactive']);
@@ -377,6 +505,22 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       for (const attribute of ['mail', 'displayName', 'eduPersonPrincipalName', 'pairwise-id', 'subject-id', 'eduPersonScopedAffiliation', 'eduPersonEntitlement']) {
         expect(r.out).to.include(attribute);
       }
+    });
+
+    it('switching from --test-idp to a real IdP empties METADATA_TLS_CA (the system CAs again); an operator\'s own CA stays', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, ['--public-url', 'https://meet.example.com:8443', '--test-idp', '--non-interactive'])).code).to.equal(0);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal(testIdp().tlsCa);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('');
+      expect(read(c.envPath)).to.include('\nMETADATA_TLS_CA=\n');
+      expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+
+      fs.appendFileSync(c.envPath, 'METADATA_TLS_CA=/etc/shibboleth/keys/our-ca.pem\n');
+      expect((await runSetup(c, directIdpArgs)).out).to.match(/^Nothing to change/);
+      expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/keys/our-ca.pem');
     });
 
     it('federation: copies the metadata signing certificate into the SP key folder', async () => {
@@ -396,6 +540,123 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(env().expanded('SSO_URL')).to.equal('https://ds.federation.example/ds');
       expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
       expect(read(path.join(c.configDir, 'saml2jwt', 'sp', 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
+    });
+
+    describe('how the IdP metadata is authenticated', () => {
+      const idpEntity = 'https://idp.example.org/idp/shibboleth';
+      const directArgs = ['--public-url', 'https://meet.example.com:8443', '--idp-entity-id', idpEntity, '--non-interactive'];
+      const metadataXml = (entity: string): string =>
+        `<?xml version="1.0"?>\n<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="${entity}"><md:IDPSSODescriptor/></md:EntityDescriptor>\n`;
+      const spDir = (): string => path.join(c.configDir, 'saml2jwt', 'sp');
+
+      it('direct mode takes a signing certificate too: copied into the SP key folder, named in METADATA_SIGNING_CERT', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const pem = path.join(c.root, 'idp-signer.pem');
+        fs.writeFileSync(pem, sharedSpKeys().certPem);
+        const r = await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml', '--metadata-signing-cert', pem]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
+        expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('/etc/shibboleth/keys/metadata-signing-cert.pem');
+        expect(read(path.join(spDir(), 'metadata-signing-cert.pem'))).to.equal(sharedSpKeys().certPem);
+        expect(r.out).to.include('IdP metadata: authenticated by its signature (METADATA_SIGNING_CERT=/etc/shibboleth/keys/metadata-signing-cert.pem)');
+        expect(r.err).to.equal('');
+        // the test IdP's metadata is not signed by that certificate: --test-idp empties it
+        expect((await runSetup(c, ['--test-idp', '--non-interactive'])).code).to.equal(0);
+        expect(env().expanded('METADATA_SIGNING_CERT')).to.equal('');
+        expect(env().expanded('SHIBBOLETH_TEMPLATE_XML')).to.equal('direct');
+      });
+
+      it('--metadata-file: the IdP\'s metadata as a local file (METADATA_FILE, no METADATA_URL); --metadata-url later empties it', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        expect((await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml'])).code).to.equal(0);
+        const file = path.join(c.root, 'idp.xml');
+        fs.writeFileSync(file, metadataXml(idpEntity));
+        const r = await runSetup(c, [...directArgs, '--metadata-file', file]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('METADATA_FILE')).to.equal('/etc/shibboleth/keys/idp-metadata.xml');
+        expect(env().expanded('METADATA_URL')).to.equal(''); // the SP refuses both at once
+        expect(read(path.join(spDir(), 'idp-metadata.xml'))).to.equal(metadataXml(idpEntity));
+        expect(r.out).to.include('IdP metadata: the local file METADATA_FILE=/etc/shibboleth/keys/idp-metadata.xml');
+        // a re-run without flags keeps the file
+        expect((await runSetup(c, ['--non-interactive'])).out).to.match(/^Nothing to change/);
+        const back = await runSetup(c, [...directArgs, '--metadata-url', 'https://idp.example.org/metadata.xml']);
+        expect(back.code, back.err).to.equal(0);
+        expect(env().expanded('METADATA_FILE')).to.equal('');
+        expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/metadata.xml');
+      });
+
+      it('--metadata-tls-ca: a private CA for the https metadata server, copied and named in METADATA_TLS_CA', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const ca = path.join(c.root, 'our-ca.pem');
+        fs.writeFileSync(ca, sharedSpKeys().certPem);
+        const r = await runSetup(c, [...directIdpArgs, '--metadata-tls-ca', ca]);
+        expect(r.code, r.err).to.equal(0);
+        expect(env().expanded('METADATA_TLS_CA')).to.equal('/etc/shibboleth/keys/metadata-tls-ca.pem');
+        expect(read(path.join(spDir(), 'metadata-tls-ca.pem'))).to.equal(sharedSpKeys().certPem);
+        expect(r.out).to.include(
+          'IdP metadata: authenticated by TLS only: the certificate of idp.example.org must chain to the CA in METADATA_TLS_CA=/etc/shibboleth/keys/metadata-tls-ca.pem and name that host. A signing certificate (--metadata-signing-cert) is stronger.',
+        );
+        const plain = await runSetup(c, directIdpArgs);
+        expect(plain.out).to.match(/^Nothing to change/); // the operator's CA stays
+        expect(plain.out).to.include('must chain to the CA in METADATA_TLS_CA=/etc/shibboleth/keys/metadata-tls-ca.pem');
+      });
+
+      it('warns plainly, on stderr, when the metadata is not authenticated (plain http without a signing certificate)', async () => {
+        c = copyCheckout();
+        preCreateSpKeys(c);
+        const r = await runSetup(c, [...directArgs, '--metadata-url', 'http://idp.meet.jitsi:8080/metadata.xml']);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.err).to.include('setup: warning: IdP metadata is NOT authenticated: a plain http:// METADATA_URL without METADATA_SIGNING_CERT');
+        expect(r.err).to.include("How should the SP authenticate your IdP's metadata? In order of preference:");
+        expect(r.out).to.include('WARNING: IdP metadata is NOT authenticated');
+        const https = await runSetup(c, directIdpArgs);
+        expect(https.err).to.equal('');
+        expect(https.out).to.include('IdP metadata: authenticated by TLS only: the certificate of idp.example.org must chain to the system CAs');
+      });
+
+      it('explains the three ways in --help', async () => {
+        c = copyCheckout();
+        const r = await runSetup(c, ['--help']);
+        expect(r.code).to.equal(0);
+        for (const line of [
+          "How should the SP authenticate your IdP's metadata? In order of preference:",
+          '1. A signing certificate (--metadata-signing-cert, METADATA_SIGNING_CERT)',
+          '2. A local metadata file (--metadata-file, METADATA_FILE; direct mode only).',
+          '3. An https METADATA_URL',
+          'Not authenticated: a plain http:// METADATA_URL without METADATA_SIGNING_CERT.',
+        ]) {
+          expect(r.out).to.include(line);
+        }
+      });
+
+      it('refuses what cannot work, with a clear message, exit 2, writing nothing', async () => {
+        c = copyCheckout();
+        const notPem = path.join(c.root, 'not.pem');
+        fs.writeFileSync(notPem, 'hello\n');
+        const otherIdp = path.join(c.root, 'other.xml');
+        fs.writeFileSync(otherIdp, metadataXml('https://other.example.org/idp'));
+        const state = fingerprint(c.dir, c.home);
+        const cases: [string[], RegExp][] = [
+          [[...directArgs, '--metadata-file', otherIdp], /--metadata-file: .*other\.xml has no EntityDescriptor for the IdP https:\/\/idp\.example\.org\/idp\/shibboleth \(it names https:\/\/other\.example\.org\/idp\)/],
+          [[...directArgs, '--metadata-file', notPem], /--metadata-file: .*not SAML metadata/],
+          [[...directArgs, '--metadata-file', otherIdp, '--metadata-url', 'https://idp.example.org/md.xml'], /either --metadata-url or --metadata-file/],
+          [['--public-url', 'https://meet.example.com', '--discovery-url', 'https://ds.example.org/ds', '--metadata-file', otherIdp, '--non-interactive'], /works only with one IdP \(direct\)/],
+          [[...directArgs, '--metadata-url', 'https://idp.example.org/md.xml', '--metadata-tls-ca', notPem], /--metadata-tls-ca: .*not a PEM certificate/],
+          [[...directArgs, '--metadata-url', 'http://idp.meet.jitsi/md.xml', '--metadata-tls-ca', '/etc/shibboleth/keys/ca.pem'], /needs an https --metadata-url/],
+          [[...directArgs, '--metadata-url', 'https://idp.example.org/md.xml', '--metadata-signing-cert', '/tmp/nowhere.pem'], /neither a file here nor a path inside the SP container/],
+          [['--public-url', 'https://meet.example.com', '--test-idp', '--metadata-tls-ca', notPem, '--non-interactive'], /--test-idp sets the IdP, its metadata and its CA itself: drop --metadata-tls-ca/],
+          [['--public-url', 'https://meet.example.com', '--discovery-url', 'https://ds.example.org/ds', '--template', 'discovery', '--metadata-url', 'https://md.example.org/', '--metadata-signing-cert', '/etc/shibboleth/keys/x.pem', '--non-interactive'], /does not go with the discovery template/],
+        ];
+        for (const [args, message] of cases) {
+          const r = await runSetup(c, args);
+          expect(r.code, args.join(' ')).to.equal(2);
+          expect(r.err, args.join(' ')).to.match(message);
+        }
+        expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      });
     });
 
     it('asks on a terminal for what is missing, then confirms', async () => {

@@ -24,5 +24,11 @@ describe('scripts/test-idp: where setup --test-idp points the SP', () => {
     expect(readme).to.include(`SSO_URL=${testIdp().entityId}`);
     const overlay = fs.readFileSync(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt.yml'), 'utf8');
     expect(overlay).to.include(`\${TEST_IDP_BASE_URL:-${testIdpDefaults.baseUrl}}`);
+    // the SP sees the test IdP's CA folder where METADATA_TLS_CA points
+    expect(path.dirname(testIdpDefaults.tlsCa)).to.equal('/etc/shibboleth/test-idp-ca');
+    expect(overlay).to.include(`- \${CONFIG}/saml2jwt/test-idp-ca:${path.dirname(testIdpDefaults.tlsCa)}:ro`);
+    expect(readme).to.include(`METADATA_TLS_CA=${testIdpDefaults.tlsCa}`);
+    const spReadme = fs.readFileSync(path.join(realPackageRoot, 'shib-image', 'README.md'), 'utf8');
+    expect(spReadme).to.include(`\`${testIdpDefaults.tlsCa}\``);
   });
 });
