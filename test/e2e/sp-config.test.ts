@@ -234,7 +234,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       expect(site).to.include('UseCanonicalName On');
       const locations = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf'), 'utf8');
       expect(locations).to.include('ProxyPass /saml2jwt/ http://saml2jwt:8080/saml2jwt/');
-      expect(locations).to.include(`RequestHeader set X-SAML2JWT-Proxy-Secret "${SECRET}"`);
+      expect(locations).to.include(`RequestHeader set x-saml2jwt-proxy-secret "${SECRET}"`);
       // Every header that is set is also unset early.
       const set = [...locations.matchAll(/^RequestHeader set (\S+)/gm)].map((m) => m[1]);
       const unset = [...locations.matchAll(/^RequestHeader unset (\S+) early$/gm)].map((m) => m[1]);
