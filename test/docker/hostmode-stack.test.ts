@@ -103,7 +103,7 @@ describe('docker: host mode with the backend API', function () {
 
   it('tears down to nothing', async () => {
     expect(await stack.project.destroy()).to.equal('');
-    const label = `label=com.docker.compose.project=${projectName}`;
+    const label = `label=com.docker.compose.project=${stack.project.name}`;
     expect((await docker(['ps', '-aq', '--filter', label])).trim()).to.equal('');
     expect((await docker(['network', 'ls', '-q', '--filter', label])).trim()).to.equal('');
   });

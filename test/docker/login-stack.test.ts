@@ -25,8 +25,8 @@ describe('docker: login through the containers (path mode)', function () {
     for (const service of stackServices) {
       const id = await stack.project.containerOf(service);
       const networks = JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', id])) as Record<string, { Aliases: string[] | null }>;
-      expect(Object.keys(networks), service).to.deep.equal([`${projectName}_meet.jitsi`]);
-      if (service !== 'web') expect(networks[`${projectName}_meet.jitsi`]?.Aliases, service).to.include(`${service}.meet.jitsi`);
+      expect(Object.keys(networks), service).to.deep.equal([`${stack.project.name}_meet.jitsi`]);
+      if (service !== 'web') expect(networks[`${stack.project.name}_meet.jitsi`]?.Aliases, service).to.include(`${service}.meet.jitsi`);
     }
   });
 
@@ -101,7 +101,7 @@ describe('docker: login through the containers (path mode)', function () {
   it('tears down to nothing: no container, network or volume of the project is left', async () => {
     const problem = await stack.project.destroy();
     expect(problem).to.equal('');
-    const label = `label=com.docker.compose.project=${projectName}`;
+    const label = `label=com.docker.compose.project=${stack.project.name}`;
     expect((await docker(['ps', '-aq', '--filter', label])).trim()).to.equal('');
     expect((await docker(['network', 'ls', '-q', '--filter', label])).trim()).to.equal('');
     expect((await docker(['volume', 'ls', '-q', '--filter', label])).trim()).to.equal('');
