@@ -92,7 +92,8 @@ export class ComposeProject {
 export interface ComposeModel {
   name: string;
   services: Record<string, ComposeService>;
-  networks: Record<string, unknown>;
+  networks: Record<string, { name: string; internal?: boolean }>;
+  secrets?: Record<string, { name: string; file?: string }>;
 }
 
 export interface ComposeService {
@@ -107,4 +108,8 @@ export interface ComposeService {
   volumes?: Array<{ type: string; source: string; target: string; read_only?: boolean }>;
   networks?: Record<string, { aliases?: string[] } | null>;
   healthcheck?: { test: string[] };
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  secrets?: Array<{ source: string; target: string }>;
 }
