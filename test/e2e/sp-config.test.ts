@@ -257,7 +257,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       const cert = await tool('openssl', ['x509', '-noout', '-subject', '-ext', 'subjectAltName', '-in', join(layout.keyDir, 'tls-cert.pem')]);
       expect(cert.output).to.include('DNS:auth.example.test');
       // Its port faces the Internet: the ACS takes SAML responses of a few KB, so bodies are capped.
-      expect(site).to.match(/<Location \/saml2jwt\/Shibboleth\.sso>\s*LimitRequestBody 1048576\s*<\/Location>/);
+      expect(site).to.match(/<Location \/saml2jwt\/Shibboleth\.sso>\s*LimitRequestBody 524288\s*<\/Location>/);
     });
 
     it('SIDECAR_PROXY_SECRET_FILE: the secret comes from a file (compose secrets), refused when world-readable or set twice', async function () {
