@@ -77,6 +77,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
  * The overlay's secret files, from the values in .env, as `setup` is to write them: one line,
  * mode 0440, owner uid 1000 (the sidecar's user), group 0 (the SP's entrypoint reads it as root
  * with no capability beyond its group), in ${CONFIG}/saml2jwt/secrets/ (0750, the same owners).
+ * A file that is already there (written by setup itself) is left as it is.
  */
 export function writeSecretFiles(project: ComposeProject): void {
   const env = readDotenv(path.join(project.dir, '.env'));
@@ -87,6 +88,7 @@ export function writeSecretFiles(project: ComposeProject): void {
     const value = env.get(key);
     if (!value) continue;
     const target = path.join(dir, file);
+    if (fs.existsSync(target)) continue;
     fs.writeFileSync(target, `${value}\n`, { mode: 0o440 });
     fs.chmodSync(target, 0o440);
     fs.chownSync(target, 1000, 0);
