@@ -65,15 +65,71 @@ describe('docker: compose overlay configuration', function () {
     expect(Object.keys(model.services).sort()).to.deep.equal(['jicofo', 'jvb', 'prosody', 'saml-sp', 'saml2jwt', 'web']);
     expect(Object.keys(withIdp.services)).to.include('test-idp');
     expect(svc(withIdp, 'test-idp').profiles).to.deep.equal(['test-idp']);
-    expect(Object.keys(model.networks)).to.deep.equal(['meet.jitsi']);
+    expect(Object.keys(model.networks).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
   });
 
-  it('puts each of our services on meet.jitsi with its <service>.meet.jitsi alias and Jitsi’s restart policy', () => {
+  it('gives each of our services its <service>.meet.jitsi alias and Jitsi’s restart policy', () => {
     for (const name of ours) {
       const s = svc(withIdp, name);
-      expect(s.networks?.['meet.jitsi']?.aliases, name).to.deep.equal([`${name}.meet.jitsi`]);
+      const network = name === 'saml2jwt' ? 'saml2jwt-internal' : 'meet.jitsi';
+      expect(s.networks?.[network]?.aliases, name).to.deep.equal([`${name}.meet.jitsi`]);
       expect(s.restart, name).to.equal('unless-stopped');
       expect(s.healthcheck?.test, `${name} healthcheck`).to.be.an('array').that.is.not.empty;
+    }
+  });
+
+  it('keeps the sidecar off meet.jitsi: it shares an internal network with the SP only', () => {
+    // compose merges the top-level networks of every -f file: Jitsi's meet.jitsi stays as it is.
+    expect(model.networks['saml2jwt-internal']).to.deep.include({ name: `${projects[0]!.name}_saml2jwt-internal`, internal: true });
+    expect(model.networks['meet.jitsi']?.internal ?? false).to.equal(false);
+    expect(Object.keys(svc(model, 'saml2jwt').networks ?? {})).to.deep.equal(['saml2jwt-internal']);
+    expect(Object.keys(svc(model, 'saml-sp').networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+    expect(Object.keys(svc(withIdp, 'test-idp').networks ?? {})).to.deep.equal(['meet.jitsi']);
+    for (const name of ['web', 'prosody', 'jicofo', 'jvb']) expect(Object.keys(svc(model, name).networks ?? {}), name).to.deep.equal(['meet.jitsi']);
+  });
+
+  it('puts the sidecar on meet.jitsi too with saml2jwt-meet-network.yml (advanced mode, RS256 key server)', async () => {
+    const m = await project({ overlays: ['saml2jwt-meet-network.yml'], env: { JWT_TOKEN_MODE: 'advanced' } }).config();
+    const networks = svc(m, 'saml2jwt').networks ?? {};
+    expect(Object.keys(networks).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+    expect(networks['meet.jitsi']?.aliases).to.deep.equal(['saml2jwt.meet.jitsi']);
+    expect(svc(m, 'saml2jwt').ports ?? []).to.deep.equal([]);
+    expect(Object.keys(svc(m, 'saml-sp').networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+  });
+
+  it('drops every capability and new privileges; only the SP and the test IdP keep CHOWN, SETGID, SETUID to drop root', () => {
+    for (const name of ours) {
+      const s = svc(withIdp, name);
+      expect(s.cap_drop, name).to.deep.equal(['ALL']);
+      expect(s.security_opt, name).to.deep.equal(['no-new-privileges:true']);
+      expect([...(s.cap_add ?? [])].sort(), name).to.deep.equal(name === 'saml2jwt' ? [] : ['CHOWN', 'SETGID', 'SETUID']);
+    }
+  });
+
+  it('hands the secrets over as files under ${CONFIG}/saml2jwt/secrets/, never in the environment of our services', async () => {
+    const cfg = projects[0]!.configDir;
+    expect(model.secrets).to.deep.include({
+      jwt_app_secret: { name: `${projects[0]!.name}_jwt_app_secret`, file: `${cfg}/saml2jwt/secrets/jwt_app_secret` },
+      sidecar_proxy_secret: { name: `${projects[0]!.name}_sidecar_proxy_secret`, file: `${cfg}/saml2jwt/secrets/sidecar_proxy_secret` },
+    });
+    const sidecar = svc(model, 'saml2jwt');
+    expect(sidecar.secrets?.map((x) => [x.source, x.target])).to.deep.equal([
+      ['jwt_app_secret', '/run/secrets/jwt_app_secret'],
+      ['sidecar_proxy_secret', '/run/secrets/sidecar_proxy_secret'],
+    ]);
+    expect(sidecar.environment).to.include({ JWT_APP_SECRET_FILE: '/run/secrets/jwt_app_secret', SIDECAR_PROXY_SECRET_FILE: '/run/secrets/sidecar_proxy_secret' });
+    const sp = svc(model, 'saml-sp');
+    expect(sp.secrets?.map((x) => [x.source, x.target])).to.deep.equal([['sidecar_proxy_secret', '/run/secrets/sidecar_proxy_secret']]);
+    expect(sp.environment).to.include({ SIDECAR_PROXY_SECRET_FILE: '/run/secrets/sidecar_proxy_secret' });
+    const backend = await project({ overlays: ['saml2jwt-backend.yml'], env: { ENABLE_BACKEND_JWT_REQUEST: 'true', BACKEND_API_KEY: 'b'.repeat(64) } }).config();
+    const withKey = svc(backend, 'saml2jwt');
+    expect(withKey.secrets?.map((x) => x.source)).to.include('backend_api_key');
+    expect(withKey.environment).to.include({ BACKEND_API_KEY_FILE: '/run/secrets/backend_api_key' });
+    for (const m of [model, withIdp, backend]) {
+      for (const name of ours) {
+        const env = JSON.stringify(m.services[name]?.environment ?? {});
+        for (const value of [setupLines.JWT_APP_SECRET, setupLines.SIDECAR_PROXY_SECRET, 'b'.repeat(64)]) expect(env, name).not.to.include(value);
+      }
     }
   });
 
@@ -89,13 +145,15 @@ describe('docker: compose overlay configuration', function () {
   it('shares Jitsi’s JWT settings and gives the proxy secret to the SP and the sidecar only', () => {
     const sidecar = svc(model, 'saml2jwt').environment ?? {};
     const prosody = svc(model, 'prosody').environment ?? {};
-    for (const key of ['JWT_APP_ID', 'JWT_APP_SECRET', 'PUBLIC_URL']) expect(sidecar[key], key).to.equal(prosody[key]).and.to.be.a('string');
+    for (const key of ['JWT_APP_ID', 'PUBLIC_URL']) expect(sidecar[key], key).to.equal(prosody[key]).and.to.be.a('string');
     expect(sidecar.PUBLIC_URL).to.equal('https://meet.example.org:8443');
     expect(sidecar).to.have.property('XMPP_DOMAIN');
     const sp = svc(model, 'saml-sp').environment ?? {};
-    expect(sp.SIDECAR_PROXY_SECRET).to.equal(setupLines.SIDECAR_PROXY_SECRET).and.equal(sidecar.SIDECAR_PROXY_SECRET);
     expect(sp.SIDECAR_URL).to.equal('http://saml2jwt.meet.jitsi:8080');
-    for (const name of ['web', 'prosody', 'jicofo', 'jvb']) expect(svc(model, name).environment ?? {}, name).not.to.have.property('SIDECAR_PROXY_SECRET');
+    for (const name of ['web', 'prosody', 'jicofo', 'jvb']) {
+      expect(svc(model, name).environment ?? {}, name).not.to.have.property('SIDECAR_PROXY_SECRET');
+      expect(svc(model, name).secrets ?? [], name).to.deep.equal([]);
+    }
     // Jitsi's own service passwords stay with Jitsi.
     expect(sidecar).not.to.have.property('JICOFO_AUTH_PASSWORD');
     expect(sp).not.to.have.property('JWT_APP_SECRET');
@@ -135,6 +193,9 @@ describe('docker: compose overlay configuration', function () {
   it('publishes the backend API on 127.0.0.1 only with saml2jwt-backend.yml', async () => {
     const m = await project({ overlays: ['saml2jwt-backend.yml'], env: { ENABLE_BACKEND_JWT_REQUEST: 'true' } }).config();
     expect(svc(m, 'saml2jwt').ports).to.deep.equal([{ mode: 'ingress', host_ip: '127.0.0.1', target: 8081, published: '8081', protocol: 'tcp' }]);
+    // Docker publishes nothing from a container on internal networks only: a network of its own.
+    expect(Object.keys(svc(m, 'saml2jwt').networks ?? {}).sort()).to.deep.equal(['saml2jwt-backend', 'saml2jwt-internal']);
+    expect(m.networks['saml2jwt-backend']?.internal ?? false).to.equal(false);
     expect(svc(m, 'saml-sp').ports ?? []).to.deep.equal([]);
   });
 
@@ -163,10 +224,16 @@ describe('docker: compose overlay configuration', function () {
     }
   });
 
-  it('is written like docker-jitsi-meet’s overlays: only services:, no top-level networks', () => {
+  it('is written like docker-jitsi-meet’s overlays: services:, plus only our own networks and secrets', () => {
+    const topLevel: Record<string, string[]> = {
+      'saml2jwt.yml': ['services', 'networks', 'secrets'],
+      'saml2jwt-backend.yml': ['services', 'networks', 'secrets'],
+    };
     for (const file of fs.readdirSync(overlayDir).filter((f) => f.endsWith('.yml'))) {
-      const doc = parse(fs.readFileSync(path.join(overlayDir, file), 'utf8')) as Record<string, unknown>;
-      expect(Object.keys(doc), file).to.deep.equal(['services']);
+      const doc = parse(fs.readFileSync(path.join(overlayDir, file), 'utf8')) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(doc), file).to.deep.equal(topLevel[file] ?? ['services']);
+      // Never redefines Jitsi's own network.
+      expect(Object.keys(doc.networks ?? {}), file).not.to.include('meet.jitsi');
     }
   });
 });

@@ -4,12 +4,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mustRun, repoRoot, run, type Ran } from './docker-cli';
+import { mustRun, repoRoot, run, testPrefix, type Ran } from './docker-cli';
 
 export interface ProjectOptions {
   /** Folder holding the fixture's docker-compose.yml (and anything it builds). */
   fixtureDir: string;
-  /** compose project name; also COMPOSE_PROJECT_NAME in .env, so `doctor` finds the same containers. */
+  /** compose project name (after SAML2JWT_DOCKER_TEST_PREFIX); also COMPOSE_PROJECT_NAME in .env, so `doctor` finds the same containers. */
   name: string;
   env: Record<string, string>;
   /** An operator's .env to start from (our lines are appended, as `setup` appends them). */
@@ -28,14 +28,14 @@ export class ComposeProject {
   private destroyed = false;
 
   constructor(opts: ProjectOptions) {
-    this.name = opts.name;
-    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${opts.name}-`));
+    this.name = `${testPrefix}${opts.name}`;
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${this.name}-`));
     fs.cpSync(opts.fixtureDir, this.dir, { recursive: true });
     for (const file of fs.readdirSync(path.join(repoRoot, 'compose-overlay'))) {
       if (file.endsWith('.yml')) fs.copyFileSync(path.join(repoRoot, 'compose-overlay', file), path.join(this.dir, file));
     }
     this.configDir = path.join(this.dir, 'cfg');
-    const env = { CONFIG: this.configDir, COMPOSE_PROJECT_NAME: opts.name, SAML2JWT_SRC: repoRoot, ...opts.env };
+    const env = { CONFIG: this.configDir, COMPOSE_PROJECT_NAME: this.name, SAML2JWT_SRC: repoRoot, ...opts.env };
     const base = opts.baseEnvFile ? `${fs.readFileSync(opts.baseEnvFile, 'utf8').trimEnd()}\n\n` : '';
     const ours = Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join('');
     fs.writeFileSync(path.join(this.dir, '.env'), base + ours, { mode: 0o600 });
@@ -92,7 +92,8 @@ export class ComposeProject {
 export interface ComposeModel {
   name: string;
   services: Record<string, ComposeService>;
-  networks: Record<string, unknown>;
+  networks: Record<string, { name: string; internal?: boolean }>;
+  secrets?: Record<string, { name: string; file?: string }>;
 }
 
 export interface ComposeService {
@@ -107,4 +108,8 @@ export interface ComposeService {
   volumes?: Array<{ type: string; source: string; target: string; read_only?: boolean }>;
   networks?: Record<string, { aliases?: string[] } | null>;
   healthcheck?: { test: string[] };
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  secrets?: Array<{ source: string; target: string }>;
 }

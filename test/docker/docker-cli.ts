@@ -12,8 +12,16 @@ export const localBases = {
   node: process.env.SAML2JWT_LOCAL_NODE_IMAGE ?? 'saml2jwt-local/node:20-bookworm-slim',
 };
 
+/**
+ * The Docker engine may be shared (several checkouts testing at once): SAML2JWT_DOCKER_TEST_PREFIX
+ * (e.g. `wte-`) goes in front of every image tag and compose project name the tier makes, so
+ * runs never use or remove each other's images, containers or networks.
+ */
+export const testPrefix = process.env.SAML2JWT_DOCKER_TEST_PREFIX ?? '';
+if (!/^[a-z0-9-]*$/.test(testPrefix)) throw new Error('SAML2JWT_DOCKER_TEST_PREFIX: lower-case letters, digits and "-" only');
+
 /** Tag of every image the tier builds, so the summary can list them and nothing else. */
-export const testImageVersion = 'docker-tier';
+export const testImageVersion = `${testPrefix}docker-tier`;
 export const imageRepo = 'jitsi-saml2jwt';
 
 export interface Ran {

@@ -9,7 +9,7 @@ import * as tls from 'node:tls';
 import type { Browser } from 'playwright-core';
 import { jitsiState, launchBrowser, newContext, submitIdpLogin } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { docker, freePort } from './docker-cli';
+import { docker, freePort, run } from './docker-cli';
 import { prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-hostmode';
@@ -70,6 +70,22 @@ describe('docker: host mode with the backend API', function () {
     expect(presented.fingerprint256).to.equal(onDisk.fingerprint256);
   });
 
+  it('refuses a request body over 512 KB on the Shibboleth handler (the ACS) with 413, and takes a small one', async () => {
+    const post = async (bytes: number) => {
+      const dir = fs.mkdtempSync(path.join(stack.project.dir, 'body-'));
+      const body = path.join(dir, 'body');
+      fs.writeFileSync(body, `SAMLResponse=${'A'.repeat(bytes)}`);
+      const r = await run('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', '--resolve', `auth.example.test:${spPort}:127.0.0.1`,
+        '-H', 'Content-Type: application/x-www-form-urlencoded', '--data-binary', `@${body}`, `https://auth.example.test:${spPort}/saml2jwt/Shibboleth.sso/SAML2/POST`]);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return r.stdout;
+    };
+    // Under the 1 MB at which mod_shib's own read of the body fails, so only LimitRequestBody refuses it.
+    expect(await post(700 * 1024)).to.equal('413');
+    // A small (bogus) response reaches Shibboleth, which refuses it on its own terms.
+    expect(await post(100 * 1024)).not.to.equal('413');
+  });
+
   it('logs a user in on the SP’s own host and lands in the tenant meeting with a token Prosody accepts', async () => {
     expect(stack.env.get('TOKEN_AUTH_URL')).to.equal(`https://${serverName}/saml2jwt/redirectWithToken?room={room}&state={state}`);
     browser = await launchBrowser();
@@ -103,7 +119,7 @@ describe('docker: host mode with the backend API', function () {
 
   it('tears down to nothing', async () => {
     expect(await stack.project.destroy()).to.equal('');
-    const label = `label=com.docker.compose.project=${projectName}`;
+    const label = `label=com.docker.compose.project=${stack.project.name}`;
     expect((await docker(['ps', '-aq', '--filter', label])).trim()).to.equal('');
     expect((await docker(['network', 'ls', '-q', '--filter', label])).trim()).to.equal('');
   });

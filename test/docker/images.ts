@@ -3,7 +3,7 @@
 // Each image is built once per tier run, whichever test asks first.
 import * as path from 'node:path';
 import { ComposeProject } from './compose-project';
-import { imageRepo, localBases, repoRoot, testImageVersion } from './docker-cli';
+import { imageRepo, localBases, repoRoot, testImageVersion, testPrefix } from './docker-cli';
 
 export type BuiltService = 'saml2jwt' | 'saml-sp' | 'test-idp' | 'web';
 
@@ -11,7 +11,7 @@ export const tierImages: Record<BuiltService, string> = {
   saml2jwt: `${imageRepo}/sidecar:${testImageVersion}`,
   'saml-sp': `${imageRepo}/shib-sp:${testImageVersion}`,
   'test-idp': `${imageRepo}/test-idp:${testImageVersion}`,
-  web: 'saml2jwt-test/jitsi-web-stand-in:latest',
+  web: `saml2jwt-test/jitsi-web-stand-in:${testPrefix}latest`,
 };
 
 export const liveFixtureDir = path.join(repoRoot, 'test', 'docker', 'fixture', 'live');
@@ -21,6 +21,7 @@ export const buildEnv = {
   SAML2JWT_IMAGE_VERSION: testImageVersion,
   SAML2JWT_NODE_IMAGE: localBases.node,
   SAML2JWT_BASE_IMAGE: localBases.debian,
+  JITSI_WEB_STAND_IN_IMAGE: tierImages.web,
 };
 
 const builds = new Map<BuiltService, Promise<void>>();

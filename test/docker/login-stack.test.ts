@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { docker, repoRoot, run, sleep, waitHealthy } from './docker-cli';
+import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { cliArgs, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-live';
@@ -21,13 +21,63 @@ describe('docker: login through the containers (path mode)', function () {
 
   stackHooks(() => ({ stack, browser }));
 
-  it('runs saml2jwt, saml-sp, test-idp and web healthy on the project’s meet.jitsi network', async () => {
+  it('runs saml2jwt, saml-sp, test-idp and web healthy; only saml-sp joins both meet.jitsi and the internal network', async () => {
+    const meet = `${stack.project.name}_meet.jitsi`;
+    const internal = `${stack.project.name}_saml2jwt-internal`;
+    const expected: Record<string, string[]> = { web: [meet], 'test-idp': [meet], 'saml-sp': [meet, internal], saml2jwt: [internal] };
     for (const service of stackServices) {
       const id = await stack.project.containerOf(service);
       const networks = JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', id])) as Record<string, { Aliases: string[] | null }>;
-      expect(Object.keys(networks), service).to.deep.equal([`${projectName}_meet.jitsi`]);
-      if (service !== 'web') expect(networks[`${projectName}_meet.jitsi`]?.Aliases, service).to.include(`${service}.meet.jitsi`);
+      expect(Object.keys(networks).sort(), service).to.deep.equal(expected[service]);
+      if (service !== 'web') expect(networks[expected[service]![0]!]?.Aliases, service).to.include(`${service}.meet.jitsi`);
     }
+  });
+
+  it('the sidecar is out of reach of every other container on meet.jitsi; the SP reaches it', async () => {
+    const sidecarIp = JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', await stack.project.containerOf('saml2jwt')])) as Record<string, { IPAddress: string }>;
+    const ip = sidecarIp[`${stack.project.name}_saml2jwt-internal`]?.IPAddress;
+    expect(ip).to.be.a('string').and.not.equal('');
+    // A throw-away container on meet.jitsi, as any Jitsi service (or a compromised one) is.
+    const probe = `const ask = (u) => fetch(u, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, (e) => String(e.cause?.code ?? e.name));
+      Promise.all(process.argv.slice(1).map(ask)).then((r) => console.log(JSON.stringify(r)));`;
+    const urls = ['http://saml-sp.meet.jitsi:8080/saml2jwt/Shibboleth.sso/Metadata', 'http://saml2jwt.meet.jitsi:8080/healthz', 'http://saml2jwt:8080/healthz', `http://${ip}:8080/healthz`, `http://${ip}:8081/metrics`];
+    const out = await docker(['run', '--rm', '--network', `${stack.project.name}_meet.jitsi`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true', localBases.node, 'node', '-e', probe, ...urls], { timeoutMs: 60_000 });
+    const [sp, ...sidecar] = JSON.parse(out.trim()) as Array<number | string>;
+    expect(sp, 'the network itself works: the SP answers').to.equal(200);
+    for (const [i, result] of sidecar.entries()) expect(result, urls[i + 1]).to.be.a('string');
+    // The SP itself reaches it over the internal network.
+    const fromSp = await docker(['exec', await stack.project.containerOf('saml-sp'), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://saml2jwt.meet.jitsi:8080/healthz']);
+    expect(fromSp).to.equal('200');
+  });
+
+  it('keeps the secrets out of `docker inspect`: they are files under /run/secrets', async () => {
+    for (const service of stackServices) {
+      const env = await docker(['inspect', '--format', '{{json .Config.Env}}', await stack.project.containerOf(service)]);
+      for (const key of ['JWT_APP_SECRET', 'SIDECAR_PROXY_SECRET']) {
+        const value = stack.env.get(key);
+        expect(value, key).to.be.a('string').with.length.above(31);
+        expect(env, `${service} shows ${key}`).not.to.contain(value);
+      }
+    }
+    const sidecarEnv = await docker(['inspect', '--format', '{{json .Config.Env}}', await stack.project.containerOf('saml2jwt')]);
+    expect(sidecarEnv).to.contain('JWT_APP_SECRET_FILE=/run/secrets/jwt_app_secret').and.contain('SIDECAR_PROXY_SECRET_FILE=/run/secrets/sidecar_proxy_secret');
+  });
+
+  it('runs no process as root in the SP or the sidecar, with every capability dropped and no new privileges', async () => {
+    for (const service of ['saml-sp', 'saml2jwt']) {
+      const id = await stack.project.containerOf(service);
+      const rows = (await docker(['top', id, '-eo', 'pid,uid,comm'])).trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+      expect(rows.length, service).to.be.above(0);
+      for (const [, uid, comm] of rows) expect(uid, `${service}: ${comm} runs as uid ${uid}`).not.to.equal('0');
+      if (service === 'saml-sp') expect(rows.map((r) => r[2])).to.include.members(['apache2', 'shibd']);
+      const host = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig}}', id])) as { CapDrop: string[] | null; CapAdd: string[] | null; SecurityOpt: string[] | null };
+      expect(host.CapDrop, service).to.deep.equal(['ALL']);
+      expect(host.SecurityOpt, service).to.include('no-new-privileges:true');
+    }
+    // What is left of the SP's three capabilities after the switch to its service user: nothing.
+    const caps = await docker(['exec', await stack.project.containerOf('saml-sp'), 'sh', '-c', 'for d in /proc/[0-9]*; do case $(cat $d/comm 2>/dev/null) in apache2|shibd) grep -E "^(Name|Uid|CapEff|CapPrm)" $d/status;; esac; done']);
+    expect(caps).to.match(/CapEff:\s+0{16}/);
+    expect(caps).not.to.match(/Cap(Eff|Prm):\s+(?!0{16})/);
   });
 
   it('logs a user in through the IdP and lands on the meeting with a token Prosody accepts', async () => {
@@ -104,7 +154,7 @@ describe('docker: login through the containers (path mode)', function () {
   it('tears down to nothing: no container, network or volume of the project is left', async () => {
     const problem = await stack.project.destroy();
     expect(problem).to.equal('');
-    const label = `label=com.docker.compose.project=${projectName}`;
+    const label = `label=com.docker.compose.project=${stack.project.name}`;
     expect((await docker(['ps', '-aq', '--filter', label])).trim()).to.equal('');
     expect((await docker(['network', 'ls', '-q', '--filter', label])).trim()).to.equal('');
     expect((await docker(['volume', 'ls', '-q', '--filter', label])).trim()).to.equal('');

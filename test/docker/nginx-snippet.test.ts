@@ -6,10 +6,10 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { docker, freePort, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
+import { docker, freePort, localBases, repoRoot, run, sleep, testPrefix, waitHealthy } from './docker-cli';
 import { buildImage, tierImages } from './images';
 
-const tag = `saml2jwt-nginx-test-${process.pid}`;
+const tag = `${testPrefix}saml2jwt-nginx-test-${process.pid}`;
 const network = tag;
 const web = `${tag}-web`;
 const echo = `${tag}-sp`;

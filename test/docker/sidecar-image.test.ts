@@ -3,11 +3,11 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
-import { docker, freePort, imageSizeBytes, localBases, megabytes, run, waitHealthy } from './docker-cli';
+import { docker, freePort, imageSizeBytes, localBases, megabytes, run, testPrefix, waitHealthy } from './docker-cli';
 import { buildImage, tierImages } from './images';
 
 const image = tierImages.saml2jwt;
-const container = `saml2jwt-sidecar-test-${process.pid}`;
+const container = `${testPrefix}saml2jwt-sidecar-test-${process.pid}`;
 const appSecret = randomBytes(32).toString('hex');
 const proxySecret = randomBytes(32).toString('hex');
 const env = {

@@ -63,6 +63,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     for (const [key, value] of Object.entries(expected)) {
       if (wired.get(key) !== value) throw new Error(`setup --test-idp wrote ${key}=${wired.get(key) ?? '(nothing)'}, expected ${value}`);
     }
+    writeSecretFiles(project);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
     const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
     await waitHealthy(ids, 4 * 60_000);
@@ -72,6 +73,28 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
   return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort };
+}
+
+/**
+ * The overlay's secret files, from the values in .env, as `setup` is to write them: one line,
+ * mode 0440, owner uid 1000 (the sidecar's user), group 0 (the SP's entrypoint reads it as root
+ * with no capability beyond its group), in ${CONFIG}/saml2jwt/secrets/ (0750, the same owners).
+ * A file that is already there (written by setup itself) is left as it is.
+ */
+export function writeSecretFiles(project: ComposeProject): void {
+  const env = readDotenv(path.join(project.dir, '.env'));
+  const dir = path.join(project.configDir, 'saml2jwt', 'secrets');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+  fs.chownSync(dir, 1000, 0);
+  for (const [file, key] of [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'], ['backend_api_key', 'BACKEND_API_KEY']] as const) {
+    const value = env.get(key);
+    if (!value) continue;
+    const target = path.join(dir, file);
+    if (fs.existsSync(target)) continue;
+    fs.writeFileSync(target, `${value}\n`, { mode: 0o440 });
+    fs.chmodSync(target, 0o440);
+    fs.chownSync(target, 1000, 0);
+  }
 }
 
 /** .env as compose reads it, for the values setup generated (last assignment wins). */

@@ -3,7 +3,7 @@
 // actually fetch) and `apache2 -t` for each Apache site, each in a folder of its own.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -256,6 +256,31 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       expect(site).to.include('SSLEngine on');
       const cert = await tool('openssl', ['x509', '-noout', '-subject', '-ext', 'subjectAltName', '-in', join(layout.keyDir, 'tls-cert.pem')]);
       expect(cert.output).to.include('DNS:auth.example.test');
+      // Its port faces the Internet: the ACS takes SAML responses of a few KB, so bodies are capped.
+      expect(site).to.match(/<Location \/saml2jwt\/Shibboleth\.sso>\s*LimitRequestBody 524288\s*<\/Location>/);
+    });
+
+    it('SIDECAR_PROXY_SECRET_FILE: the secret comes from a file (compose secrets), refused when world-readable or set twice', async function () {
+      const layout = await freshLayout();
+      const file = join(dir, `proxy-secret-${n}`);
+      writeFileSync(file, `${SECRET}\n`, { mode: 0o440 });
+      const env = { ...baseEnv(layout), SIDECAR_PROXY_SECRET_FILE: file } as Record<string, string>;
+      delete env.SIDECAR_PROXY_SECRET;
+      await render(env);
+      const result = await tool('/usr/sbin/apache2', ['-t', '-f', join(layout.apacheConfigDir, 'httpd.conf')]);
+      expect(result.code, result.output).to.equal(0);
+      const locations = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf'), 'utf8');
+      expect(locations).to.include(`RequestHeader set X-SAML2JWT-Proxy-Secret "${SECRET}"`);
+
+      const both = await runSpScript('saml2jwt-render', { ...env, SIDECAR_PROXY_SECRET: SECRET });
+      expect(both.code).to.equal(2);
+      expect(both.stderr.trim()).to.equal('saml2jwt-render: SIDECAR_PROXY_SECRET and SIDECAR_PROXY_SECRET_FILE are both set; set only one of them');
+      chmodSync(file, 0o644);
+      const open = await runSpScript('saml2jwt-render', env);
+      expect(open.code).to.equal(2);
+      expect(open.stderr.trim()).to.equal(`saml2jwt-render: SIDECAR_PROXY_SECRET_FILE: ${file} is readable by every user (mode 0644); make it 0400 or 0440 (chmod o-rwx)`);
+      const missing = await runSpScript('saml2jwt-render', { ...env, SIDECAR_PROXY_SECRET_FILE: `${file}-missing` });
+      expect(missing.stderr.trim()).to.equal(`saml2jwt-render: SIDECAR_PROXY_SECRET_FILE: cannot read ${file}-missing`);
     });
   });
 

@@ -5,6 +5,7 @@ import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, type AttributeNa
 import type { AvatarMode, Config, IdentityConfig, TokenMode } from './config';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
+import { readSecretFile } from './secret-file';
 import { secretProblem } from './secret-strength';
 
 export class ConfigError extends Error {
@@ -68,10 +69,24 @@ class Reader {
     }
     return v as T;
   }
+  /** A secret from NAME, or from the file NAME_FILE names (never both). */
   secret(name: string, required: boolean): string | undefined {
-    const v = this.raw(name);
+    let v = this.raw(name);
+    const file = this.raw(`${name}_FILE`);
+    if (v !== undefined && file !== undefined) {
+      this.problem(name, `and ${name}_FILE are both set; set only one of them`);
+      return undefined;
+    }
+    if (file !== undefined) {
+      const read = readSecretFile(`${name}_FILE`, file);
+      if ('problem' in read) {
+        this.problems.push(read.problem);
+        return undefined;
+      }
+      v = read.value;
+    }
     if (v === undefined) {
-      if (required) this.problem(name, 'is required (at least 32 random characters, e.g. `openssl rand -hex 32`)');
+      if (required) this.problem(name, `is required (at least 32 random characters, e.g. \`openssl rand -hex 32\`), or ${name}_FILE naming a file that holds it`);
       return undefined;
     }
     const problem = secretProblem(v);
