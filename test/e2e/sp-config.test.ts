@@ -270,7 +270,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       const result = await tool('/usr/sbin/apache2', ['-t', '-f', join(layout.apacheConfigDir, 'httpd.conf')]);
       expect(result.code, result.output).to.equal(0);
       const locations = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf'), 'utf8');
-      expect(locations).to.include(`RequestHeader set X-SAML2JWT-Proxy-Secret "${SECRET}"`);
+      expect(locations).to.include(`RequestHeader set x-saml2jwt-proxy-secret "${SECRET}"`);
 
       const both = await runSpScript('saml2jwt-render', { ...env, SIDECAR_PROXY_SECRET: SECRET });
       expect(both.code).to.equal(2);
