@@ -342,8 +342,10 @@ export function expectBackend(input: BackendInput): Expectation {
     }
     const moderator = q.get('moderator');
     if (moderator !== undefined && moderator !== '') {
-      if (!['true', '1', 'false', '0'].includes(moderator)) refuse(400, 'bad moderator');
-      user.moderator = moderator === 'true' || moderator === '1';
+      // The project's one boolean rule (README: configuration), case-insensitive, spaces trimmed.
+      const spelled = moderator.trim().toLowerCase();
+      if (!['true', '1', 'yes', 'on', 'false', '0', 'no', 'off'].includes(spelled)) refuse(400, 'bad moderator');
+      user.moderator = ['true', '1', 'yes', 'on'].includes(spelled);
     }
     const meeting: ExpectedMeeting = { room: room as string, overrides: [] };
     if (tenant !== undefined && tenant !== '') meeting.tenant = tenant;

@@ -1,5 +1,6 @@
 // /getToken parameters → TokenRequest. Backend callers are trusted to state the user and the
 // role (affiliation, moderator); the room is validated exactly as on the front.
+import { BOOLEAN_SPELLINGS, parseBoolean } from '../../config/boolean';
 import { Refusal } from '../../refusal';
 import type { TokenRequest } from '../../token/claims';
 import type { HttpDeps } from '../deps';
@@ -12,11 +13,12 @@ import type { TokenContext, TokenStep } from '../token-endpoint/state';
 const MAIL = /^[^\s@<>()",;]{1,64}@[^\s@<>()",;]+\.[^\s@<>()",;.]+$/;
 const AFFILIATION = /^[A-Za-z0-9_-]{1,32}$/;
 
-function flag(raw: string | undefined): boolean | undefined {
+/** The project's one boolean rule (config/boolean.ts), for the backend's `moderator` too. */
+function moderatorFlag(raw: string | undefined): boolean | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Refusal('bad_input', 'invalid_moderator', 'moderator must be true or false.');
+  const value = parseBoolean(raw);
+  if (value === undefined) throw new Refusal('bad_input', 'invalid_moderator', `moderator must be ${BOOLEAN_SPELLINGS}.`);
+  return value;
 }
 
 export function readTokenRequest({ policy }: HttpDeps): TokenStep {
@@ -44,7 +46,7 @@ export function readTokenRequest({ policy }: HttpDeps): TokenStep {
       if (!AFFILIATION.test(params.affiliation)) throw new Refusal('bad_input', 'invalid_affiliation', 'affiliation is not valid.');
       request.user.affiliation = params.affiliation;
     }
-    const moderator = flag(params.moderator);
+    const moderator = moderatorFlag(params.moderator);
     if (moderator !== undefined) request.user.moderator = moderator;
     ctx.state.tokenRequest = request;
   };
