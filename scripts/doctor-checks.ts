@@ -312,7 +312,7 @@ function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
       `start it with the overlay beside docker-compose.yml: ${startCommand}`,
     ),
   ];
-  const advanced = (sidecar.env.get('JWT_TOKEN_MODE') ?? '').trim().toLowerCase() === 'advanced';
+  const advanced = (sidecar.env.get('JWT_TOKEN_MODE') ?? '').trim() === 'advanced';
   const onMeet = onNetwork(sidecar, meetNetwork);
   if (advanced) {
     results.push(

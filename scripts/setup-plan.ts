@@ -264,8 +264,8 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
   if (backendOn && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
-  // advanced mode: the sidecar asks Jicofo, so it must be on meet.jitsi too
-  if (env.expanded('JWT_TOKEN_MODE')?.trim().toLowerCase() === 'advanced' && overlays.includes('saml2jwt-meet-network.yml')) {
+  // advanced mode (the sidecar's own spelling, config/load.ts): the sidecar asks Jicofo, so it must be on meet.jitsi too
+  if (env.expanded('JWT_TOKEN_MODE')?.trim() === 'advanced' && overlays.includes('saml2jwt-meet-network.yml')) {
     composeFiles.push('-f saml2jwt-meet-network.yml');
   }
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
