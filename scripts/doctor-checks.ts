@@ -10,6 +10,8 @@ export interface ContainerInspect {
   Name: string;
   State: { Status: string; Running?: boolean; Health?: { Status: string } };
   Config: { Env?: string[] | null; Labels?: Record<string, string> | null };
+  /** Bind mounts, compose `secrets:` among them (Source on the host, Destination /run/secrets/<name>). */
+  Mounts?: Array<{ Type: string; Source: string; Destination: string }> | null;
   NetworkSettings: { Networks?: Record<string, { Aliases?: string[] | null; IPAddress?: string }> | null };
 }
 
@@ -21,6 +23,8 @@ export interface ServiceContainer {
   env: Map<string, string>;
   networks: string[];
   aliases: string[];
+  /** Destination in the container → Source on the host, for bind mounts. */
+  mounts: Map<string, string>;
 }
 
 export interface ComposeProject {
@@ -59,6 +63,7 @@ export function serviceContainer(inspect: ContainerInspect): ServiceContainer {
     env,
     networks: Object.keys(networks),
     aliases: Object.values(networks).flatMap((n) => n.Aliases ?? []),
+    mounts: new Map((inspect.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => [m.Destination, m.Source])),
   };
 }
 
@@ -102,8 +107,86 @@ function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
 }
 
-/** Everything that can be told from inspect data alone. */
-export function configurationChecks(project: ComposeProject): CheckResult[] {
+/** A secret as a container holds it: its value, or why it could not be read. */
+export type SecretReading = { value: string } | { problem: string };
+/** Keyed by secretKey(service, NAME). */
+export type SecretReadings = Map<string, SecretReading>;
+export const secretKey = (service: string, name: string): string => `${service} ${name}`;
+
+/** The secrets doctor compares, per service: Prosody reads the .env, our services files. */
+export const comparedSecrets: ReadonlyArray<readonly [service: string, name: string]> = [
+  ['prosody', 'JWT_APP_SECRET'],
+  ['saml2jwt', 'JWT_APP_SECRET'],
+  ['saml-sp', 'SIDECAR_PROXY_SECRET'],
+  ['saml2jwt', 'SIDECAR_PROXY_SECRET'],
+];
+
+/** Where a container gets NAME: its environment, or the file NAME_FILE names (compose `secrets:`). */
+export function secretSource(c: ServiceContainer, name: string): { value: string } | { file: string } | undefined {
+  const value = c.env.get(name);
+  if (value !== undefined && value !== '') return { value };
+  const file = c.env.get(`${name}_FILE`);
+  return file ? { file } : undefined;
+}
+
+/** Reads a secret file inside its container (the container's own view of the mount). */
+export function secretFileProbe(file: string): string[] {
+  return ['cat', '--', file];
+}
+
+/** The value in a probe's output, by the readers' rule: one final newline dropped. */
+export function secretFromProbe(file: string, probe: ProbeResult): SecretReading {
+  if (probe.exitCode !== 0) return { problem: `cannot read ${file} in the container (${probe.exitCode === null ? 'timed out' : probe.output.trim().split('\n')[0] || `exit ${probe.exitCode}`})` };
+  return { value: probe.output.replace(/\r?\n$/, '') };
+}
+
+/**
+ * Every secret of comparedSecrets the project's containers hold: from the environment, or read
+ * from the file named by NAME_FILE with `readFile` (a probe inside the container).
+ */
+export async function readSecrets(project: ComposeProject, readFile: (c: ServiceContainer, file: string) => Promise<ProbeResult>): Promise<SecretReadings> {
+  const readings: SecretReadings = new Map();
+  for (const [service, name] of comparedSecrets) {
+    const c = project.services.get(service);
+    const source = c && secretSource(c, name);
+    if (!c || !source) continue;
+    if ('value' in source) readings.set(secretKey(service, name), source);
+    else if (c.status !== 'running') readings.set(secretKey(service, name), { problem: `${service} is not running, so ${source.file} cannot be read` });
+    else readings.set(secretKey(service, name), secretFromProbe(source.file, await readFile(c, source.file)));
+  }
+  return readings;
+}
+
+/** Host paths of the secret files our services read (the bind mounts their *_FILE variables name). */
+export function secretFileSources(project: ComposeProject): string[] {
+  const sources = new Set<string>();
+  for (const service of ourServices) {
+    const c = project.services.get(service);
+    if (!c) continue;
+    for (const [key, file] of c.env) {
+      const source = key.endsWith('_FILE') ? c.mounts.get(file) : undefined;
+      if (source) sources.add(source);
+    }
+  }
+  return [...sources].sort();
+}
+
+/** The readings that need no probe: secrets given in the environment. */
+export function secretsFromEnv(project: ComposeProject): SecretReadings {
+  const readings: SecretReadings = new Map();
+  for (const [service, name] of comparedSecrets) {
+    const c = project.services.get(service);
+    const source = c && secretSource(c, name);
+    if (source && 'value' in source) readings.set(secretKey(service, name), source);
+  }
+  return readings;
+}
+
+/**
+ * Everything that can be told from inspect data, plus the secrets the containers hold
+ * (readSecrets; default: only those in their environment).
+ */
+export function configurationChecks(project: ComposeProject, secrets: SecretReadings = secretsFromEnv(project)): CheckResult[] {
   const results: CheckResult[] = [];
   const s = (name: string): ServiceContainer | undefined => project.services.get(name);
 
@@ -149,7 +232,9 @@ export function configurationChecks(project: ComposeProject): CheckResult[] {
         'both read JWT_APP_ID from the same .env: recreate both containers after changing it',
       ),
     );
-    results.push(sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, 'both must read JWT_APP_SECRET from the same .env: recreate both containers'));
+    results.push(
+      sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
+    );
   }
   if (prosody && (prosody.env.get('XMPP_MUC_MODULES') ?? '').split(',').map((m) => m.trim()).includes('token_affiliation')) {
     const autoOwner = s('jicofo')?.env.get('ENABLE_AUTO_OWNER');
@@ -180,17 +265,70 @@ export function configurationChecks(project: ComposeProject): CheckResult[] {
         `see \`docker logs ${c.name}\``,
       ),
     );
+  }
+  if (sp) results.push(...spNetworkChecks(sp));
+  if (sidecar) results.push(...sidecarNetworkChecks(sidecar));
+  if (sp) results.push(...testIdpChecks(sp, s('test-idp')));
+  if (sidecar && sp) {
     results.push(
-      check(
-        c.networks.some((n) => n === 'meet.jitsi' || n.endsWith('_meet.jitsi')),
-        `${c.service} is on the meet.jitsi network (${c.networks.join(', ') || 'none'})`,
-        `start it with the overlay beside docker-compose.yml: ${startCommand}`,
+      sharedSecretCheck(
+        'SIDECAR_PROXY_SECRET',
+        sp,
+        sidecar,
+        secrets,
+        'both read ${CONFIG}/saml2jwt/secrets/sidecar_proxy_secret: run jitsi-saml2jwt setup (it generates the secret into .env and writes that file), then recreate saml-sp and saml2jwt',
       ),
     );
   }
-  if (sp) results.push(...testIdpChecks(sp, s('test-idp')));
-  if (sidecar && sp) {
-    results.push(sharedSecretCheck('SIDECAR_PROXY_SECRET', sp, sidecar, 'run jitsi-saml2jwt setup (it generates one into .env), then recreate saml-sp and saml2jwt'));
+  return results;
+}
+
+const meetNetwork = 'meet.jitsi';
+const internalNetwork = 'saml2jwt-internal';
+const meetNetworkOverlay = 'saml2jwt-meet-network.yml';
+/** compose names a project's network <project>_<name>. */
+const onNetwork = (c: ServiceContainer, name: string): boolean => c.networks.some((n) => n === name || n.endsWith(`_${name}`));
+const networkList = (c: ServiceContainer): string => c.networks.join(', ') || 'none';
+
+// The SP is the only one of ours on Jitsi's network (nginx reaches it there) and on the internal
+// one with the sidecar.
+function spNetworkChecks(sp: ServiceContainer): CheckResult[] {
+  return [
+    check(
+      onNetwork(sp, meetNetwork) && onNetwork(sp, internalNetwork),
+      `saml-sp is on the ${meetNetwork} and ${internalNetwork} networks (${networkList(sp)})`,
+      `start it with the overlay beside docker-compose.yml: ${startCommand}`,
+    ),
+  ];
+}
+
+// The sidecar is reached only by the SP, on the internal network; it joins meet.jitsi only when
+// it must talk to Jitsi's services itself (advanced mode asks Jicofo).
+function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
+  const results = [
+    check(
+      onNetwork(sidecar, internalNetwork),
+      `saml2jwt is on the ${internalNetwork} network, where saml-sp reaches it (${networkList(sidecar)})`,
+      `start it with the overlay beside docker-compose.yml: ${startCommand}`,
+    ),
+  ];
+  const advanced = (sidecar.env.get('JWT_TOKEN_MODE') ?? '').trim() === 'advanced';
+  const onMeet = onNetwork(sidecar, meetNetwork);
+  if (advanced) {
+    results.push(
+      check(
+        onMeet,
+        `saml2jwt is on the ${meetNetwork} network too, to ask Jicofo about private rooms (JWT_TOKEN_MODE=advanced)`,
+        `add ${meetNetworkOverlay}: docker compose -f docker-compose.yml -f saml2jwt.yml -f ${meetNetworkOverlay} up -d`,
+      ),
+    );
+  } else if (onMeet) {
+    results.push({
+      ok: false,
+      warning: true,
+      what: `saml2jwt is on the ${meetNetwork} network though JWT_TOKEN_MODE is not advanced: every Jitsi container reaches its ports`,
+      fix: `start it without -f ${meetNetworkOverlay}: ${startCommand}`,
+    });
   }
   return results;
 }
@@ -242,12 +380,19 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-// Both containers hold the same secret, and the sidecar's own strength rule accepts it.
-function sharedSecretCheck(name: string, other: ServiceContainer, sidecar: ServiceContainer, fix: string): CheckResult {
-  const secret = sidecar.env.get(name);
-  const weakness = secret === undefined ? 'is not set' : secretProblem(secret);
+// Both containers hold the same secret (from their environment or their secret file), and the
+// sidecar's own strength rule accepts it. The values never appear in the result.
+function sharedSecretCheck(name: string, other: ServiceContainer, sidecar: ServiceContainer, secrets: SecretReadings, fix: string): CheckResult {
   const what = `${other.service} and saml2jwt share ${name}, strong by the sidecar's rule (values not shown)`;
-  if (secret === undefined || secret !== other.env.get(name)) return check(false, what, fix);
+  const mine = secrets.get(secretKey(sidecar.service, name));
+  const theirs = secrets.get(secretKey(other.service, name));
+  if (!mine || !theirs || 'problem' in mine || 'problem' in theirs) {
+    const problem = (service: string, r: SecretReading | undefined): string[] =>
+      r === undefined ? [`${service}: ${name} is not set`] : 'problem' in r ? [`${service}: ${r.problem}`] : [];
+    return check(false, what, `${[...problem(sidecar.service, mine), ...problem(other.service, theirs)].join('; ')}. ${fix}`);
+  }
+  if (mine.value !== theirs.value) return check(false, what, `they differ. ${fix}`);
+  const weakness = secretProblem(mine.value);
   return check(weakness === undefined, what, `${name} ${weakness ?? ''}; then recreate ${other.service} and saml2jwt`);
 }
 

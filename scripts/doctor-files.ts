@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CheckResult } from './doctor-checks';
 import { backupInfix } from './setup-apply';
+import { containerOwner, secretOwnerFix } from './secret-files';
 
 /** Bits that let a group or everyone read, write or run a file. */
 const groupOrOther = 0o077;
@@ -36,6 +37,53 @@ export function secretFilesCheck(dir: string): CheckResult[] {
       fix: `chmod 600 ${open.map((f) => shellQuote(f.file)).join(' ')}`,
     },
   ];
+}
+
+/**
+ * The secret files the containers mount (host paths, from secretFileSources): FAIL when any is
+ * open to every user, WARN when one does not belong to uid 1000 and group 0 (the containers
+ * cannot read it after a restart) or cannot be looked at. Nothing when none is on this machine.
+ */
+export function secretMountsCheck(files: string[]): CheckResult[] {
+  const seen: { file: string; mode: number; uid: number; gid: number }[] = [];
+  const denied: string[] = [];
+  for (const file of files) {
+    try {
+      const st = fs.statSync(file);
+      seen.push({ file, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EACCES') denied.push(file);
+      // ENOENT: doctor runs on another machine than the containers' files
+    }
+  }
+  const results: CheckResult[] = [];
+  if (denied.length > 0) {
+    results.push({ ok: false, warning: true, what: `cannot look at the secret files ${denied.join(', ')} (permission denied)`, fix: 'run doctor as root (sudo) to check their modes' });
+  }
+  if (seen.length === 0) return results;
+  const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
+  const names = seen.map((f) => `${path.basename(f.file)} (${octal(f.mode)} ${f.uid}:${f.gid})`).join(', ');
+  const open = seen.filter((f) => (f.mode & 0o007) !== 0);
+  results.push(
+    open.length === 0
+      ? { ok: true, what: `the secret files the containers mount are not readable by other users: ${names}` }
+      : {
+          ok: false,
+          what: `secret files readable by every user of the host: ${open.map((f) => `${f.file} (${octal(f.mode)})`).join(', ')}`,
+          fix: `chmod 0440 ${open.map((f) => shellQuote(f.file)).join(' ')} (jitsi-saml2jwt setup writes them so)`,
+        },
+  );
+  const strangers = seen.filter((f) => f.uid !== containerOwner.uid || f.gid !== containerOwner.gid);
+  if (strangers.length > 0) {
+    const dir = path.dirname(strangers[0]!.file);
+    results.push({
+      ok: false,
+      warning: true,
+      what: `secret files not owned by uid 1000 (the sidecar's user) and group 0 (the SP reads as root), so the containers cannot read them after a restart: ${strangers.map((f) => `${path.basename(f.file)} (${f.uid}:${f.gid})`).join(', ')}`,
+      fix: secretOwnerFix(shellQuote(dir)),
+    });
+  }
+  return results;
 }
 
 function isFile(file: string): boolean {

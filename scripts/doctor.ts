@@ -13,19 +13,24 @@ import {
   metadataProbe,
   projectLabel,
   readyzCheck,
+  readSecrets,
   readyzProbe,
+  secretFileProbe,
+  secretFileSources,
   summarize,
   type CheckResult,
   type ContainerInspect,
   type ProbeResult,
 } from './doctor-checks';
-import { secretFilesCheck } from './doctor-files';
+import { secretFilesCheck, secretMountsCheck } from './doctor-files';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
 Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
-checks prosody, web, saml2jwt and saml-sp, and (when that folder is on this machine) that its
-.env and the backups setup made are readable by their owner only. Exit status 0 only when every
+checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from their secret
+files inside the containers, never shown), and, when the files are on this machine, that the
+.env and the backups setup made are readable by their owner only and that the secret files the
+containers mount are not readable by every user. Exit status 0 only when every
 check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
@@ -81,7 +86,9 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   }
   out(`compose project "${project.name}"${project.workingDir ? ` in ${project.workingDir}` : ''}\n`);
 
-  const results: CheckResult[] = configurationChecks(project);
+  // The secrets as the containers hold them: a file (compose `secrets:`) is read inside its container.
+  const secrets = await readSecrets(project, (c, file) => probe(docker, c.name, secretFileProbe(file)));
+  const results: CheckResult[] = configurationChecks(project, secrets);
   const sidecar = project.services.get('saml2jwt');
   const sp = project.services.get('saml-sp');
   const running = (c: typeof sidecar): c is NonNullable<typeof sidecar> => c?.status === 'running';
@@ -96,6 +103,7 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   // The checkout's own files, when it is on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
+  results.push(...secretMountsCheck(secretFileSources(project)));
 
   for (const r of results) out(formatResult(r) + '\n');
   const { line, failed } = summarize(results);

@@ -13,6 +13,20 @@ import { InvalidInput } from './input-checks';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
+import type { FileAccess } from './file-owner';
+import {
+  backendApiKeyFile,
+  hasContainerOwner,
+  jwtAppSecretFile,
+  proxySecretFile,
+  secretAccess,
+  secretDirMode,
+  secretFileContent,
+  secretFileMode,
+  secretsDir,
+  secretOwnerFix,
+  type SecretFile,
+} from './secret-files';
 
 export interface PlannedFile {
   path: string; // absolute
@@ -22,6 +36,25 @@ export interface PlannedFile {
   replace: boolean; // false: must not exist when we write it (keys)
   secret: boolean; // never print its content (private key)
   holdsSecrets: boolean; // .env: always 0600 and owned by the invoking user, like its backups
+  /** Exact mode and owner, whatever the file had (the secret files); wins over mode and holdsSecrets. */
+  access?: FileAccess;
+  /** false: no backup when it changes (a secret file: the .env holds the value and is backed up). */
+  backup: boolean;
+}
+
+/** A folder that must have this mode and owner, created or not (the secrets folder). */
+export interface PlannedDirAccess {
+  path: string;
+  access: FileAccess;
+}
+
+/** The secret files setup keeps in step with the .env (scripts/secret-files.ts). */
+export interface PlannedSecretFiles {
+  dir: string;
+  names: string[];
+  access: FileAccess; // of each file
+  /** false when setup cannot give them to the containers' users (not root): the operator must. */
+  containerOwned: boolean;
 }
 
 export interface SetupSummary {
@@ -38,6 +71,8 @@ export interface SetupSummary {
 export interface SetupPlan {
   files: PlannedFile[]; // only files whose content changes; .env (if it changes) is last
   dirs: string[]; // folders to create, parents first
+  dirAccess: PlannedDirAccess[]; // folders (new or not) whose mode and owner change
+  secretFiles: PlannedSecretFiles;
   envKeysChanged: string[];
   generated: string[]; // human lines: secrets and keys made in this run
   secretRotated: boolean; // a strong JWT_APP_SECRET is replaced (--rotate-secret)
@@ -49,6 +84,8 @@ export interface PlanContext {
   /** Makes the SP key pair; null in a dry run (RSA keygen is slow and its output is never shown). */
   makeSpKeys: ((host: string, entityId: string) => SpKeyPair) | null;
   newSecret?: () => string;
+  /** Mode and owner of the secret files and their folder; default: scripts/secret-files.ts's rule for this process. */
+  secretAccess?: (mode: number) => FileAccess;
 }
 
 export const placeholderAppIds = ['', 'my_jitsi_app_id'];
@@ -131,6 +168,12 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     set('SIDECAR_PROXY_SECRET', newSecret());
     generated.push('SIDECAR_PROXY_SECRET generated (shared by the SP and the sidecar only)');
   }
+  const backendValue = env.expanded('ENABLE_BACKEND_JWT_REQUEST');
+  const backendOn = backendValue !== undefined && parseBoolean(backendValue) === true;
+  if (backendOn && !isStrongSecret(env.expanded('BACKEND_API_KEY'))) {
+    set('BACKEND_API_KEY', newSecret());
+    generated.push('BACKEND_API_KEY generated (the backend API is on: ENABLE_BACKEND_JWT_REQUEST)');
+  }
 
   // --- moderators: a policy file + Prosody's token_affiliation + no jicofo auto-owner
   const files: PlannedFile[] = [];
@@ -199,19 +242,32 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if (!overlays.includes('saml2jwt.yml')) throw new Error(`this package is incomplete: ${path.join(overlayDir, 'saml2jwt.yml')} is missing`);
   for (const name of overlays) addFile(files, dirs, path.join(checkout.dir, name), packageFile(ctx.packageRootDir, 'compose-overlay', name), 0o644);
 
+  // --- the secrets as files for compose `secrets:`, mirrored from the .env
+  const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
+  const secretFiles = planSecretFiles(secretsDir(cfg), [jwtAppSecretFile, proxySecretFile, ...(backendOn ? [backendApiKeyFile] : [])], env, secretAccessOf);
+  for (const file of secretFiles.files) dirs.add(path.dirname(file.path));
+  if (!secretFiles.summary.containerOwned) {
+    notes.push(
+      `the secret files in ${secretFiles.summary.dir} must belong to uid 1000 (the sidecar's user) and group 0 (the SP reads them as root), which only root can arrange: ${secretOwnerFix(secretFiles.summary.dir)}, then start Jitsi`,
+    );
+  }
+
   // .env last: once it is in place, everything it points at is already there
   const envAfter = env.toString();
-  const changedFiles = files.filter((f) => f.before !== f.after);
+  const changedFiles = [...files.filter((f) => f.before !== f.after), ...secretFiles.files];
   // The .env we write always holds JWT_APP_SECRET and SIDECAR_PROXY_SECRET (and gen-passwords.sh's
   // passwords): it is private, whatever mode `cp env.example .env` gave it.
   if (envAfter !== checkout.envText) {
-    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false, holdsSecrets: true });
+    changedFiles.push({ path: checkout.envPath, before: checkout.envText, after: envAfter, mode: 0o600, replace: true, secret: false, holdsSecrets: true, backup: true });
   }
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
-  const backend = env.expanded('ENABLE_BACKEND_JWT_REQUEST');
-  if (backend !== undefined && parseBoolean(backend) === true && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
+  if (backendOn && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
+  // advanced mode (the sidecar's own spelling, config/load.ts): the sidecar asks Jicofo, so it must be on meet.jitsi too
+  if (env.expanded('JWT_TOKEN_MODE')?.trim() === 'advanced' && overlays.includes('saml2jwt-meet-network.yml')) {
+    composeFiles.push('-f saml2jwt-meet-network.yml');
+  }
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
   if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
   if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
@@ -219,6 +275,8 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   return {
     files: changedFiles,
     dirs: missingDirs([...dirs]),
+    dirAccess: secretFiles.dirAccess,
+    secretFiles: secretFiles.summary,
     envKeysChanged: changed,
     generated,
     secretRotated,
@@ -244,7 +302,59 @@ function addFile(
   opts: { replace?: boolean; secret?: boolean } = {},
 ): void {
   dirs.add(path.dirname(file));
-  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false, holdsSecrets: false });
+  files.push({ path: file, before: readOrNull(file), after, mode, replace: opts.replace ?? true, secret: opts.secret ?? false, holdsSecrets: false, backup: true });
+}
+
+// Each secret file holds its .env value and has the wanted mode and owner; a file is planned
+// when its content or access differs, the folder when its access differs (or it is new).
+function planSecretFiles(
+  dir: string,
+  wanted: SecretFile[],
+  env: EditableEnvFile,
+  accessOf: (mode: number) => FileAccess,
+): { files: PlannedFile[]; dirAccess: PlannedDirAccess[]; summary: PlannedSecretFiles } {
+  const fileAccess = accessOf(secretFileMode);
+  const dirAccess = accessOf(secretDirMode);
+  const files: PlannedFile[] = [];
+  for (const secret of wanted) {
+    const value = env.expanded(secret.variable);
+    if (value === undefined || value === '') throw new Error(`${secret.variable} is empty after setup: cannot write ${secret.name}`);
+    const file = path.join(dir, secret.name);
+    const before = readSecretOrNull(file);
+    const after = secretFileContent(value);
+    if (before === after && sameAccess(statOrNull(file), fileAccess)) continue;
+    files.push({ path: file, before, after, mode: fileAccess.mode, replace: true, secret: true, holdsSecrets: false, access: fileAccess, backup: false });
+  }
+  const dirChanges = sameAccess(statOrNull(dir), dirAccess) ? [] : [{ path: dir, access: dirAccess }];
+  return {
+    files,
+    dirAccess: dirChanges,
+    summary: { dir, names: wanted.map((s) => s.name), access: fileAccess, containerOwned: hasContainerOwner(fileAccess) },
+  };
+}
+
+// Once setup (as root) gave them to uid 1000 and group 0, only root or uid 1000 can read them.
+function readSecretOrNull(file: string): string | null {
+  try {
+    return readOrNull(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EACCES') throw err;
+    throw new InvalidInput(`cannot read ${file}: it belongs to uid 1000 and group 0, as the containers need; run setup as root (sudo)`);
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if ((err as NodeJS.ErrnoException).code === 'EACCES') throw new InvalidInput(`cannot look at ${file} (permission denied); run setup as root (sudo)`);
+    throw err;
+  }
+}
+
+function sameAccess(st: fs.Stats | null, access: FileAccess): boolean {
+  return st !== null && (st.mode & 0o7777) === access.mode && st.uid === access.uid && st.gid === access.gid;
 }
 
 function readOrNull(file: string): string | null {

@@ -20,6 +20,7 @@ import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
 import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
 import { createSpKeyPair, type SpKeyPair } from './sp-keys';
+import { describeAccess, secretOwnerFix } from './secret-files';
 
 export interface SetupEnvironment {
   out?: (text: string) => void;
@@ -68,7 +69,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
 
     const oldBackups = { remove: flags.removeOldBackups, ask: flags.yes ? undefined : ask, out, err, label };
-    if (plan.files.length === 0 && plan.dirs.length === 0) {
+    if (plan.files.length === 0 && plan.dirs.length === 0 && plan.dirAccess.length === 0) {
       out(`Nothing to change: ${checkout.dir} is already set up with these settings.\n`);
       const code = await dealWithOldBackups(checkout.envPath, checkout.env.expanded('JWT_APP_SECRET'), { ...oldBackups, dryRun: flags.dryRun, offer: false });
       noteReadableSecretFiles(checkout.dir, out);
@@ -81,6 +82,8 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       out(`Dry run: these changes would be made (nothing is written).\n\n`);
       out(describeDiff(plan, label));
       for (const dir of plan.dirs) out(`would create folder ${dir}\n`);
+      for (const d of plan.dirAccess) out(`would give folder ${d.path} ${describeAccess(d.access)}\n`);
+      warnSecretOwner(plan, err);
       await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: true, offer: false });
       out('\n' + nextSteps(plan.summary));
       return 0;
@@ -103,6 +106,12 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     if (result.privateFiles.length > 0) {
       const names = result.privateFiles.map(label).join(', ');
       out(`  mode 0600, owned by ${result.owner.name} (uid ${result.owner.uid}), because the .env holds secrets: ${names}\n`);
+    }
+    const secretsWritten = plan.files.filter((f) => f.access !== undefined).length > 0 || plan.dirAccess.length > 0;
+    if (secretsWritten) {
+      const s = plan.secretFiles;
+      out(`  secret files ${s.names.join(', ')} in ${s.dir}: the .env's values, ${describeAccess(s.access)} (compose \`secrets:\`)\n`);
+      warnSecretOwner(plan, err);
     }
     for (const line of plan.generated) out(`  ${line}\n`);
     const code = await dealWithOldBackups(checkout.envPath, secretAfter, { ...oldBackups, dryRun: false, offer: plan.secretRotated });
@@ -132,6 +141,16 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
   } finally {
     rl?.close();
   }
+}
+
+// Not root: the secret files are the operator's own, and the containers cannot read them yet.
+function warnSecretOwner(plan: SetupPlan, err: (text: string) => void): void {
+  const s = plan.secretFiles;
+  if (s.containerOwned) return;
+  err(
+    `setup: warning: running as uid ${s.access.uid}, setup cannot give the secret files in ${s.dir} to uid 1000 (the sidecar's user) and group 0 (the SP reads them as root); ` +
+      `the containers will not start until you run:\n  ${secretOwnerFix(s.dir)}\n(or run setup itself with sudo)\n`,
+  );
 }
 
 // Files setup did not write in this run (a .env it left alone, backups an older version made)
@@ -190,6 +209,10 @@ function describeDiff(plan: SetupPlan, label: (file: string) => string): string 
   return plan.files
     .map((f) => {
       const name = label(f.path);
+      if (f.access) {
+        const what = f.before === null ? 'new secret file' : f.before === f.after ? 'secret file (same value)' : 'secret file, new value';
+        return `${what} ${name} (${describeAccess(f.access)}; content not shown)\n`;
+      }
       if (f.secret) return `new file ${name} (${f.before === null ? 'generated, content not shown' : 'not shown'})\n`;
       return createTwoFilesPatch(f.before === null ? '/dev/null' : name, name, hideSecrets(f.before ?? ''), hideSecrets(f.after), undefined, undefined);
     })

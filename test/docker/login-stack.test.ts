@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
-import { cliArgs, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { cliArgs, expectSecretFilesFromSetup, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-live';
 
@@ -48,6 +48,10 @@ describe('docker: login through the containers (path mode)', function () {
     // The SP itself reaches it over the internal network.
     const fromSp = await docker(['exec', await stack.project.containerOf('saml-sp'), 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://saml2jwt.meet.jitsi:8080/healthz']);
     expect(fromSp).to.equal('200');
+  });
+
+  it('runs on the secret files setup wrote: the .env\'s values, 0440, uid 1000 / gid 0, in a 0750 folder', () => {
+    expectSecretFilesFromSetup(stack.project, stack.env);
   });
 
   it('keeps the secrets out of `docker inspect`: they are files under /run/secrets', async () => {
@@ -128,6 +132,9 @@ describe('docker: login through the containers (path mode)', function () {
     expect(out).to.match(/^ok\s+saml-sp serves its SAML metadata/m);
     expect(out).to.match(/^ok\s+web sends logins to our SP/m);
     expect(out).to.match(/^ok\s+saml-sp and saml2jwt share SIDECAR_PROXY_SECRET, strong by the sidecar's rule/m);
+    expect(out).to.match(/^ok\s+saml-sp is on the meet\.jitsi and saml2jwt-internal networks/m);
+    expect(out).to.match(/^ok\s+saml2jwt is on the saml2jwt-internal network, where saml-sp reaches it \(\S+_saml2jwt-internal\)$/m);
+    expect(out).to.match(/^ok\s+the secret files the containers mount are not readable by other users: jwt_app_secret \(0440 1000:0\), sidecar_proxy_secret \(0440 1000:0\)$/m);
     expect(out).to.match(/^ok\s+the test IdP \(\S+\) runs as the SP's only IdP \(METADATA_URL=https:\/\/test-idp\.meet\.jitsi:8443\//m);
     // setup made the .env and its backup 0600
     expect(out).to.match(/^ok\s+the \.env and its 1 backup in .* are readable by their owner only/m);

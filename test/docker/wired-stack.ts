@@ -63,7 +63,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     for (const [key, value] of Object.entries(expected)) {
       if (wired.get(key) !== value) throw new Error(`setup --test-idp wrote ${key}=${wired.get(key) ?? '(nothing)'}, expected ${value}`);
     }
-    writeSecretFiles(project);
+    expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
     const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
     await waitHealthy(ids, 4 * 60_000);
@@ -76,25 +76,32 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
 }
 
 /**
- * The overlay's secret files, from the values in .env, as `setup` is to write them: one line,
- * mode 0440, owner uid 1000 (the sidecar's user), group 0 (the SP's entrypoint reads it as root
- * with no capability beyond its group), in ${CONFIG}/saml2jwt/secrets/ (0750, the same owners).
- * A file that is already there (written by setup itself) is left as it is.
+ * The overlay's secret files as `setup` must have written them (it runs as root here): in
+ * ${CONFIG}/saml2jwt/secrets/ (0750, uid 1000 / gid 0), one per secret the overlays mount, each
+ * the .env's value plus one newline, mode 0440, owner uid 1000 (the sidecar's user), group 0
+ * (the SP's entrypoint reads it as root with no capability beyond its group). Checked, not patched.
  */
-export function writeSecretFiles(project: ComposeProject): void {
-  const env = readDotenv(path.join(project.dir, '.env'));
+export function expectSecretFilesFromSetup(project: ComposeProject, env: Map<string, string>): void {
   const dir = path.join(project.configDir, 'saml2jwt', 'secrets');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
-  fs.chownSync(dir, 1000, 0);
-  for (const [file, key] of [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'], ['backend_api_key', 'BACKEND_API_KEY']] as const) {
-    const value = env.get(key);
-    if (!value) continue;
+  const access = (p: string): string => {
+    const st = fs.statSync(p);
+    return `${(st.mode & 0o7777).toString(8).padStart(4, '0')} ${st.uid}:${st.gid}`;
+  };
+  const problems: string[] = [];
+  if (!fs.existsSync(dir)) throw new Error(`setup wrote no ${dir}`);
+  if (access(dir) !== '0750 1000:0') problems.push(`${dir} is ${access(dir)}, expected 0750 1000:0`);
+  const backend = /^(1|true|yes|on)$/i.test(env.get('ENABLE_BACKEND_JWT_REQUEST') ?? '');
+  const wanted: [string, string][] = [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'], ...(backend ? [['backend_api_key', 'BACKEND_API_KEY'] as [string, string]] : [])];
+  const present = fs.readdirSync(dir).sort();
+  if (JSON.stringify(present) !== JSON.stringify(wanted.map(([f]) => f).sort())) problems.push(`${dir} holds ${present.join(', ')}`);
+  for (const [file, key] of wanted) {
     const target = path.join(dir, file);
-    if (fs.existsSync(target)) continue;
-    fs.writeFileSync(target, `${value}\n`, { mode: 0o440 });
-    fs.chmodSync(target, 0o440);
-    fs.chownSync(target, 1000, 0);
+    if (!fs.existsSync(target)) continue;
+    if (access(target) !== '0440 1000:0') problems.push(`${file} is ${access(target)}, expected 0440 1000:0`);
+    const value = env.get(key);
+    if (!value || fs.readFileSync(target, 'utf8') !== `${value}\n`) problems.push(`${file} does not hold the .env's ${key} and one newline`); // never the values
   }
+  if (problems.length > 0) throw new Error(`setup's secret files: ${problems.join('; ')}`);
 }
 
 /** .env as compose reads it, for the values setup generated (last assignment wins). */

@@ -12,6 +12,7 @@ const PATH_WRITES: [string, number[]][] = [
   ['writeFileSync', [0]],
   ['copyFileSync', [1]],
   ['chmodSync', [0]],
+  ['chownSync', [0]],
   ['renameSync', [0, 1]],
   ['linkSync', [1]],
   ['unlinkSync', [0]],

@@ -4,8 +4,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatResult, summarize } from '../../../scripts/doctor-checks';
-import { secretFilesCheck } from '../../../scripts/doctor-files';
-import { copyCheckout, type Checkout } from './checkout-fixture';
+import { secretFilesCheck, secretMountsCheck } from '../../../scripts/doctor-files';
+import { copyCheckout, runsAsRoot, type Checkout } from './checkout-fixture';
 
 describe('scripts/doctor-files: the .env and its backups are private', () => {
   let c: Checkout | undefined;
@@ -44,5 +44,52 @@ describe('scripts/doctor-files: the .env and its backups are private', () => {
     c = copyCheckout('no-env');
     expect(secretFilesCheck(c.dir)).to.deep.equal([]);
     expect(secretFilesCheck(path.join(c.dir, 'absent'))).to.deep.equal([]);
+  });
+});
+
+describe('scripts/doctor-files: the secret files the containers mount', () => {
+  let c: Checkout | undefined;
+  afterEach(() => c?.cleanup());
+  const secretFiles = (mode: number, owner?: [number, number]): string[] => {
+    c = copyCheckout();
+    const dir = path.join(c.configDir, 'saml2jwt', 'secrets');
+    fs.mkdirSync(dir, { recursive: true });
+    return ['jwt_app_secret', 'sidecar_proxy_secret'].map((name) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, 'x'.repeat(40) + '\n');
+      fs.chmodSync(file, mode);
+      if (owner) fs.chownSync(file, ...owner);
+      return file;
+    });
+  };
+
+  it('passes for 0440 files of uid 1000 and group 0, as setup writes them', function () {
+    if (!runsAsRoot) this.skip();
+    const results = secretMountsCheck(secretFiles(0o440, [1000, 0]));
+    expect(results).to.deep.equal([{ ok: true, what: 'the secret files the containers mount are not readable by other users: jwt_app_secret (0440 1000:0), sidecar_proxy_secret (0440 1000:0)' }]);
+  });
+
+  it('fails when a secret file is readable by every user, and says how to fix it', function () {
+    if (!runsAsRoot) this.skip();
+    const files = secretFiles(0o444, [1000, 0]);
+    const results = secretMountsCheck(files);
+    expect(results).to.have.length(1);
+    expect(formatResult(results[0]!)).to.equal(
+      `FAIL  secret files readable by every user of the host: ${files[0]} (0444), ${files[1]} (0444)\n      fix: chmod 0440 ${files[0]} ${files[1]} (jitsi-saml2jwt setup writes them so)`,
+    );
+    expect(summarize(results).failed).to.equal(1);
+  });
+
+  it('warns when they do not belong to uid 1000 and group 0 (the containers cannot read them after a restart)', () => {
+    const files = secretFiles(0o440);
+    const results = secretMountsCheck(files);
+    const warning = results.find((r) => !r.ok);
+    expect(warning?.warning).to.equal(true);
+    expect(warning?.fix).to.equal(`sudo chown -R 1000:0 ${path.dirname(files[0]!)}`);
+    expect(summarize(results).failed).to.equal(0);
+  });
+
+  it('says nothing about files that are not on this machine', () => {
+    expect(secretMountsCheck(['/nonexistent/saml2jwt/secrets/jwt_app_secret'])).to.deep.equal([]);
   });
 });

@@ -77,12 +77,63 @@ describe('scripts/setup: interrupted while writing', function () {
     console.log(`      failed before each of ${failedBefore.length} writes`);
     expect(failedBefore.length).to.be.greaterThan(20);
     const kinds = new Set(failedBefore.map((w) => w.split(' ')[0]));
-    const expectedKinds = ['mkdirSync', 'openSync', 'writeFileSync', 'fchmodSync', 'renameSync', 'linkSync', ...(runsAsRoot ? ['fchownSync'] : [])];
+    const expectedKinds = ['mkdirSync', 'chmodSync', 'openSync', 'writeFileSync', 'fchmodSync', 'renameSync', 'linkSync', ...(runsAsRoot ? ['fchownSync', 'chownSync'] : [])];
     for (const kind of expectedKinds) expect([...kinds]).to.include(kind);
     expect(failedBefore.some((w) => /^openSync <root>\/home\/\.jitsi-meet-cfg\/web\/custom-config\.js\.bak-saml2jwt-/.test(w))).to.equal(true);
     expect(failedBefore.some((w) => /^openSync <root>\/docker-jitsi-meet\/\.env\.bak-saml2jwt-/.test(w))).to.equal(true);
+    // the secret files and their folder: created, given their mode (and, as root, uid 1000 / gid 0), staged, renamed
+    const secrets = '<root>/home/.jitsi-meet-cfg/saml2jwt/secrets';
+    const secretWrites = [
+      `mkdirSync ${secrets}`,
+      `chmodSync ${secrets}`,
+      ...(runsAsRoot ? [`chownSync ${secrets}`] : []),
+      ...['jwt_app_secret', 'sidecar_proxy_secret'].flatMap((name) => [
+        `openSync ${secrets}/.saml2jwt-tmp-${name}-`,
+        `fchmodSync fd`,
+        ...(runsAsRoot ? ['fchownSync fd'] : []),
+        `renameSync ${secrets}/.saml2jwt-tmp-${name}-`,
+      ]),
+    ];
+    for (const write of secretWrites) expect(failedBefore.some((w) => w.startsWith(write)), write).to.equal(true);
     const renames = failedBefore.filter((w) => w.startsWith('renameSync'));
     expect(renames.at(-1)).to.match(/^renameSync <root>\/docker-jitsi-meet\/\.saml2jwt-tmp-\.env-/);
+  });
+
+  it('an error before any write puts an existing secrets folder and file back, mode and owner included', async () => {
+    let failures = 0;
+    for (let at = 0; at < 200; at++) {
+      c = copyCheckout('basic', presetSecrets);
+      preCreateSpKeys(c);
+      const secrets = path.join(c.configDir, 'saml2jwt', 'secrets');
+      fs.mkdirSync(secrets, { recursive: true });
+      fs.chmodSync(secrets, 0o755);
+      fs.writeFileSync(path.join(secrets, 'jwt_app_secret'), 'stale\n');
+      fs.chmodSync(path.join(secrets, 'jwt_app_secret'), 0o644);
+      const state = fingerprint(c.root);
+      const access = accessPrint(c.root);
+      const fault = injectFsFault(c.root, at, (write) => {
+        throw new Error(`injected failure before ${write}`);
+      });
+      let r;
+      try {
+        r = await runSetup(c, directIdpArgs);
+      } finally {
+        fault.remove();
+      }
+      if (!fault.fired) {
+        expect(r.code, r.err).to.equal(0);
+        expect(accessPrint(secrets).get(path.join(secrets, 'jwt_app_secret'))).to.match(/^440 /);
+        break;
+      }
+      failures++;
+      const write = fault.writes[at] as string;
+      expect(r.code, write).to.equal(1);
+      expect(fingerprint(c.root), `after a failure before ${write}`).to.deep.equal(state);
+      expect(accessPrint(c.root), `modes and owners after a failure before ${write}`).to.deep.equal(access);
+      c.cleanup();
+      c = undefined;
+    }
+    expect(failures).to.be.greaterThan(5);
   });
 
   it('SIGKILL before any write leaves each file original or complete, and the original .env safe', async () => {

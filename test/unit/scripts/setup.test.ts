@@ -1,6 +1,7 @@
 // `jitsi-saml2jwt setup` against copies of a docker-jitsi-meet checkout: what it writes, and
 // above all what it must never lose.
 import { expect } from 'chai';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -676,6 +677,149 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(asked[3]).to.include('Apply these changes?');
       expect(env().expanded('PUBLIC_URL')).to.equal('https://meet.example.com');
       expect(env().expanded('METADATA_URL')).to.equal('https://idp.example.org/md.xml');
+    });
+  });
+
+  describe('the secret files for compose `secrets:`', () => {
+    const secretsDir = (): string => path.join(c.configDir, 'saml2jwt', 'secrets');
+    const accessOf = (p: string): string => {
+      const st = fs.statSync(p);
+      return `${(st.mode & 0o7777).toString(8).padStart(4, '0')} ${st.uid}:${st.gid}`;
+    };
+    // As root, setup gives them to the containers' users; otherwise they stay the operator's.
+    const wantedOwner = runsAsRoot ? '1000:0' : `${process.getuid?.()}:${process.getgid?.()}`;
+    const overlayNames = (): string[] => {
+      const names: string[] = [];
+      for (const file of fs.readdirSync(path.join(realPackageRoot, 'compose-overlay')).filter((n) => n.endsWith('.yml'))) {
+        const text = read(path.join(realPackageRoot, 'compose-overlay', file));
+        for (const m of text.matchAll(/file: \$\{CONFIG\}\/saml2jwt\/secrets\/(\S+)/g)) names.push(m[1]!);
+      }
+      return names.sort();
+    };
+
+    it('mirrors the .env values into ${CONFIG}/saml2jwt/secrets/, one line each, 0440 in a 0750 folder, owned by uid 1000 and group 0', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      expect(accessOf(secretsDir())).to.equal(`0750 ${wantedOwner}`);
+      expect(fs.readdirSync(secretsDir()).sort()).to.deep.equal(['jwt_app_secret', 'sidecar_proxy_secret']);
+      for (const [name, key] of [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET']] as const) {
+        const file = path.join(secretsDir(), name);
+        expect(read(file), name).to.equal(`${env().expanded(key)}\n`);
+        expect(accessOf(file), name).to.equal(`0440 ${wantedOwner}`);
+        expect(r.out + r.err, `${key} printed`).not.to.include(env().expanded(key));
+      }
+      expect(r.out).to.include(`secret files jwt_app_secret, sidecar_proxy_secret in ${secretsDir()}: the .env's values, mode 0440, owner uid ${wantedOwner.split(':')[0]}, group ${wantedOwner.split(':')[1]}`);
+      // the same names the overlay mounts (backend_api_key only with the backend overlay)
+      expect(overlayNames()).to.deep.equal(['backend_api_key', 'jwt_app_secret', 'sidecar_proxy_secret']);
+      // a second run finds them in place
+      expect((await runSetup(c, directIdpArgs)).out).to.match(/^Nothing to change/);
+    });
+
+    it('puts back a wrong mode or owner, and a value that differs from the .env, without a backup', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const file = path.join(secretsDir(), 'sidecar_proxy_secret');
+      fs.chmodSync(file, 0o644);
+      fs.chmodSync(secretsDir(), 0o755);
+      fs.chmodSync(path.join(secretsDir(), 'jwt_app_secret'), 0o640);
+      fs.writeFileSync(path.join(secretsDir(), 'jwt_app_secret'), 'stale\n');
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      expect(accessOf(file)).to.equal(`0440 ${wantedOwner}`);
+      expect(accessOf(secretsDir())).to.equal(`0750 ${wantedOwner}`);
+      expect(read(path.join(secretsDir(), 'jwt_app_secret'))).to.equal(`${env().expanded('JWT_APP_SECRET')}\n`);
+      expect(fs.readdirSync(secretsDir()).sort()).to.deep.equal(['jwt_app_secret', 'sidecar_proxy_secret']);
+    });
+
+    it('--rotate-secret rewrites jwt_app_secret with the new value', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const jwtFile = path.join(secretsDir(), 'jwt_app_secret');
+      expect(read(jwtFile)).to.equal(`${strongSecret}\n`);
+      const proxyBefore = read(path.join(secretsDir(), 'sidecar_proxy_secret'));
+      const r = await runSetup(c, [...directIdpArgs, '--rotate-secret']);
+      expect(r.code, r.err).to.equal(0);
+      const rotated = env().expanded('JWT_APP_SECRET');
+      expect(rotated).to.not.equal(strongSecret);
+      expect(read(jwtFile)).to.equal(`${rotated}\n`);
+      expect(accessOf(jwtFile)).to.equal(`0440 ${wantedOwner}`);
+      expect(read(path.join(secretsDir(), 'sidecar_proxy_secret'))).to.equal(proxyBefore);
+      expect(r.out).not.to.include(rotated).and.not.include(strongSecret);
+    });
+
+    it('with the backend API on: generates BACKEND_API_KEY into .env and writes backend_api_key', async () => {
+      c = copyCheckout('basic', (t) => `${t}ENABLE_BACKEND_JWT_REQUEST=true\n`);
+      preCreateSpKeys(c);
+      const r = await runSetup(c, directIdpArgs);
+      expect(r.code, r.err).to.equal(0);
+      const key = env().expanded('BACKEND_API_KEY');
+      expect(key).to.match(/^[0-9a-f]{64}$/);
+      expect(read(path.join(secretsDir(), 'backend_api_key'))).to.equal(`${key}\n`);
+      expect(accessOf(path.join(secretsDir(), 'backend_api_key'))).to.equal(`0440 ${wantedOwner}`);
+      expect(r.out).to.include('BACKEND_API_KEY generated').and.not.include(key);
+    });
+
+    it('--dry-run names each secret file with its mode and owner, never its value, and writes nothing', async () => {
+      c = copyCheckout('basic', (t) => t.replace('#JWT_APP_SECRET=my_jitsi_app_secret', `JWT_APP_SECRET=${strongSecret}`));
+      preCreateSpKeys(c);
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--dry-run']);
+      expect(r.code, r.err).to.equal(0);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      for (const name of ['jwt_app_secret', 'sidecar_proxy_secret']) {
+        expect(r.out).to.include(`new secret file ${path.join(secretsDir(), name)} (mode 0440, owner uid ${wantedOwner.split(':')[0]}, group ${wantedOwner.split(':')[1]}; content not shown)`);
+      }
+      expect(r.out).to.include(`would create folder ${secretsDir()}`);
+      expect(r.out).not.to.include(strongSecret);
+    });
+
+    it('not as root: writes them as the operator\'s own and says plainly how to give them to uid 1000 and group 0', async function () {
+      if (!runsAsRoot) this.skip(); // needs root to run setup as another user
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      execFileSync('chown', ['-R', '65534:65534', c.root]);
+      fs.chmodSync(c.root, 0o755);
+      const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(realPackageRoot, 'scripts/cli.ts'), 'setup', c.dir, ...directIdpArgs], {
+        cwd: realPackageRoot,
+        env: { PATH: process.env.PATH, HOME: c.home },
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        timeout: 60000,
+      });
+      expect(child.status, child.stderr).to.equal(0);
+      expect(accessOf(path.join(secretsDir(), 'jwt_app_secret'))).to.equal('0440 65534:65534');
+      expect(child.stderr).to.include(`setup: warning: running as uid 65534, setup cannot give the secret files in ${secretsDir()} to uid 1000`);
+      expect(child.stderr).to.include(`sudo chown -R 1000:0 ${secretsDir()}`);
+      expect(child.stdout).to.include(`Note: the secret files in ${secretsDir()} must belong to uid 1000`);
+      // once the operator did, setup (not as root) says it needs root instead of failing obscurely
+      execFileSync('chown', ['-R', '1000:0', secretsDir()]);
+      const again = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(realPackageRoot, 'scripts/cli.ts'), 'setup', c.dir, ...directIdpArgs], {
+        cwd: realPackageRoot,
+        env: { PATH: process.env.PATH, HOME: c.home },
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        timeout: 60000,
+      });
+      expect(again.status).to.equal(2);
+      expect(again.stderr).to.include('run setup as root (sudo)').and.include('Nothing was written');
+    });
+
+    it('adds saml2jwt-meet-network.yml to the start command in advanced mode (the sidecar asks Jicofo)', async () => {
+      for (const [mode, joined] of [['advanced', true], ['default', false]] as const) {
+        c = copyCheckout('basic', (t) => `${t}JWT_TOKEN_MODE=${mode}\n`);
+        preCreateSpKeys(c);
+        const r = await runSetup(c, directIdpArgs);
+        expect(r.code, r.err).to.equal(0);
+        expect(r.out.includes('-f saml2jwt.yml -f saml2jwt-meet-network.yml up -d'), mode).to.equal(joined);
+        expect(read(path.join(c.dir, 'saml2jwt-meet-network.yml'))).to.equal(read(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-meet-network.yml')));
+        c.cleanup();
+      }
     });
   });
 
