@@ -109,8 +109,9 @@ export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerd
     if (context.user !== undefined) {
       if (!isObject(context.user)) return no('user_not_object');
       for (const [key, value] of Object.entries(context.user)) {
-        // token_affiliation reads a boolean `moderator`; everything else must be a string.
-        const ok = typeof value === 'string' || (key === 'moderator' && typeof value === 'boolean');
+        // token_affiliation reads a boolean `moderator`, token_lobby_bypass a boolean
+        // `lobby_bypass`; everything else must be a string.
+        const ok = typeof value === 'string' || ((key === 'moderator' || key === 'lobby_bypass') && typeof value === 'boolean');
         if (!ok) return no(`user_${key}_not_string`);
       }
     }

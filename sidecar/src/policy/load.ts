@@ -21,6 +21,8 @@
 //       reason: "..."                    # only with allow: false
 //       affiliation: owner               # context.user.affiliation (owner|moderator|teacher|member|...)
 //       moderator: true                  # context.user.moderator
+//       lobby_bypass: true               # context.user.lobby_bypass: skip the lobby (allow rules
+//                                        #   only; needs token_lobby_bypass in XMPP_MUC_MODULES)
 //       features: { recording: true }    # merged over defaults
 //
 // Semantics, chosen to be predictable:
@@ -30,6 +32,7 @@
 //     over any allow, wherever it stands; the first applying deny gives the reason.
 //   - Otherwise the token is allowed when at least one allow rule applies, else `default` decides.
 //   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
+//     any applying allow rule with `lobby_bypass: true` grants it;
 //     `features` of all applying allow rules merge over the defaults in file order (later wins).
 //   - A rule that tests an unscoped attribute (any IdP of a federation may assert any value of
 //     it) must also have an idp condition, or the policy is refused at load.
@@ -68,6 +71,7 @@ interface Rule {
   reason?: string;
   affiliation?: string;
   moderator?: boolean;
+  lobbyBypass?: boolean;
   features?: Features;
 }
 
@@ -181,7 +185,7 @@ function readSpec(root: unknown, fail: Fail): PolicySpec {
   return { defaultFeatures, defaultAllow, defaultReason, rules };
 }
 
-const RULE_KEYS = ['name', 'tenant', 'match', 'allow', 'reason', 'affiliation', 'moderator', 'features'] as const;
+const RULE_KEYS = ['name', 'tenant', 'match', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
 
 function readRule(v: unknown, path: Path, fail: Fail): Rule {
   const r = expectRecord(v, path, fail, RULE_KEYS);
@@ -203,11 +207,12 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
     if (rule.allow) fail([...path, 'reason'], 'only makes sense with allow: false');
     rule.reason = expectString(r.reason, [...path, 'reason'], fail);
   }
-  for (const key of ['affiliation', 'moderator', 'features'] as const) {
+  for (const key of ['affiliation', 'moderator', 'lobby_bypass', 'features'] as const) {
     if (!rule.allow && r[key] !== undefined) fail([...path, key], 'a deny rule (allow: false) cannot set roles or features');
   }
   if (r.affiliation !== undefined) rule.affiliation = expectString(r.affiliation, [...path, 'affiliation'], fail);
   if (r.moderator !== undefined) rule.moderator = expectBoolean(r.moderator, [...path, 'moderator'], fail);
+  if (r.lobby_bypass !== undefined) rule.lobbyBypass = expectBoolean(r.lobby_bypass, [...path, 'lobby_bypass'], fail);
   if (r.features !== undefined) rule.features = readFeatures(r.features, [...path, 'features'], fail);
   return rule;
 }
@@ -293,6 +298,7 @@ function compile(spec: PolicySpec): Policy {
         allowMatched = true;
         if (decision.affiliation === undefined && rule.affiliation !== undefined) decision.affiliation = rule.affiliation;
         if (decision.moderator === undefined && rule.moderator !== undefined) decision.moderator = rule.moderator;
+        if (rule.lobbyBypass === true) decision.lobbyBypass = true;
         if (rule.features) Object.assign(decision.features, rule.features);
       }
       if (!allowMatched && !defaultAllow) return { allowed: false, reason: defaultReason, features: {} };

@@ -12,6 +12,8 @@ export interface PolicyDecision {
   affiliation?: string;
   /** context.user.moderator, only when a rule sets it. */
   moderator?: boolean;
+  /** context.user.lobby_bypass, only when an applying allow rule grants it. */
+  lobbyBypass?: true;
   /** context.features: defaults {recording: true, livestreaming: false} merged with rules. */
   features: Features;
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/config';
 import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
 import { Refusal } from '../refusal';
 import type { JitsiClaims, TokenRequest, TokenUser } from './claims';
+import { roleClaims } from './role';
 import { computeExpiry } from './validity';
 
 export function gravatarUrl(mail: string): string {
@@ -29,8 +30,9 @@ export function buildClaims(req: TokenRequest, cfg: Config, now: number): JitsiC
   // Only defined string fields: a null or undefined in context.user breaks Prosody.
   const user: TokenUser = { id: req.user.id, name: req.user.name, email: req.user.email };
   if (cfg.avatar === 'gravatar') user.avatar = gravatarUrl(req.user.email);
-  if (typeof req.user.affiliation === 'string' && req.user.affiliation !== '') user.affiliation = req.user.affiliation;
-  if (typeof req.user.moderator === 'boolean') user.moderator = req.user.moderator;
+  // One form of the role for every caller (policy or trusted backend): owner, or no role field.
+  Object.assign(user, roleClaims(req.user));
+  if (req.user.lobby_bypass === true) user.lobby_bypass = true;
 
   const claims: JitsiClaims = {
     iss: cfg.jwt.appId,

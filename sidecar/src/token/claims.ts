@@ -1,6 +1,6 @@
 import type { Features } from '../policy/policy';
 
-/** context.user: every field a string (moderator may be boolean); never null. */
+/** context.user: every field a string (moderator and lobby_bypass may be boolean); never null. */
 export interface TokenUser {
   id: string;
   name: string;
@@ -8,6 +8,8 @@ export interface TokenUser {
   avatar?: string;
   affiliation?: string;
   moderator?: boolean;
+  /** token_lobby_bypass: only ever written as true, when the policy grants it. */
+  lobby_bypass?: true;
 }
 
 /** What to mint: one user, exactly one room, at most one tenant. */

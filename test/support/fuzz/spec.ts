@@ -347,6 +347,12 @@ export function expectBackend(input: BackendInput): Expectation {
       if (!['true', '1', 'yes', 'on', 'false', '0', 'no', 'off'].includes(spelled)) refuse(400, 'bad moderator');
       user.moderator = ['true', '1', 'yes', 'on'].includes(spelled);
     }
+    // token_affiliation's rule (JITSI.md): the token carries an owner as affiliation "owner" +
+    // moderator true, and anyone else with neither field.
+    const owner = ['owner', 'moderator', 'teacher'].includes(user.affiliation ?? '') || user.moderator === true;
+    delete user.affiliation;
+    delete user.moderator;
+    if (owner) Object.assign(user, { affiliation: 'owner', moderator: true });
     const meeting: ExpectedMeeting = { room: room as string, overrides: [] };
     if (tenant !== undefined && tenant !== '') meeting.tenant = tenant;
     if (exp !== undefined) meeting.requestedExp = exp;

@@ -196,6 +196,14 @@ describe('policy/load: strict validation with YAML paths', () => {
   it('a rule needs a name', () => expect(errorOf('rules:\n  - { affiliation: owner }\n')).to.match(/rules\[0\]\.name: must be a non-empty string/));
   it('allow must be a boolean', () => expect(errorOf('rules:\n  - { name: a, allow: "no" }\n')).to.match(/rules\[0\]\.allow: must be true or false/));
   it('moderator must be a boolean', () => expect(errorOf('rules:\n  - { name: a, moderator: 1 }\n')).to.match(/rules\[0\]\.moderator: must be true or false/));
+  it('lobby_bypass must be a boolean', () => expect(errorOf('rules:\n  - { name: a, lobby_bypass: yes please }\n')).to.match(/rules\[0\]\.lobby_bypass: must be true or false/));
+  it('a deny rule cannot grant lobby_bypass', () =>
+    expect(errorOf('rules:\n  - { name: a, allow: false, lobby_bypass: true }\n')).to.match(/rules\[0\]\.lobby_bypass: a deny rule/));
+  it('lobby_bypass: true from any applying allow rule; absent otherwise', () => {
+    const p = parsePolicy('rules:\n  - { name: a, match: { attribute: eppn, present: true }, lobby_bypass: true }\n  - { name: b, lobby_bypass: false }\n', 'test');
+    expect(p.decide(person({ eppn: ['a@uni.example'] }), undefined).lobbyBypass).to.equal(true);
+    expect(p.decide(person({}), undefined)).to.not.have.property('lobbyBypass');
+  });
   it('reason only on deny rules', () => expect(errorOf('rules:\n  - { name: a, reason: x }\n')).to.match(/rules\[0\]\.reason:/));
   it('a deny rule cannot set a role', () =>
     expect(errorOf('rules:\n  - { name: a, allow: false, affiliation: owner }\n')).to.match(/rules\[0\]\.affiliation: a deny rule/));

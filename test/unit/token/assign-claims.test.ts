@@ -68,6 +68,12 @@ describe('token/assign-claims: buildClaims', () => {
     expect(Object.keys(plain.context.user).sort()).to.deep.equal(['email', 'id', 'name']);
     const withRole = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true } }), cfg, now);
     expect(withRole.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true });
+    const member = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'member', moderator: false } }), cfg, now);
+    expect(member.context.user, 'a member gets no role fields, never false').to.deep.equal({ id: 'u', name: 'n', email: 'e@x' });
+    const teacher = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'teacher' } }), cfg, now);
+    expect(teacher.context.user, 'every owner in one form').to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true });
+    const bypass = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', lobby_bypass: true } }), cfg, now);
+    expect(bypass.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', lobby_bypass: true });
     const json = JSON.parse(JSON.stringify(buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: undefined } }), cfg, now)));
     expect(json.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x' });
   });

@@ -12,6 +12,7 @@ export const buildTokenRequest: TokenStep = (ctx, next) => {
   };
   if (decision.affiliation !== undefined) request.user.affiliation = decision.affiliation;
   if (decision.moderator !== undefined) request.user.moderator = decision.moderator;
+  if (decision.lobbyBypass === true) request.user.lobby_bypass = true;
   if (meeting.tenant !== undefined) request.tenant = meeting.tenant;
   if (meeting.requestedExp !== undefined) request.requestedExp = meeting.requestedExp;
   ctx.state.tokenRequest = request;
