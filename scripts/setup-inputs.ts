@@ -34,6 +34,7 @@ export interface SetupFlags {
   template?: string;
   testIdp: boolean;
   moderators?: string;
+  waitForHost: boolean;
   guests: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
@@ -56,6 +57,7 @@ const setupOptions = {
   'sp-entity-id': { type: 'string' },
   template: { type: 'string' },
   moderators: { type: 'string' },
+  'wait-for-host': { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
@@ -83,6 +85,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     spEntityId: v['sp-entity-id'],
     template: v.template,
     moderators: v.moderators,
+    waitForHost: v['wait-for-host'] ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
@@ -110,7 +113,10 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --template T                direct | discovery | federation (normally inferred)
   --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
-  --moderators FILE           policy file deciding who is moderator (enables token_affiliation)
+  --moderators FILE           policy file deciding who is moderator (enables token_affiliation, and
+                              token_lobby_bypass when the policy grants lobby_bypass)
+  --wait-for-host             with --moderators: meetings wait until a moderator joins
+                              (muc_wait_for_host, WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
   --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
@@ -149,6 +155,7 @@ export interface SetupInputs {
   ssoUrl: string;
   metadataSigningCert?: MetadataSigningCert;
   moderatorsPolicy?: string; // absolute path of the operator's policy file
+  waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
   rotateSecret: boolean;
   testIdp?: TestIdp;
@@ -327,6 +334,9 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     moderatorsPolicy = path.resolve(flags.moderators);
     if (!fs.existsSync(moderatorsPolicy)) throw new InvalidInput(`--moderators: ${moderatorsPolicy} does not exist`);
   }
+  if (flags.waitForHost && moderatorsPolicy === undefined) {
+    throw new InvalidInput('--wait-for-host needs --moderators: without token_affiliation no one would ever be the host');
+  }
 
   if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
@@ -344,6 +354,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     ssoUrl,
     metadataSigningCert,
     moderatorsPolicy,
+    waitForHost: flags.waitForHost,
     guests: flags.guests,
     rotateSecret: flags.rotateSecret,
     testIdp,

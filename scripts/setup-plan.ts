@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
+import type { Policy } from '../sidecar/src/policy/policy';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
@@ -92,6 +93,9 @@ export const placeholderAppIds = ['', 'my_jitsi_app_id'];
 export const defaultAppId = 'jitsi';
 export const policyInContainer = '/config/policy/policy.yml';
 export const moderatorModule = 'token_affiliation';
+export const lobbyBypassModule = 'token_lobby_bypass';
+export const waitForHostModule = 'muc_wait_for_host';
+export const persistentLobbyModule = 'persistent_lobby';
 export const releasedAttributes = [
   'mail',
   'displayName',
@@ -115,6 +119,12 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const generated: string[] = [];
   const set = (key: string, value: string): void => {
     if (env.set(key, value)) changed.push(key);
+  };
+  /** Adds modules to a comma list such as XMPP_MUC_MODULES, keeping its entries; no duplicates. */
+  const addToList = (key: string, entries: readonly string[]): void => {
+    const list = (env.expanded(key) ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+    const missing = entries.filter((entry, i) => !list.includes(entry) && entries.indexOf(entry) === i);
+    if (missing.length > 0) set(key, [...list, ...missing].join(','));
   };
 
   const siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
@@ -185,16 +195,22 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const notes: string[] = [];
   if (inputs.moderatorsPolicy) {
     const policyText = fs.readFileSync(inputs.moderatorsPolicy, 'utf8');
-    checkPolicy(policyText, inputs.moderatorsPolicy);
+    const policy = checkPolicy(policyText, inputs.moderatorsPolicy);
     addFile(files, dirs, path.join(policyDir, 'policy.yml'), policyText, 0o644);
     set('POLICY_FILE', policyInContainer);
-    const modules = env.expanded('XMPP_MUC_MODULES') ?? '';
-    const list = modules.split(',').map((m) => m.trim()).filter((m) => m !== '');
-    if (!list.includes(moderatorModule)) set('XMPP_MUC_MODULES', [...list, moderatorModule].join(','));
+    // token_affiliation ships with jitsi-meet-prosody (/prosody-plugins), token_lobby_bypass with
+    // the jitsi-contrib plugins bundled in the image (/prosody-plugins-contrib): nothing to install.
+    const mucModules = [moderatorModule];
+    if (policy.grantsLobbyBypass) mucModules.push(lobbyBypassModule);
+    if (inputs.waitForHost) mucModules.push(waitForHostModule);
+    addToList('XMPP_MUC_MODULES', mucModules);
+    if (inputs.waitForHost) {
+      // mod_muc_wait_for_host needs mod_persistent_lobby on the main VirtualHost; with auto owners
+      // off, token_affiliation alone decides who is the host.
+      addToList('XMPP_MODULES', [persistentLobbyModule]);
+      set('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS', '1');
+    }
     set('ENABLE_AUTO_OWNER', '0');
-    notes.push(
-      `Prosody must have the ${moderatorModule} module (jitsi-contrib prosody-plugins): put mod_${moderatorModule}.lua into ${path.join(cfg, 'prosody', 'prosody-plugins-custom')}/`,
-    );
   }
 
   // --- SP key and certificate (never overwritten), the metadata cache folder
@@ -387,9 +403,9 @@ function missingDirs(wanted: string[]): string[] {
 }
 
 // The sidecar's own policy parser, so setup refuses exactly what the sidecar would refuse at start.
-function checkPolicy(text: string, file: string): void {
+function checkPolicy(text: string, file: string): Policy {
   try {
-    parsePolicy(text, file);
+    return parsePolicy(text, file);
   } catch (err) {
     throw new InvalidInput(`--moderators: ${file} is not a valid policy: ${(err as Error).message}`);
   }

@@ -60,6 +60,8 @@ describe('http: pages and policy', () => {
       const broken = await startTestSidecar({}, ({ cfg }) => ({
         cfg,
         policy: {
+          grantsLobbyBypass: false,
+          namesModerators: false,
           decide() {
             throw new Error('internal detail /srv/app/policy.ts:42');
           },

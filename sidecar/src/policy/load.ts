@@ -48,6 +48,7 @@ import type { Identity } from '../identity/identity';
 import { Refusal } from '../refusal';
 import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
 import { MAX_MATCHED_LENGTH, unsafeRegexReason } from './policy-regex';
+import { isOwner } from '../token/role';
 
 export class PolicyError extends Error {
   constructor(message: string) {
@@ -285,6 +286,8 @@ function readCondition(v: unknown, path: Path, fail: Fail): Condition {
 function compile(spec: PolicySpec): Policy {
   const { defaultFeatures, defaultAllow, defaultReason, rules } = spec;
   return {
+    grantsLobbyBypass: rules.some((rule) => rule.allow && rule.lobbyBypass === true),
+    namesModerators: rules.some((rule) => rule.allow && isOwner(rule)),
     decide(identity: Identity, tenant: string | undefined): PolicyDecision {
       const scope = tenant === undefined || tenant === '' ? ROOT_TENANT : tenant.toLowerCase();
       const decision: PolicyDecision = { allowed: defaultAllow, features: { ...defaultFeatures } };

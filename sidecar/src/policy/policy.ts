@@ -19,5 +19,9 @@ export interface PolicyDecision {
 }
 
 export interface Policy {
+  /** Does some allow rule grant lobby_bypass (so Prosody needs token_lobby_bypass)? */
+  readonly grantsLobbyBypass: boolean;
+  /** Does some allow rule make anyone an owner (so jicofo's auto-owner must be off)? */
+  readonly namesModerators: boolean;
   decide(identity: Identity, tenant: string | undefined): PolicyDecision;
 }

@@ -2,7 +2,8 @@
 // (/work/shared/JITSI.md "Moderators and the lobby"): a token user is owner when
 // affiliation is owner, moderator or teacher, or moderator is true; every other is member.
 // We write one unambiguous form: an owner gets affiliation "owner" and moderator true; anyone
-// else gets neither field. Compared exactly, as Prosody does (member is Prosody's default), never false or null.
+// else gets neither field (member is Prosody's default), never false or null. Affiliations are
+// compared exactly, as Prosody does.
 
 const OWNER_AFFILIATIONS: ReadonlySet<string> = new Set(['owner', 'moderator', 'teacher']);
 

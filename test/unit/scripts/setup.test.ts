@@ -445,10 +445,61 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
       expect(e.expanded('ENABLE_GUESTS')).to.equal('1');
       expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
-      expect(r.out).to.include('mod_token_affiliation.lua');
+      expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.include('mod_token_affiliation.lua');
+      expect(e.expanded('XMPP_MUC_MODULES'), 'no lobby_bypass in the policy').to.not.include('token_lobby_bypass');
+      expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal(undefined);
       const again = await runSetup(c, args);
       expect(again.out).to.match(/^Nothing to change/);
       expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+    });
+
+    it('with --moderators and a policy granting lobby_bypass: adds token_lobby_bypass too, once', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(
+        policy,
+        'rules:\n  - name: staff moderate and skip the lobby\n    match:\n      - { attribute: affiliation, equals: staff@uni.example }\n    moderator: true\n    lobby_bypass: true\n',
+      );
+      const args = [...directIdpArgs, '--moderators', policy];
+      const r = await runSetup(c, args);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass');
+      expect(env().expanded('ENABLE_AUTO_OWNER')).to.equal('0');
+      const again = await runSetup(c, args);
+      expect(again.out).to.match(/^Nothing to change/);
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass');
+    });
+
+    it('--wait-for-host: muc_wait_for_host + persistent_lobby + WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1; idempotent; --dry-run shows it', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(policy, 'rules:\n  - name: staff\n    match: { attribute: affiliation, equals: staff@uni.example }\n    moderator: true\n');
+      const args = [...directIdpArgs, '--moderators', policy, '--wait-for-host'];
+      const before = fingerprint(c.dir, c.home);
+      const dry = await runSetup(c, [...args, '--dry-run']);
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.include('+WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1').and.include('muc_wait_for_host');
+      expect(fingerprint(c.dir, c.home), '--dry-run changes nothing').to.deep.equal(before);
+      const r = await runSetup(c, args);
+      expect(r.code, r.err).to.equal(0);
+      const e = env();
+      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,muc_wait_for_host');
+      expect(e.expanded('XMPP_MODULES')?.split(',')).to.include('persistent_lobby');
+      expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal('1');
+      expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
+      const again = await runSetup(c, args);
+      expect(again.out).to.match(/^Nothing to change/);
+    });
+
+    it('--wait-for-host without --moderators is refused, writing nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--wait-for-host']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.include('--wait-for-host needs --moderators');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
     });
 
     it('refuses a policy the sidecar would refuse, writing nothing', async () => {
