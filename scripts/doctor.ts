@@ -23,6 +23,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
+import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -99,6 +100,18 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
       sp?.env.get('SP_ENTITY_ID') || undefined,
     ),
   );
+
+  // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
+  const prosody = project.services.get('prosody');
+  let listings: Map<string, ProbeResult> | undefined;
+  if (running(prosody) && moduleList(prosody.env.get('XMPP_MUC_MODULES')).length > 0) {
+    listings = new Map();
+    for (const dir of pluginDirs) listings.set(dir, await probe(docker, prosody.name, pluginDirProbe(dir)));
+  }
+  results.push(...mucModuleChecks(prosody, listings));
+  const readPolicy = policyProbe(sidecar);
+  const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
+  results.push(...policyRoleChecks(project, policy));
 
   // The checkout's own files, when it is on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
