@@ -46,13 +46,18 @@ describe('policy/load: default policy', () => {
 describe('policy/load: the example policy', () => {
   const policy = loadPolicy(EXAMPLE);
 
-  it('staff become owner + moderator with livestreaming', () => {
+  it('staff become owner + moderator, skip the lobby, with livestreaming', () => {
     expect(policy.decide(person({ affiliation: ['member@uni.example', 'staff@uni.example'] }), undefined)).to.deep.equal({
       allowed: true,
       affiliation: 'owner',
       moderator: true,
+      lobbyBypass: true,
       features: { recording: true, livestreaming: true },
     });
+  });
+
+  it('the example names moderators and grants lobby_bypass (what setup and doctor look for)', () => {
+    expect(policy).to.include({ namesModerators: true, grantsLobbyBypass: true });
   });
 
   it('students (regex over a sub-domain) are plain members', () => {
