@@ -99,6 +99,37 @@ describe('scripts/setup: interrupted while writing', function () {
     expect(renames.at(-1)).to.match(/^renameSync <root>\/docker-jitsi-meet\/\.saml2jwt-tmp-\.env-/);
   });
 
+  it('with --moderators --wait-for-host: an error before any write undoes everything, the policy copy included', async () => {
+    const failedBefore: string[] = [];
+    for (let at = 0; at < 200; at++) {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(policy, 'rules:\n  - { name: staff, match: { attribute: affiliation, equals: staff@uni.example }, moderator: true, lobby_bypass: true }\n');
+      const state = fingerprint(c.root);
+      const fault = injectFsFault(c.root, at, (write) => {
+        throw new Error(`injected failure before ${write}`);
+      });
+      let r;
+      try {
+        r = await runSetup(c, [...directIdpArgs, '--moderators', policy, '--wait-for-host']);
+      } finally {
+        fault.remove();
+      }
+      if (!fault.fired) {
+        expect(r.code, r.err).to.equal(0);
+        break;
+      }
+      const write = fault.writes[at] as string;
+      failedBefore.push(write.replace(c.root, '<root>'));
+      expect(r.code, write).to.equal(1);
+      expect(fingerprint(c.root), `after a failure before ${write}`).to.deep.equal(state);
+      c.cleanup();
+      c = undefined;
+    }
+    expect(failedBefore.some((w) => w.includes('/saml2jwt/policy/'))).to.equal(true);
+  });
+
   it('an error before any write puts an existing secrets folder and file back, mode and owner included', async () => {
     let failures = 0;
     for (let at = 0; at < 200; at++) {
