@@ -113,3 +113,26 @@ export function policyRoleChecks(project: ComposeProject, policy: PolicyReading)
   }
   return results;
 }
+
+/**
+ * muc_wait_for_host needs persistent_lobby on the main VirtualHost (XMPP_MODULES), and promotes
+ * every signed-in user to owner unless WAIT_FOR_HOST_DISABLE_AUTO_OWNERS is on.
+ */
+export function waitForHostChecks(prosody: ServiceContainer | undefined): CheckResult[] {
+  if (!prosody || !moduleList(prosody.env.get('XMPP_MUC_MODULES')).includes('muc_wait_for_host')) return [];
+  const lobby = moduleList(prosody.env.get('XMPP_MODULES')).includes('persistent_lobby');
+  const disable = prosody.env.get('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS');
+  const off = disable !== undefined && parseBoolean(disable) === true;
+  return [
+    lobby
+      ? { ok: true, what: 'muc_wait_for_host has persistent_lobby (XMPP_MODULES)' }
+      : { ok: false, what: 'muc_wait_for_host is on, but persistent_lobby is not in XMPP_MODULES', fix: 'run jitsi-saml2jwt setup --moderators <policy.yml> --wait-for-host (it adds it), then recreate prosody' },
+    off
+      ? { ok: true, what: 'muc_wait_for_host leaves owners to token_affiliation (WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)' }
+      : {
+          ok: false,
+          what: `muc_wait_for_host makes every signed-in user owner (WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=${disable ?? 'unset'})`,
+          fix: 'set WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1 in .env (jitsi-saml2jwt setup --wait-for-host does) and recreate prosody',
+        },
+  ];
+}

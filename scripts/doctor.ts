@@ -23,7 +23,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
-import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks } from './doctor-roles';
+import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -109,6 +109,7 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
     for (const dir of pluginDirs) listings.set(dir, await probe(docker, prosody.name, pluginDirProbe(dir)));
   }
   results.push(...mucModuleChecks(prosody, listings));
+  results.push(...waitForHostChecks(prosody));
   const readPolicy = policyProbe(sidecar);
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chooseProject, type ComposeProject, type ContainerInspect, type ProbeResult } from '../../../scripts/doctor-checks';
-import { mucModuleChecks, pluginDirProbe, policyFromProbe, policyProbe, policyRoleChecks } from '../../../scripts/doctor-roles';
+import { mucModuleChecks, pluginDirProbe, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from '../../../scripts/doctor-roles';
 import { fixturesDir } from './checkout-fixture';
 
 const load = (name: string): ContainerInspect[] => JSON.parse(fs.readFileSync(path.join(fixturesDir, 'inspect', name), 'utf8'));
@@ -108,5 +108,26 @@ describe('scripts/doctor-roles: the policy against jicofo and prosody', () => {
     const [r] = policyRoleChecks(project(), policyFromProbe({ exitCode: 1, output: 'cat: /config/policy/policy.yml: No such file or directory\n' }));
     expect(r!.ok).to.equal(false);
     expect(r!.what).to.include('No such file or directory');
+  });
+});
+
+describe('scripts/doctor-roles: wait for host', () => {
+  it('not configured: nothing to check', () => expect(waitForHostChecks(project().services.get('prosody'))).to.deep.equal([]));
+
+  it('as setup --wait-for-host writes it: persistent_lobby and auto owners off', () => {
+    const p = project((c) => {
+      setEnv(c, 'prosody', 'XMPP_MUC_MODULES', 'token_affiliation,muc_wait_for_host');
+      setEnv(c, 'prosody', 'XMPP_MODULES', 'persistent_lobby');
+      setEnv(c, 'prosody', 'WAIT_FOR_HOST_DISABLE_AUTO_OWNERS', '1');
+    });
+    expect(waitForHostChecks(p.services.get('prosody')).every((r) => r.ok)).to.equal(true);
+  });
+
+  it('without persistent_lobby or with auto owners on: two failures, with fixes', () => {
+    const p = project((c) => setEnv(c, 'prosody', 'XMPP_MUC_MODULES', 'token_affiliation,muc_wait_for_host'));
+    const results = waitForHostChecks(p.services.get('prosody'));
+    expect(results.map((r) => r.ok)).to.deep.equal([false, false]);
+    expect(results[0]!.what).to.include('persistent_lobby');
+    expect(results[1]!.fix).to.include('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1');
   });
 });
