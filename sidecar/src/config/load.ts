@@ -1,7 +1,7 @@
 // Environment -> one validated Config. Every variable, its default and why is documented once, in
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
-import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, type AttributeName } from '../identity/attributes';
+import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, SP_IDENTITY_HEADERS, type AttributeName } from '../identity/attributes';
 import type { AvatarMode, Config, IdentityConfig, TokenMode } from './config';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
@@ -20,10 +20,6 @@ export const PROXY_SECRET_HEADER = 'x-saml2jwt-proxy-secret';
 export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
 export const DEFAULT_OWNER_ID_ATTRIBUTES: AttributeName[] = ['subject-id', 'pairwise-id', 'eppn'];
 
-// The identity headers our SP's Apache removes from every client request before it sets them
-// from Shibboleth's own variables (locations.conf is written from this same list). A header
-// outside it could come straight from the browser.
-const SP_IDENTITY_HEADERS: readonly string[] = ATTRIBUTE_NAMES.map((name) => SAML_ATTRIBUTES[name].header);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

@@ -27,6 +27,9 @@ export type AttributeName = keyof typeof SAML_ATTRIBUTES;
 
 export const ATTRIBUTE_NAMES = Object.keys(SAML_ATTRIBUTES) as readonly AttributeName[];
 
+/** The headers our SP's Apache strips from every client request and sets itself: the only ones the sidecar believes. */
+export const SP_IDENTITY_HEADERS: readonly string[] = ATTRIBUTE_NAMES.map((name) => SAML_ATTRIBUTES[name].header);
+
 /** Attributes any IdP of a federation may assert with any value. */
 export const UNSCOPED_ATTRIBUTES = ATTRIBUTE_NAMES.filter((name) => !SAML_ATTRIBUTES[name].scoped);
 

@@ -33,6 +33,15 @@ export function isTrustedProxy(headers: IncomingHttpHeaders, cfg: IdentityConfig
   return secretMatches(presented, prepared(cfg).secret);
 }
 
+/** The first value of the first attribute in `order` that arrived. */
+function firstPresent(attributes: Partial<Record<AttributeName, string[]>>, order: readonly AttributeName[]): string | undefined {
+  for (const name of order) {
+    const value = attributes[name]?.[0];
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
 export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig): Identity {
   if (!isTrustedProxy(headers, cfg)) {
     throw new Refusal('untrusted', 'untrusted_proxy', 'The request did not come through the SAML service provider.');
@@ -54,15 +63,13 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
   if (mail === undefined) {
     throw new Refusal('forbidden', 'no_mail', 'Your identity provider did not release an e-mail address.');
   }
-  const firstPresent = (order: readonly AttributeName[]): string | undefined =>
-    order.map((name) => attributes[name]?.[0]).find((value) => value !== undefined);
-  const userId = firstPresent(cfg.userIdOrder);
+  const userId = firstPresent(attributes, cfg.userIdOrder);
   if (userId === undefined) {
     throw new Refusal('forbidden', 'no_user_id', 'Your identity provider did not release a usable user identifier.');
   }
   const identity: Identity = { userId, mail, name: attributes.displayName?.[0] ?? mail, attributes };
   if (idp !== undefined) identity.idp = idp;
-  const ownerId = firstPresent(cfg.ownerIdOrder);
+  const ownerId = firstPresent(attributes, cfg.ownerIdOrder);
   if (ownerId !== undefined) identity.ownerId = ownerId;
   return identity;
 }

@@ -200,8 +200,9 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   }
   if (r.match !== undefined) {
     const matchPath = [...path, 'match'];
-    const entries: unknown[] = Array.isArray(r.match) ? r.match : [r.match];
-    rule.conditions = Array.isArray(r.match) ? r.match.map((c, i) => readCondition(c, [...matchPath, i], fail)) : [readCondition(r.match, matchPath, fail)];
+    const listed = Array.isArray(r.match);
+    const entries: unknown[] = listed ? (r.match as unknown[]) : [r.match];
+    rule.conditions = entries.map((c, i) => readCondition(c, listed ? [...matchPath, i] : matchPath, fail));
     requireIdpForUnscoped(entries, matchPath, fail);
   }
   if (r.reason !== undefined) {
