@@ -6,7 +6,7 @@ import type { Policy } from '../policy/policy';
 import type { Signer } from '../token/sign';
 import type { MeetingUrls } from '../meeting/meeting-url';
 import type { Readiness } from './readiness';
-
+import type { RefusalAudit } from './token-endpoint/refusal-audit';
 
 export interface HttpDeps {
   cfg: Config;
@@ -17,4 +17,6 @@ export interface HttpDeps {
   sign: Signer;
   urls: MeetingUrls;
   readiness: Readiness;
+  /** Audit lines of refused token requests, summarised during a flood. */
+  refusals: RefusalAudit;
 }

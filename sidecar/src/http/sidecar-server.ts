@@ -11,6 +11,7 @@ import type { HttpDeps } from './deps';
 import { createFrontApp } from './front-app';
 import { createMeetingUrls } from '../meeting/meeting-url';
 import { Readiness } from './readiness';
+import { RefusalAudit } from './token-endpoint/refusal-audit';
 
 export interface SidecarServer {
   deps: HttpDeps;
@@ -58,6 +59,7 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
     sign: createSigner(cfg.jwt.appSecret),
     urls: createMeetingUrls(cfg.publicUrl),
     readiness,
+    refusals: new RefusalAudit(log),
   };
   const servers = [createFrontApp(deps), createBackendApp(deps)].map((app) => {
     const server = createServer(app.callback());
@@ -83,12 +85,13 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
           return stopping;
         }
         readiness.draining = true;
-        stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => undefined);
+        stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => deps.refusals.close());
         return stopping;
       },
     };
   } catch (err) {
     await Promise.all(servers.map((s) => closeGracefully(s, 0)));
+    deps.refusals.close();
     throw err;
   }
 }
