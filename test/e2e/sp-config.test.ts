@@ -374,7 +374,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         ['MEMCACHED_HOSTS', 'memcached:11211</Hosts><Library path="x.so"/>'],
         ['MEMCACHED_HOSTS', 'memcached:11211 other:11211'],
       ] as const) {
-        const store = name === 'MEMCACHED_HOSTS' ? { SP_SESSION_STORE: 'memcache' } : {};
+        const store: Record<string, string> = name === 'MEMCACHED_HOSTS' ? { SP_SESSION_STORE: 'memcache' } : {};
         const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), ...store, [name]: value });
         expect(result.code, `${name}=${value}`).to.equal(2);
         expect(result.stderr).to.include(name);
