@@ -23,13 +23,15 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
+import { runningReplicas, spCertProbe, spReplicaChecks } from './doctor-replicas';
 import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
 Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
 checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from their secret
-files inside the containers, never shown), and, when the files are on this machine, that the
+files inside the containers, never shown), that several SP replicas (saml2jwt-ha.yml) share one
+session store, entityID and SP certificate, and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
 containers mount are not readable by every user. Exit status 0 only when every
 check passes; a WARN line does not change it.
@@ -100,6 +102,12 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
       sp?.env.get('SP_ENTITY_ID') || undefined,
     ),
   );
+
+  // SP replicas (saml2jwt-ha.yml): one store, one entityID, one certificate.
+  const spReplicas = runningReplicas(inspects, project.name, 'saml-sp');
+  const fingerprints = new Map<string, ProbeResult>();
+  if (spReplicas.length > 1) for (const c of spReplicas) fingerprints.set(c.name, await probe(docker, c.name, spCertProbe));
+  results.push(...spReplicaChecks(spReplicas, fingerprints));
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');

@@ -36,6 +36,7 @@ export interface SetupFlags {
   moderators?: string;
   waitForHost: boolean;
   guests: boolean;
+  ha: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
   dryRun: boolean;
@@ -60,6 +61,7 @@ const setupOptions = {
   'wait-for-host': { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
+  ha: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -88,6 +90,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     waitForHost: v['wait-for-host'] ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
+    ha: v.ha ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
@@ -118,6 +121,8 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --wait-for-host             with --moderators: guests wait in the lobby until a signed-in user joins
                               (muc_wait_for_host, WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
   --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
+  --ha                        two SP and two sidecar replicas with sessions in memcached
+                              (saml2jwt-ha.yml; path mode, backend API off)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
   --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
@@ -157,6 +162,7 @@ export interface SetupInputs {
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
+  ha: boolean;
   rotateSecret: boolean;
   testIdp?: TestIdp;
 }
@@ -228,6 +234,8 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   } else if (flags.serverName !== undefined) {
     throw new InvalidInput('--server-name is only for --mode host');
   }
+  // Replicas cannot share host mode's one published TLS port.
+  if (flags.ha && mode === 'host') throw new InvalidInput('--ha runs in path mode only: two SP replicas cannot publish the one host-mode port (use --mode path)');
 
   // Which IdP(s): the template and its SSO_URL
   if (flags.idpEntityId !== undefined && flags.discoveryUrl !== undefined) {
@@ -356,6 +364,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
     guests: flags.guests,
+    ha: flags.ha,
     rotateSecret: flags.rotateSecret,
     testIdp,
   };

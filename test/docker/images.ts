@@ -5,13 +5,14 @@ import * as path from 'node:path';
 import { ComposeProject } from './compose-project';
 import { imageRepo, localBases, repoRoot, testImageVersion, testPrefix } from './docker-cli';
 
-export type BuiltService = 'saml2jwt' | 'saml-sp' | 'test-idp' | 'web';
+export type BuiltService = 'saml2jwt' | 'saml-sp' | 'test-idp' | 'web' | 'memcached';
 
 export const tierImages: Record<BuiltService, string> = {
   saml2jwt: `${imageRepo}/sidecar:${testImageVersion}`,
   'saml-sp': `${imageRepo}/shib-sp:${testImageVersion}`,
   'test-idp': `${imageRepo}/test-idp:${testImageVersion}`,
   web: `saml2jwt-test/jitsi-web-stand-in:${testPrefix}latest`,
+  memcached: `${imageRepo}/memcached:${testImageVersion}`,
 };
 
 export const liveFixtureDir = path.join(repoRoot, 'test', 'docker', 'fixture', 'live');
@@ -23,6 +24,9 @@ export const buildEnv = {
   SAML2JWT_BASE_IMAGE: localBases.debian,
   JITSI_WEB_STAND_IN_IMAGE: tierImages.web,
 };
+
+/** Facts measured by the suites (e.g. an idle container's RSS), printed by tier-report.test.ts. */
+export const tierFacts: string[] = [];
 
 const builds = new Map<BuiltService, Promise<void>>();
 export const buildSeconds = new Map<BuiltService, number>();
@@ -36,6 +40,8 @@ export function buildImage(service: BuiltService): Promise<void> {
         name: 'saml2jwt-build',
         env: { ...buildEnv, HTTPS_PORT: '0' },
         profiles: ['test-idp'],
+        // memcached is a service of the HA overlay only.
+        overlays: service === 'memcached' ? ['saml2jwt-ha.yml'] : [],
       });
       const start = Date.now();
       try {

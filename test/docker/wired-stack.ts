@@ -30,7 +30,8 @@ export interface StackOptions {
 }
 
 export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
-  for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web'] as const) await buildImage(service);
+  const ha = opts.overlays?.includes('saml2jwt-ha.yml') ?? false;
+  for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web', ...(ha ? ['memcached' as const] : [])] as const) await buildImage(service);
   const [webPort, idpPort] = [await freePort(), await freePort()];
   const publicUrl = `https://meet.example.test:${webPort}`;
   const project = new ComposeProject({
@@ -65,8 +66,8 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     }
     expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
-    const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
-    await waitHealthy(ids, 4 * 60_000);
+    // Every container of the project, each replica of a service included.
+    await waitHealthy(await project.containersOf(), 4 * 60_000);
   } catch (err) {
     const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;
     await project.destroy();
