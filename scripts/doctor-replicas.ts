@@ -2,6 +2,7 @@
 // a login's answer from the IdP may land on any of them, so every replica must keep its sessions
 // in the same store, speak as the same SP (entityID) and hold the same SP certificate (the one
 // the IdP encrypts to and checks signatures with).
+import { createHash } from 'node:crypto';
 import { projectLabel, serviceContainer, serviceLabel, type CheckResult, type ContainerInspect, type ProbeResult, type ServiceContainer } from './doctor-checks';
 
 const haFix = 'start with the HA overlay, which gives every replica the shared store and the one key folder: docker compose -f docker-compose.yml -f saml2jwt.yml -f saml2jwt-ha.yml up -d';
@@ -15,13 +16,16 @@ export function runningReplicas(inspects: ContainerInspect[], project: string, s
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The SP certificate's SHA-256 fingerprint, read inside an SP container. */
-export const spCertProbe = ['sh', '-c', 'openssl x509 -noout -fingerprint -sha256 -in "${SP_KEY_DIR:-/etc/shibboleth/keys}/sp-cert.pem"'];
-
-/** The fingerprint in spCertProbe's output, or undefined when it could not be read. */
+/**
+ * The SHA-256 fingerprint (AB:CD:...) of the certificate in an SP's metadata, as doctor's
+ * metadataProbe reads it inside the replica: the certificate the replica actually uses, as the
+ * IdP sees it (the key folder itself is the service user's, closed to root without capabilities).
+ */
 export function fingerprintFromProbe(probe: ProbeResult | undefined): string | undefined {
   if (probe?.exitCode !== 0) return undefined;
-  return /Fingerprint=([0-9A-F:]{95})/i.exec(probe.output)?.[1]?.toUpperCase();
+  const base64 = /<(?:\w+:)?X509Certificate>([A-Za-z0-9+/=\s]+)<\/(?:\w+:)?X509Certificate>/.exec(probe.output)?.[1]?.replace(/\s+/g, '');
+  if (!base64) return undefined;
+  return createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex').toUpperCase().match(/../g)?.join(':');
 }
 
 /** Where a replica keeps sessions, as saml2jwt-render reads its environment. */
@@ -40,9 +44,9 @@ function byValue(replicas: ServiceContainer[], valueOf: (c: ServiceContainer) =>
 /**
  * Nothing with fewer than two running SP replicas. Else: the same shared store (memory is one per
  * replica, so it fails even when all say it), the same SP_ENTITY_ID, the same SP certificate.
- * `fingerprints` holds spCertProbe's result per container name.
+ * `metadata` holds metadataProbe's result per container name.
  */
-export function spReplicaChecks(replicas: ServiceContainer[], fingerprints: Map<string, ProbeResult>): CheckResult[] {
+export function spReplicaChecks(replicas: ServiceContainer[], metadata: Map<string, ProbeResult>): CheckResult[] {
   if (replicas.length < 2) return [];
   const n = `${replicas.length} SP replicas`;
   const results: CheckResult[] = [];
@@ -67,15 +71,15 @@ export function spReplicaChecks(replicas: ServiceContainer[], fingerprints: Map<
       : { ok: false, what: `${n} speak as different SPs: ${byValue(replicas, entityOf)}`, fix: 'set SP_ENTITY_ID (and PUBLIC_URL) once in the .env and recreate the replicas: docker compose ... up -d' },
   );
 
-  const unread = replicas.filter((c) => fingerprintFromProbe(fingerprints.get(c.name)) === undefined);
+  const unread = replicas.filter((c) => fingerprintFromProbe(metadata.get(c.name)) === undefined);
   if (unread.length > 0) {
     results.push({
       ok: false,
-      what: `the SP certificate could not be read in ${unread.map((c) => c.name).join(', ')}`,
-      fix: `docker exec ${(unread[0] as ServiceContainer).name} ${spCertProbe.slice(0, 2).join(' ')} '${spCertProbe[2]}'`,
+      what: `the SP certificate could not be read from the metadata of ${unread.map((c) => c.name).join(', ')}`,
+      fix: `see \`docker logs ${(unread[0] as ServiceContainer).name}\``,
     });
   } else {
-    const fingerprintOf = (c: ServiceContainer): string => fingerprintFromProbe(fingerprints.get(c.name)) as string;
+    const fingerprintOf = (c: ServiceContainer): string => fingerprintFromProbe(metadata.get(c.name)) as string;
     const distinct = new Set(replicas.map(fingerprintOf));
     results.push(
       distinct.size === 1

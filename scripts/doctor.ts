@@ -23,7 +23,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
-import { runningReplicas, spCertProbe, spReplicaChecks } from './doctor-replicas';
+import { runningReplicas, spReplicaChecks } from './doctor-replicas';
 import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
@@ -105,9 +105,9 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
 
   // SP replicas (saml2jwt-ha.yml): one store, one entityID, one certificate.
   const spReplicas = runningReplicas(inspects, project.name, 'saml-sp');
-  const fingerprints = new Map<string, ProbeResult>();
-  if (spReplicas.length > 1) for (const c of spReplicas) fingerprints.set(c.name, await probe(docker, c.name, spCertProbe));
-  results.push(...spReplicaChecks(spReplicas, fingerprints));
+  const replicaMetadata = new Map<string, ProbeResult>();
+  if (spReplicas.length > 1) for (const c of spReplicas) replicaMetadata.set(c.name, await probe(docker, c.name, metadataProbe(c.env.get('SAML2JWT_MODE'))));
+  results.push(...spReplicaChecks(spReplicas, replicaMetadata));
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');

@@ -2,6 +2,7 @@
 // (test/fixtures/docker-jitsi-meet/inspect/) copied into replicas and varied the way an HA
 // deployment goes wrong.
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContainerInspect, ProbeResult } from '../../../scripts/doctor-checks';
@@ -12,8 +13,14 @@ const inspects: ContainerInspect[] = JSON.parse(fs.readFileSync(path.join(fixtur
 const sp = inspects.find((c) => c.Config.Labels?.['com.docker.compose.service'] === 'saml-sp') as ContainerInspect;
 const project = sp.Config.Labels?.['com.docker.compose.project'] as string;
 
-const fp = (byte: string): string => Array.from({ length: 32 }, () => byte).join(':');
-const certOutput = (byte: string): ProbeResult => ({ exitCode: 0, output: `sha256 Fingerprint=${fp(byte)}\n` });
+/** Stand-in DER bytes of a certificate, and the fingerprint doctor must compute from them. */
+const der = (byte: string): Buffer => Buffer.alloc(300, Number.parseInt(byte, 16));
+const fp = (byte: string): string => createHash('sha256').update(der(byte)).digest('hex').toUpperCase().match(/../g)!.join(':');
+/** The SP's metadata as metadataProbe reads it (the certificate wrapped as Shibboleth wraps it). */
+const certOutput = (byte: string): ProbeResult => ({
+  exitCode: 0,
+  output: `<md:EntityDescriptor entityID="x"><md:KeyDescriptor><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n${der(byte).toString('base64').replace(/.{64}/g, '$&\n')}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:EntityDescriptor>\n`,
+});
 
 /** n replicas of the fixture's SP, named as compose names them, with env overrides per replica. */
 function replicas(envs: Array<Record<string, string | undefined>>, status = 'running'): ContainerInspect[] {
@@ -76,13 +83,14 @@ describe('scripts/doctor-replicas: every SP replica uses the same store, entityI
     expect(differ[2]?.what).to.include(`${fp('AB')} (${n1}, ${n2}); ${fp('CD')} (${n3})`);
     const unread = checksOf(replicas([ha, ha]), { [n1]: certOutput('AB'), [n2]: { exitCode: 1, output: 'Could not open file' } });
     expect(unread[2]?.ok).to.equal(false);
-    expect(unread[2]?.what).to.equal(`the SP certificate could not be read in ${n2}`);
+    expect(unread[2]?.what).to.equal(`the SP certificate could not be read from the metadata of ${n2}`);
   });
 
-  it('reads the fingerprint from openssl\'s output only', () => {
-    expect(fingerprintFromProbe(certOutput('0f'))).to.equal(fp('0F'));
+  it('takes the fingerprint of the certificate in the metadata, nothing else', () => {
+    expect(fingerprintFromProbe(certOutput('0f'))).to.equal(fp('0f')).and.match(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(fingerprintFromProbe({ exitCode: null, output: '' })).to.equal(undefined);
-    expect(fingerprintFromProbe({ exitCode: 0, output: 'sha256 Fingerprint=AB:CD' })).to.equal(undefined);
+    expect(fingerprintFromProbe({ exitCode: 22, output: certOutput('0f').output })).to.equal(undefined);
+    expect(fingerprintFromProbe({ exitCode: 0, output: '<md:EntityDescriptor/>' })).to.equal(undefined);
     expect(fingerprintFromProbe(undefined)).to.equal(undefined);
   });
 });
