@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import * as https from 'node:https';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
+import { gotoPastHostNetworkChanges, launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { tierFacts, tierImages } from './images';
@@ -14,23 +14,6 @@ import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } fro
 const DNS_SETTLE_MS = 2500;
 /** Containers that were stopped, killed or cut off turn healthy again; an unhealthy verdict on the way is expected. */
 const healing = { recoverable: true };
-
-/**
- * page.goto, again when Chromium reports ERR_NETWORK_CHANGED: Docker adding or removing a veth on
- * this host (any container, other test runs included) makes Chromium abort a navigation. That is
- * the test machine's network, not a failure of ours, so it is not counted as the user's reload.
- */
-async function gotoThroughHostNetworkChanges(page: Page, url: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.goto(url, { timeout: 30_000 });
-      return;
-    } catch (err) {
-      if (attempt >= 4 || !String((err as Error).message).includes('ERR_NETWORK_CHANGED')) throw err;
-      await sleep(500);
-    }
-  }
-}
 
 describe('docker: two SP and two sidecar replicas with sessions in memcached (saml2jwt-ha.yml)', function () {
   this.timeout(40 * 60_000);
@@ -63,7 +46,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
   const login = async (room: string, user = 'alice'): Promise<{ context: BrowserContext; token: string }> => {
     const context = await newContext(browser as Browser);
     const page = await context.newPage();
-    await gotoThroughHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
+    await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
     await submitIdpLogin(page, user, `${user}-pass`);
     return { context, token: await landedToken(page, room) };
   };
@@ -108,7 +91,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     const context = await newContext(browser as Browser);
     try {
       const page = await context.newPage();
-      await gotoThroughHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'Across', ''));
+      await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'Across', ''));
       expect(new URL(page.url()).hostname).to.equal('idp.example.test'); // replica 1 sent the AuthnRequest
       await docker(['start', sp2]);
       await waitHealthy([sp2], 120_000, healing);
@@ -144,7 +127,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
         });
         let outcome = 'ok';
         try {
-          await gotoThroughHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
+          await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
           await submitIdpLogin(page, 'alice', 'alice-pass');
           await landedToken(page, room);
         } catch (first) {
@@ -152,7 +135,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
           outcome = 'retried';
           const firstProblem = `${(first as Error).message.split('\n')[0]} at ${page.url()}`;
           try {
-            await gotoThroughHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
+            await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, room, ''));
             await page.waitForLoadState('load');
             if (new URL(page.url()).hostname === 'idp.example.test' && (await page.locator('#username').count()) > 0) await submitIdpLogin(page, 'alice', 'alice-pass');
             await landedToken(page, room);
@@ -168,7 +151,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
       expect(results.filter((r) => r === 'retried').length).to.be.at.most(2);
       // The session from before the kill: a token again without the IdP's form.
       const page = await before.context.newPage();
-      await gotoThroughHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'AfterKill', ''));
+      await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'AfterKill', ''));
       const token = await landedToken(page, 'AfterKill');
       expectProsodyAccepts(token, 'AfterKill');
     } finally {
@@ -269,9 +252,20 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     } finally {
       await docker(['start', mc]);
     }
-    // No manual step: the SP replicas find memcached again and turn healthy.
+    // No manual step: the SP replicas find memcached again and turn healthy, and shibd retries
+    // the server it had given up on within its retryTimeout (5 s): a login works again.
     await waitHealthy([mc, ...sps], 120_000, healing);
-    const again = await login('AfterMemcached', 'bob');
+    const backAt = Date.now();
+    let again: Awaited<ReturnType<typeof login>> | undefined;
+    while (again === undefined) {
+      try {
+        again = await login('AfterMemcached', 'bob');
+      } catch (err) {
+        if (Date.now() - backAt > 60_000) throw err;
+        await sleep(2000);
+      }
+    }
+    process.stdout.write(`      (a login works again ${((Date.now() - backAt) / 1000).toFixed(1)} s after the SP replicas are healthy)\n`);
     expectProsodyAccepts(again.token, 'AfterMemcached');
     await again.context.close();
     await context.close();

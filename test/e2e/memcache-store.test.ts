@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
+import { gotoPastHostNetworkChanges, newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { freePort } from './support/ports';
 import { delay, waitFor } from './support/processes';
 import { counterTotal, sidecarBackendPort, sidecarLog } from './support/sidecar-audit';
@@ -87,7 +87,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
     const check = await healthcheck();
     expect(check.code, check.stderr).to.equal(0);
     const page = await signedIn.newPage();
-    await page.goto(tokenAuthUrl(stack.publicUrl, 'first', ''));
+    await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'first', ''));
     await submitIdpLogin(page, 'alice', 'alice-pass');
     await landedWithToken(page);
     const prefix = /prefix="(saml2jwt-[0-9a-f]{16}:)"/.exec(readFileSync(join(stack.spLayout.shibConfigDir, 'shibboleth2.xml'), 'utf8'))?.[1];
@@ -100,7 +100,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
     await stack.restartSp(memcacheEnv());
     const page = await signedIn.newPage();
     const visited = track(page);
-    await page.goto(tokenAuthUrl(stack.publicUrl, 'afterrestart', ''));
+    await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'afterrestart', ''));
     await landedWithToken(page);
     expect(visited.filter((u) => u.includes(stack.idp.entityId.split('/')[2] as string))).to.deep.equal([]);
   });
@@ -109,7 +109,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
     const context = await newContext(stack.browser);
     try {
       const page = await context.newPage();
-      await page.goto(tokenAuthUrl(stack.publicUrl, 'midlogin', ''));
+      await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'midlogin', ''));
       await page.waitForSelector('#username', { timeout: 15000 });
       await stack.restartSp(memcacheEnv()); // the SP that sent the AuthnRequest is gone
       await submitIdpLogin(page, 'bob', 'bob-pass');
@@ -156,7 +156,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
     expect(readFileSync(healthLogFile(stack.spLayout), 'utf8').trim().split('\n').at(-1)).to.match(/healthy$/);
     const page = await signedIn.newPage();
     const visited = track(page);
-    await page.goto(tokenAuthUrl(stack.publicUrl, 'recovered', ''));
+    await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'recovered', ''));
     // The IdP still knows the user (its own session): it may answer without the form.
     await Promise.race([
       page.waitForSelector('#username', { timeout: 20000 }).then(() => submitIdpLogin(page, 'alice', 'alice-pass')),

@@ -226,10 +226,10 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
               expect(xml, what).not.to.include('memcache-store.so');
             } else {
               expect(xml, what).to.match(/<OutOfProcess [^>]*>\s*<!--[^]*?-->\s*<Extensions>\s*<Library path="memcache-store.so" fatal="true"\/>/);
-              const prefix = /<StorageService type="MEMCACHE" id="mc" prefix="(saml2jwt-[0-9a-f]{16}:)">\s*<Hosts>mc1\.example\.test:11211,127\.0\.0\.1:1<\/Hosts>/.exec(xml)?.[1];
+              const prefix = /<StorageService type="MEMCACHE" id="mc" prefix="(saml2jwt-[0-9a-f]{16}:)" retryTimeout="5">\s*<Hosts>mc1\.example\.test:11211,127\.0\.0\.1:1<\/Hosts>/.exec(xml)?.[1];
               expect(prefix, what).to.be.a('string');
               prefixes.add(prefix as string);
-              expect(xml, what).to.include(`<StorageService type="MEMCACHE" id="mc-ctx" prefix="${prefix}" buildMap="1">`);
+              expect(xml, what).to.include(`<StorageService type="MEMCACHE" id="mc-ctx" prefix="${prefix}" retryTimeout="5" buildMap="1">`);
               expect(xml, what).to.match(/<SessionCache type="StorageService" StorageService="mc-ctx" StorageServiceLite="mc"/);
               expect(xml, what).to.include('<ReplayCache StorageService="mc"/>');
               expect(xml, what).to.include('<ArtifactMap StorageService="mc" artifactTTL="180"/>');
