@@ -13,7 +13,7 @@ import { prosodyAccepts, prosodyRole } from '../support/prosody-verifier';
 import { pluginProbe } from '../../scripts/doctor-roles';
 import { docker, repoRoot, run, waitHealthy } from './docker-cli';
 import { buildStandIn, standInImages } from './images';
-import { cliArgs, jitsiCoreServices, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { cliArgs, jitsiCoreServices, prosodyFor, stackHooks, stackServices, startWiredStack, type WiredStack } from './wired-stack';
 
 const projectName = 'saml2jwt-roles';
 const execFixtures = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'exec');
@@ -136,6 +136,8 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
   });
 
   it('doctor confirms it: each module with the file Prosody loads, auto-owner off, every check passing', async () => {
+    // doctor also reports each container's health: let a check that timed out on a loaded machine recover first.
+    await waitHealthy(await Promise.all([...stackServices, ...jitsiCoreServices].map((s) => stack.project.containerOf(s))), 120_000);
     const { code, out } = await doctor(stack);
     expect(code, out).to.equal(0);
     const { loaded } = await prosodyLoaded(stack);
