@@ -64,14 +64,14 @@ export async function run(argv: string[]): Promise<number> {
     for (const problem of settings) process.stderr.write(`  ${problem}\n`);
     return 1;
   }
-  const { cfg, policy } = settings;
+  const { cfg, policy, keys } = settings;
   const log = createLogger(cfg.logLevel);
   log.info({ config: describeConfig(cfg) }, 'configuration');
 
   const signalled = untilSignalled();
   let server;
   try {
-    server = await startSidecar(cfg, policy, log);
+    server = await startSidecar(cfg, policy, log, keys ? { keys } : {});
   } catch (err) {
     process.stderr.write(`jitsi-saml2jwt: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
     log.flush();

@@ -29,7 +29,7 @@ describe('config/load: defaults', () => {
     const cfg = testConfig();
     expect(cfg.publicUrl.href).to.equal('https://meet.example.org/');
     expect(cfg.xmppDomain).to.equal('meet.jitsi');
-    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test' });
+    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test', signing: 'HS256' });
     expect(cfg.tokenMode).to.equal('default');
     expect(cfg.validity).to.deep.equal({ defaultSeconds: 3600, maxSeconds: 86400, allowUnlimited: false, byRequest: false, notBeforeSkewSeconds: 30 });
     expect(cfg.avatar).to.equal('none');

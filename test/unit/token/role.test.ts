@@ -18,7 +18,7 @@ function tokenAffiliation(user: Record<string, unknown>): 'owner' | 'member' {
 }
 
 const cfg = testConfig();
-const sign = createSigner(cfg.jwt.appSecret);
+const sign = createSigner(TEST_APP_SECRET);
 const policy = parsePolicy(
   `
 rules:
