@@ -3,6 +3,7 @@
 // can be tested on captured inspect data without a Docker daemon.
 import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
+import { rs256ProsodyChecks, rs256Signing } from './doctor-rs256';
 
 /** The parts of `docker inspect <container>` that doctor reads. */
 export interface ContainerInspect {
@@ -103,7 +104,7 @@ function stripSlash(dir: string): string {
 const truthy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === true;
 const falsy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === false;
 
-function check(ok: boolean, what: string, fix: string): CheckResult {
+export function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
 }
 
@@ -232,9 +233,13 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
         'both read JWT_APP_ID from the same .env: recreate both containers after changing it',
       ),
     );
-    results.push(
-      sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
-    );
+    // RS256: no shared secret at all; the key server is checked by probes (doctor-rs256.ts).
+    if (rs256Signing(sidecar)) results.push(...rs256ProsodyChecks(prosody));
+    else {
+      results.push(
+        sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
+      );
+    }
   }
   if (prosody && (prosody.env.get('XMPP_MUC_MODULES') ?? '').split(',').map((m) => m.trim()).includes('token_affiliation')) {
     const autoOwner = s('jicofo')?.env.get('ENABLE_AUTO_OWNER');
@@ -286,6 +291,7 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
 const meetNetwork = 'meet.jitsi';
 const internalNetwork = 'saml2jwt-internal';
 const meetNetworkOverlay = 'saml2jwt-meet-network.yml';
+const rs256Overlay = 'saml2jwt-rs256.yml';
 /** compose names a project's network <project>_<name>. */
 const onNetwork = (c: ServiceContainer, name: string): boolean => c.networks.some((n) => n === name || n.endsWith(`_${name}`));
 const networkList = (c: ServiceContainer): string => c.networks.join(', ') || 'none';
@@ -314,7 +320,15 @@ function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
   ];
   const advanced = (sidecar.env.get('JWT_TOKEN_MODE') ?? '').trim() === 'advanced';
   const onMeet = onNetwork(sidecar, meetNetwork);
-  if (advanced) {
+  if (rs256Signing(sidecar)) {
+    results.push(
+      check(
+        onMeet,
+        `saml2jwt is on the ${meetNetwork} network too, where Prosody fetches the RS256 public keys (JWT_SIGNING=RS256)`,
+        `add ${rs256Overlay}: docker compose -f docker-compose.yml -f saml2jwt.yml -f ${rs256Overlay} up -d`,
+      ),
+    );
+  } else if (advanced) {
     results.push(
       check(
         onMeet,
@@ -326,7 +340,7 @@ function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
     results.push({
       ok: false,
       warning: true,
-      what: `saml2jwt is on the ${meetNetwork} network though JWT_TOKEN_MODE is not advanced: every Jitsi container reaches its ports`,
+      what: `saml2jwt is on the ${meetNetwork} network though JWT_TOKEN_MODE is not advanced and JWT_SIGNING is not RS256: every Jitsi container reaches its ports`,
       fix: `start it without -f ${meetNetworkOverlay}: ${startCommand}`,
     });
   }

@@ -23,6 +23,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
+import { jwksProbe, keyServerChecks, publishedKids, rs256Signing } from './doctor-rs256';
 import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
@@ -113,6 +114,12 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const readPolicy = policyProbe(sidecar);
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
+
+  // RS256: prosody fetches every published key (the signing one among them) from the key server.
+  if (rs256Signing(sidecar)) {
+    const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
+    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd))));
+  }
 
   // The checkout's own files, when it is on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
