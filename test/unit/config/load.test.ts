@@ -4,18 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from '../../../sidecar/src/config/load';
 import { loadSettings } from '../../../sidecar/src/settings';
-import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
+import { startProblems, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
 
-/** The problems loadConfig reports for this environment (fails the test if it does not throw). */
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  expect.fail('loadConfig accepted an invalid configuration');
-}
+const problemsOf = startProblems;
 
 function expectOneProblem(env: Record<string, string | undefined>, variable: string, pattern?: RegExp): void {
   const problems = problemsOf(env);

@@ -1,25 +1,17 @@
 // JWT_SIGNING=RS256: the configuration it needs, and what it refuses at start.
 import { expect } from 'chai';
 import { chmodSync } from 'node:fs';
-import { ConfigError, describeConfig } from '../../../sidecar/src/config/load';
+import { describeConfig } from '../../../sidecar/src/config/load';
 import { loadSettings } from '../../../sidecar/src/settings';
 import { keyIdOf } from '../../../sidecar/src/token/keys/key-id';
-import { testEnv } from '../../support/config-fixture';
+import { startProblems, testEnv } from '../../support/config-fixture';
 import { keyDirWithOneKey, makeKeyDir } from '../../support/jwt-keys';
 
 function rs256Env(dir: string, over: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return testEnv({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir, ...over });
 }
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  return expect.fail('the configuration was accepted');
-}
+const problemsOf = startProblems;
 
 describe('config: JWT_SIGNING=RS256', () => {
   it('loads the key folder, with a 5 minute activation delay by default, and needs no JWT_APP_SECRET', () => {
