@@ -5,7 +5,7 @@ import type { Config } from './config/config';
 import { ConfigError, loadConfig } from './config/load';
 import { loadPolicy, PolicyError } from './policy/load';
 import type { Policy } from './policy/policy';
-import { KeyDirectoryError, KeyRing } from './token/keys/key-ring';
+import { KeyDirectoryError, openKeyRing, type KeyRing } from './token/keys/key-ring';
 
 export interface Settings {
   cfg: Config;
@@ -36,8 +36,3 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return keys ? { cfg, policy, keys } : { cfg, policy };
 }
 
-/** Undefined in HS256 mode; throws KeyDirectoryError. */
-export function openKeyRing(cfg: Config): KeyRing | undefined {
-  if (!cfg.jwt.keys) return undefined;
-  return KeyRing.open(cfg.jwt.keys.dir, { activationDelaySeconds: cfg.jwt.keys.activationDelaySeconds, maxValiditySeconds: cfg.validity.maxSeconds });
-}

@@ -2,6 +2,7 @@
 // then re-read on every change in the folder and on a timer, so a rotation never needs a restart.
 // A reload with any problem (a half-copied file, a weak key) keeps the keys in use and says why.
 import * as fs from 'node:fs';
+import type { Config } from '../../config/config';
 import type { Logger } from '../../log';
 import { asapFileName } from './key-id';
 import { readKeyDirectory, type KeyFile } from './key-directory';
@@ -128,4 +129,10 @@ export class KeyRing {
       watcher?.close();
     };
   }
+}
+
+/** The ring JWT_SIGNING=RS256 signs with; undefined in HS256 mode. Throws KeyDirectoryError. */
+export function openKeyRing(cfg: Config): KeyRing | undefined {
+  if (!cfg.jwt.keys) return undefined;
+  return KeyRing.open(cfg.jwt.keys.dir, { activationDelaySeconds: cfg.jwt.keys.activationDelaySeconds, maxValiditySeconds: cfg.validity.maxSeconds });
 }
