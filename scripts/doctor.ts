@@ -32,7 +32,9 @@ Finds the running docker-jitsi-meet compose project (the one started from <dir> 
 checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from their secret
 files inside the containers, never shown), and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
-containers mount are not readable by every user. Exit status 0 only when every
+containers mount are not readable by every user. With JWT_SIGNING=RS256 it also checks that
+prosody holds no JWT_APP_SECRET, expects RS256, and gets every published key from the key
+server (curl inside the prosody container). Exit status 0 only when every
 check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
