@@ -3,7 +3,6 @@
 // can be tested on captured inspect data without a Docker daemon.
 import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
-import { rs256ProsodyChecks, rs256Signing } from './doctor-rs256';
 
 /** The parts of `docker inspect <container>` that doctor reads. */
 export interface ContainerInspect {
@@ -103,6 +102,11 @@ function stripSlash(dir: string): string {
 
 const truthy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === true;
 const falsy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === false;
+
+/** The sidecar signs RS256 (JWT_SIGNING): Prosody fetches its keys instead of sharing a secret. */
+export function rs256Signing(sidecar: ServiceContainer | undefined): boolean {
+  return (sidecar?.env.get('JWT_SIGNING') ?? '').trim().toUpperCase() === 'RS256';
+}
 
 export function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
@@ -233,9 +237,8 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
         'both read JWT_APP_ID from the same .env: recreate both containers after changing it',
       ),
     );
-    // RS256: no shared secret at all; the key server is checked by probes (doctor-rs256.ts).
-    if (rs256Signing(sidecar)) results.push(...rs256ProsodyChecks(prosody));
-    else {
+    // RS256 has no shared secret at all: doctor-rs256.ts checks prosody's side instead.
+    if (!rs256Signing(sidecar)) {
       results.push(
         sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
       );

@@ -7,10 +7,6 @@ import { check, type CheckResult, type ProbeResult, type ServiceContainer } from
 
 const fixSetup = 'run `jitsi-saml2jwt setup <dir> --signing rs256` (it writes the .env), then recreate prosody';
 
-export function rs256Signing(sidecar: ServiceContainer | undefined): boolean {
-  return (sidecar?.env.get('JWT_SIGNING') ?? '').trim().toUpperCase() === 'RS256';
-}
-
 /** From prosody's environment: no app secret, RS256 expected, a key server set. */
 export function rs256ProsodyChecks(prosody: ServiceContainer): CheckResult[] {
   const signType = prosody.env.get('JWT_SIGN_TYPE') ?? '';
@@ -65,18 +61,26 @@ export function keyServerCheck(kid: string, probe: ProbeResult | undefined): Che
   return check(served === kid, what, `the key server answered with the key of kid ${served}: another service answers at that address. ${fix}`);
 }
 
-/** Every published kid (the signing one among them) fetched from inside prosody; one failure when the list cannot be had. */
+/**
+ * Every published kid fetched from inside prosody; one failure when the list cannot be had.
+ * `signingKid` (from the key folder on this machine, as `keys list` sees it) must be among them.
+ */
 export async function keyServerChecks(
   prosody: ServiceContainer | undefined,
   kids: ReturnType<typeof publishedKids>,
   run: (container: ServiceContainer, cmd: string[]) => Promise<ProbeResult>,
+  signingKid?: string,
 ): Promise<CheckResult[]> {
   if ('problem' in kids) return [check(false, 'saml2jwt publishes its RS256 keys (/.well-known/jwks.json)', `${kids.problem}; see \`docker logs\` of the saml2jwt container`)];
-  const keyServer = prosody?.env.get('JWT_ASAP_KEYSERVER') ?? '';
   const results: CheckResult[] = [];
+  if (signingKid !== undefined && !kids.kids.includes(signingKid)) {
+    results.push(check(false, `saml2jwt publishes the signing key (kid ${signingKid}, by the key folder)`, 'the sidecar has not read the key folder: is ${CONFIG}/saml2jwt/jwt-keys mounted (saml2jwt-rs256.yml)? see `docker logs` of the saml2jwt container'));
+  }
+  const keyServer = prosody?.env.get('JWT_ASAP_KEYSERVER') ?? '';
   for (const kid of kids.kids) {
     const probe = prosody?.status === 'running' && keyServer !== '' ? await run(prosody, asapProbe(keyServer, kid)) : undefined;
-    results.push(keyServerCheck(kid, probe));
+    const result = keyServerCheck(kid, probe);
+    results.push(kid === signingKid ? { ...result, what: result.what.replace(`kid ${kid}`, `kid ${kid} (the signing key)`) } : result);
   }
   return results;
 }

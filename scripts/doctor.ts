@@ -8,6 +8,7 @@ import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/c
 import {
   chooseProject,
   configurationChecks,
+  rs256Signing,
   formatResult,
   metadataCheck,
   metadataProbe,
@@ -23,7 +24,9 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
-import { jwksProbe, keyServerChecks, publishedKids, rs256Signing } from './doctor-rs256';
+import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
+import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
+import { readJitsiCheckout } from './jitsi-checkout';
 import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
@@ -117,10 +120,12 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
 
-  // RS256: prosody fetches every published key (the signing one among them) from the key server.
+  // RS256: no secret in prosody, and prosody fetches every published key from the key server.
   if (rs256Signing(sidecar)) {
+    if (prosody) results.push(...rs256ProsodyChecks(prosody));
     const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
-    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd))));
+    const signingKid = signingKidOf(jitsiDir ?? project.workingDir);
+    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd), signingKid)));
   }
 
   // The checkout's own files, when it is on this machine.
@@ -132,6 +137,17 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const { line, failed } = summarize(results);
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
+}
+
+// The signing kid by the checkout's key folder, when the checkout is on this machine.
+function signingKidOf(checkoutDir: string | undefined): string | undefined {
+  if (!checkoutDir) return undefined;
+  try {
+    const checkout = readJitsiCheckout(checkoutDir);
+    return signingKidOnDisk(jwtKeysDir(checkout.configDir), checkout.env);
+  } catch {
+    return undefined;
+  }
 }
 
 // Runs a command inside a container (docker exec), bounded in time; output is stdout + stderr.

@@ -73,6 +73,13 @@ export function keyTiming(env: EnvFile | undefined): KeyTiming {
   return { activationDelaySeconds: seconds('JWT_KEY_ACTIVATION_DELAY', 300), maxValiditySeconds: seconds('MAX_VALIDITY', 86400) };
 }
 
+/** The kid that signs by the folder alone (as `keys list` shows it), or undefined when the folder cannot be read. */
+export function signingKidOnDisk(dir: string, env: EnvFile | undefined, now = new Date()): string | undefined {
+  const read = fs.existsSync(dir) ? readKeyDirectory(dir) : undefined;
+  if (!read || 'problems' in read) return undefined;
+  return scheduleKeys(read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), now.getTime() / 1000, keyTiming(env)).signingKid;
+}
+
 export interface JwtKeysEnvironment {
   out?: (text: string) => void;
   err?: (text: string) => void;

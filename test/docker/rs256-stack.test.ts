@@ -102,7 +102,7 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
     const out = r.stdout + r.stderr;
     expect(r.code, out).to.equal(1);
     expect(out).to.match(/^ok\s+saml2jwt is on the meet\.jitsi network too, where Prosody fetches the RS256 public keys/m);
-    expect(out).to.match(/^FAIL\s+prosody gets the public key of kid [A-Za-z0-9_-]{43} from JWT_ASAP_KEYSERVER/m);
+    expect(out).to.match(/^FAIL\s+prosody gets the public key of kid [A-Za-z0-9_-]{43} \(the signing key\) from JWT_ASAP_KEYSERVER/m);
     expect(out).to.match(/prosody is not running/);
     expect(out).not.to.match(/share JWT_APP_SECRET/);
   });

@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chooseProject, configurationChecks, type ComposeProject, type ContainerInspect, type ProbeResult, type ServiceContainer } from '../../../scripts/doctor-checks';
-import { asapProbe, jwksProbe, keyServerCheck, keyServerChecks, publishedKids } from '../../../scripts/doctor-rs256';
+import { chooseProject, configurationChecks, type CheckResult, type ComposeProject, type ContainerInspect, type ProbeResult, type ServiceContainer } from '../../../scripts/doctor-checks';
+import { asapProbe, jwksProbe, keyServerCheck, keyServerChecks, publishedKids, rs256ProsodyChecks } from '../../../scripts/doctor-rs256';
 import { fixturesDir } from './checkout-fixture';
 
 const KID = 'Q1teGrLrgdKGUsGTv61tTB55zvYB93caNFSKKC-b8Aw'; // the key of the exec/ fixtures
@@ -30,10 +30,12 @@ function rs256Project(edit: (c: ContainerInspect[]) => void = () => {}): Compose
   edit(containers);
   return chooseProject(containers) as ComposeProject;
 }
-const rs256Lines = (p: ComposeProject): [boolean, string][] =>
-  configurationChecks(p)
-    .filter((r) => /JWT_APP_SECRET|JWT_SIGN_TYPE|JWT_ASAP_KEYSERVER|RS256/.test(r.what))
-    .map((r) => [r.ok, r.what]);
+/** What doctor concludes from inspect data in RS256 mode: prosody's side, then the sidecar's network. */
+const rs256Results = (p: ComposeProject): CheckResult[] => [
+  ...rs256ProsodyChecks(p.services.get('prosody') as ServiceContainer),
+  ...configurationChecks(p).filter((r) => /JWT_APP_SECRET|RS256/.test(r.what)),
+];
+const rs256Lines = (p: ComposeProject): [boolean, string][] => rs256Results(p).map((r) => [r.ok, r.what]);
 
 describe('scripts/doctor-rs256: RS256 deployments', () => {
   it('a correct RS256 deployment: no shared secret in prosody, RS256 expected, a key server set, the sidecar on meet.jitsi', () => {
@@ -48,7 +50,7 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
   });
 
   it('prosody still holding JWT_APP_SECRET fails, saying why it matters; a wrong JWT_SIGN_TYPE fails; no key server fails', () => {
-    const results = configurationChecks(
+    const results = rs256Results(
       rs256Project((c) => {
         withEnv('prosody', 'JWT_APP_SECRET', '0123456789abcdef0123456789abcdef')(c);
         withEnv('prosody', 'JWT_SIGN_TYPE', 'HS256')(c);
@@ -100,6 +102,16 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     expect([refused.ok, refused.what]).to.deep.equal([false, `prosody gets the public key of kid ${KID} from JWT_ASAP_KEYSERVER (curl: (22) The requested URL returned error: 404)`]);
     expect(keyServerCheck(KID, { exitCode: 0, output: '<html>' }).what).to.include('not a PEM public key');
     expect(keyServerCheck(KID, { exitCode: null, output: '' }).what).to.include('timed out');
+  });
+
+  it('the signing key by the key folder is marked, and must be among the published keys', async () => {
+    const prosody = rs256Project().services.get('prosody') as ServiceContainer;
+    const answer = async (): Promise<ProbeResult> => exec('prosody-curl-asap-key.pem');
+    const marked = await keyServerChecks(prosody, publishedKids(exec('saml2jwt-jwks.json')), answer, KID);
+    expect(marked.map((r) => [r.ok, r.what])).to.deep.equal([[true, `prosody gets the public key of kid ${KID} (the signing key) from JWT_ASAP_KEYSERVER`]]);
+    const missing = await keyServerChecks(prosody, publishedKids(exec('saml2jwt-jwks.json')), answer, 'another-kid');
+    expect(missing.map((r) => r.ok)).to.deep.equal([false, true]);
+    expect(missing[0]?.what).to.equal('saml2jwt publishes the signing key (kid another-kid, by the key folder)');
   });
 
   it('no JWK set from the sidecar: one failure naming why', async () => {

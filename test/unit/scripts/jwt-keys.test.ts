@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../../scripts/keys';
+import { jwtKeysDir, signingKidOnDisk } from '../../../scripts/jwt-keys';
+import { EnvFile } from '../../../sidecar/src/config/env-file';
 import { readKeyDirectory } from '../../../sidecar/src/token/keys/key-directory';
 import { copyCheckout, runsAsRoot, type Checkout } from './checkout-fixture';
 
@@ -55,6 +57,12 @@ describe('scripts/jwt-keys: keys rotate and keys list (RS256 signing keys)', fun
     expect((await at('2026-12-01T20:10:00Z')).slice(1).map((l) => l.split(' ')[2])).to.deep.equal(['published', 'signing']);
     // retired once MAX_VALIDITY + the overlap have passed since the new key took over
     expect((await at('2026-12-01T21:20:00Z')).slice(1).map((l) => l.split(' ')[2])).to.deep.equal(['retired', 'signing']);
+    // doctor's reading of the folder: the kid list marks as signing
+    const env = EnvFile.parse(fs.readFileSync(c.envPath, 'utf8'));
+    const kidAt = (iso: string): string | undefined => signingKidOnDisk(jwtKeysDir(c.configDir), env, new Date(iso));
+    expect(kidAt('2026-12-01T20:05:00Z')).to.equal(early[1]?.split(' ')[0]);
+    expect(kidAt('2026-12-01T20:10:00Z')).to.equal(early[2]?.split(' ')[0]);
+    expect(signingKidOnDisk(path.join(c.root, 'nowhere'), env)).to.equal(undefined);
   });
 
   it('never overwrites: a second rotate within the same second fails and leaves the key as it was', async () => {
