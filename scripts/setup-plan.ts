@@ -269,6 +269,9 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
   // --- RS256: the first signing key (never overwritten; `keys rotate` adds the next ones)
   const jwtKeys = rs256 ? planFirstJwtKey(jwtKeysDir(cfg), ctx, secretAccessOf) : undefined;
+  if (rs256 && !hasContainerOwner(secretAccessOf(0o600))) {
+    notes.push(`the RS256 keys in ${jwtKeysDir(cfg)} must belong to uid 1000 (the sidecar's user), which only root can arrange: ${secretOwnerFix(jwtKeysDir(cfg))}, then start Jitsi`);
+  }
   if (jwtKeys) {
     for (const file of jwtKeys.files) {
       dirs.add(path.dirname(file.path));

@@ -7,7 +7,10 @@ import { EnvFile } from '../../../sidecar/src/config/env-file';
 import { loadSettings } from '../../../sidecar/src/settings';
 import { readKeyDirectory } from '../../../sidecar/src/token/keys/key-directory';
 import { createJwtKey, type NewJwtKey } from '../../../scripts/jwt-keys';
-import { appSecretNote } from '../../../scripts/setup-plan';
+import { readJitsiCheckout } from '../../../scripts/jitsi-checkout';
+import { parseSetupArgs, resolveInputs } from '../../../scripts/setup-inputs';
+import { appSecretNote, planSetup } from '../../../scripts/setup-plan';
+import { realPackageRoot } from './checkout-fixture';
 import { injectFsFault } from '../../support/fs-faults';
 import { accessPrint, copyCheckout, directIdpArgs, fingerprint, runSetup, sharedSpKeys, type Checkout } from './checkout-fixture';
 
@@ -104,6 +107,16 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(broken.err).to.include('the RS256 key folder has problems').and.include('old.pem');
     expect(fingerprint(c.root)).to.deep.equal(state);
     expect(before.size).to.be.lessThan(state.size);
+  });
+
+  it('not run as root: the key and its folder stay the operator\'s, and setup says how to give them to uid 1000', async () => {
+    const checkout = readJitsiCheckout(c.dir, c.home);
+    const inputs = await resolveInputs(parseSetupArgs([c.dir, ...directIdpArgs, '--signing', 'rs256']), checkout.env);
+    const plan = planSetup(checkout, inputs, { packageRootDir: realPackageRoot, makeSpKeys: null, makeJwtKey: null, secretAccess: (mode) => ({ mode, uid: 4242, gid: 4343 }) });
+    const key = plan.files.find((f) => f.path.includes(`${path.sep}jwt-keys${path.sep}`));
+    expect(key?.access).to.deep.equal({ mode: 0o600, uid: 4242, gid: 4343 });
+    expect(plan.dirAccess.find((d) => d.path === keysDir(c))?.access).to.deep.equal({ mode: 0o750, uid: 4242, gid: 4343 });
+    expect(plan.summary.notes).to.include(`the RS256 keys in ${keysDir(c)} must belong to uid 1000 (the sidecar's user), which only root can arrange: sudo chown -R 1000:0 ${keysDir(c)}, then start Jitsi`);
   });
 
   it('an error before any of its writes leaves every file, folder and mode as it was', async () => {
