@@ -35,4 +35,3 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   if (problems.length > 0 || !policy) throw new ConfigError(problems);
   return keys ? { cfg, policy, keys } : { cfg, policy };
 }
-
