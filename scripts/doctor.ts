@@ -8,6 +8,7 @@ import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/c
 import {
   chooseProject,
   configurationChecks,
+  rs256Signing,
   formatResult,
   metadataCheck,
   metadataProbe,
@@ -24,6 +25,9 @@ import {
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
 import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
+import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
+import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
+import { readJitsiCheckout } from './jitsi-checkout';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -31,7 +35,9 @@ Finds the running docker-jitsi-meet compose project (the one started from <dir> 
 checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from their secret
 files inside the containers, never shown), and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
-containers mount are not readable by every user. Exit status 0 only when every
+containers mount are not readable by every user. With JWT_SIGNING=RS256 it also checks that
+prosody holds no JWT_APP_SECRET, expects RS256, and gets every published key from the key
+server (curl inside the prosody container). Exit status 0 only when every
 check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
@@ -110,6 +116,14 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
 
+  // RS256: no secret in prosody, and prosody fetches every published key from the key server.
+  if (rs256Signing(sidecar)) {
+    if (prosody) results.push(...rs256ProsodyChecks(prosody));
+    const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
+    const signingKid = signingKidOf(jitsiDir ?? project.workingDir);
+    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd), signingKid)));
+  }
+
   // The checkout's own files, when it is on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
@@ -119,6 +133,17 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const { line, failed } = summarize(results);
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
+}
+
+// The signing kid by the checkout's key folder, when the checkout is on this machine.
+function signingKidOf(checkoutDir: string | undefined): string | undefined {
+  if (!checkoutDir) return undefined;
+  try {
+    const checkout = readJitsiCheckout(checkoutDir);
+    return signingKidOnDisk(jwtKeysDir(checkout.configDir), checkout.env);
+  } catch {
+    return undefined;
+  }
 }
 
 // Runs a command inside a container (docker exec), bounded in time; output is stdout + stderr.

@@ -18,6 +18,8 @@ import { parseCommandLine } from '../sidecar/src/command-line';
 
 export type SamlMode = 'path' | 'host';
 export type SpTemplate = 'direct' | 'discovery' | 'federation';
+/** How tokens are signed: the shared JWT_APP_SECRET, or our private keys and a key server. */
+export type Signing = 'hs256' | 'rs256';
 
 export interface SetupFlags {
   jitsiDir?: string;
@@ -36,6 +38,7 @@ export interface SetupFlags {
   moderators?: string;
   waitForHost: boolean;
   guests: boolean;
+  signing?: string;
   rotateSecret: boolean;
   removeOldBackups: boolean;
   dryRun: boolean;
@@ -60,6 +63,7 @@ const setupOptions = {
   'wait-for-host': { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
+  signing: { type: 'string' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -88,6 +92,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     waitForHost: v['wait-for-host'] ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
+    signing: v.signing,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
@@ -119,6 +124,11 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
                               (not only a moderator) has joined (muc_wait_for_host,
                               WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
   --guests                    let people without an account join (ENABLE_GUESTS=1)
+  --signing rs256|hs256       rs256 (recommended): tokens signed with a private key only the sidecar
+                              holds; Prosody fetches the public key from the sidecar's key server
+                              (JWT_ASAP_KEYSERVER) and gets no shared secret. hs256: the shared
+                              JWT_APP_SECRET (restored if an rs256 run commented it out).
+                              Default: the mode the .env is in (JWT_SIGNING), else hs256
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
   --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
@@ -158,6 +168,7 @@ export interface SetupInputs {
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
+  signing: Signing;
   rotateSecret: boolean;
   testIdp?: TestIdp;
 }
@@ -357,9 +368,17 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
     guests: flags.guests,
+    signing: resolveSigning(flags.signing, fromEnv('JWT_SIGNING')),
     rotateSecret: flags.rotateSecret,
     testIdp,
   };
+}
+
+function resolveSigning(flag: string | undefined, current: string | undefined): Signing {
+  if (flag === undefined) return current?.trim().toUpperCase() === 'RS256' ? 'rs256' : 'hs256';
+  const wanted = flag.trim().toLowerCase();
+  if (wanted !== 'rs256' && wanted !== 'hs256') throw new InvalidInput(`--signing must be rs256 or hs256, got "${flag}"`);
+  return wanted;
 }
 
 function safePublicUrl(value: string): string | undefined {

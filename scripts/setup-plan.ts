@@ -15,6 +15,8 @@ import { jitsiFlag } from './jitsi-flag';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
+import { JWT_KEY_BITS, jwtKeysDir, type NewJwtKey } from './jwt-keys';
+import { readKeyDirectory } from '../sidecar/src/token/keys/key-directory';
 import type { FileAccess } from './file-owner';
 import {
   backendApiKeyFile,
@@ -86,9 +88,16 @@ export interface PlanContext {
   /** Makes the SP key pair; null in a dry run (RSA keygen is slow and its output is never shown). */
   makeSpKeys: ((host: string, entityId: string) => SpKeyPair) | null;
   newSecret?: () => string;
+  /** Makes the first RS256 signing key; null in a dry run (like makeSpKeys). */
+  makeJwtKey?: (() => NewJwtKey) | null;
   /** Mode and owner of the secret files and their folder; default: scripts/secret-files.ts's rule for this process. */
   secretAccess?: (mode: number) => FileAccess;
 }
+
+/** Prosody reaches the key server over meet.jitsi; the sidecar image's backend port is 8081. */
+export const keyServerUrl = 'http://saml2jwt.meet.jitsi:8081/asap';
+/** Ends the JWT_APP_SECRET line an rs256 run comments out; an hs256 run looks for it. */
+export const appSecretNote = 'jitsi-saml2jwt: unused with JWT_SIGNING=RS256 (Prosody would still accept HS256 tokens made with it); setup --signing hs256 restores it';
 
 export const placeholderAppIds = ['', 'my_jitsi_app_id'];
 export const defaultAppId = 'jitsi';
@@ -151,11 +160,25 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   set('AUTH_TYPE', 'jwt');
   const appId = env.expanded('JWT_APP_ID');
   if (appId === undefined || placeholderAppIds.includes(appId)) set('JWT_APP_ID', defaultAppId);
-  const secret = env.expanded('JWT_APP_SECRET');
-  const secretRotated = inputs.rotateSecret && isStrongSecret(secret);
-  if (inputs.rotateSecret || !isStrongSecret(secret)) {
-    set('JWT_APP_SECRET', newSecret());
-    generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+  const rs256 = inputs.signing === 'rs256';
+  if (rs256 && inputs.rotateSecret) throw new InvalidInput('--rotate-secret is for HS256; with --signing rs256 there is no shared secret (add a key with `jitsi-saml2jwt keys rotate`)');
+  let secretRotated = false;
+  if (rs256) {
+    // docker-jitsi-meet gives Prosody app_secret whenever JWT_APP_SECRET is non-empty, and the
+    // sidecar refuses it in RS256 mode: keep the value only as a comment, for --signing hs256.
+    if (env.commentOut('JWT_APP_SECRET', appSecretNote)) changed.push('JWT_APP_SECRET (commented out)');
+    set('JWT_SIGNING', 'RS256');
+    set('JWT_SIGN_TYPE', 'RS256');
+    set('JWT_ASAP_KEYSERVER', keyServerUrl);
+  } else {
+    if (env.uncomment('JWT_APP_SECRET', appSecretNote)) changed.push('JWT_APP_SECRET (restored)');
+    for (const key of ['JWT_SIGNING', 'JWT_SIGN_TYPE', 'JWT_ASAP_KEYSERVER']) if (env.expanded(key)) set(key, '');
+    const secret = env.expanded('JWT_APP_SECRET');
+    secretRotated = inputs.rotateSecret && isStrongSecret(secret);
+    if (inputs.rotateSecret || !isStrongSecret(secret)) {
+      set('JWT_APP_SECRET', newSecret());
+      generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+    }
   }
   set('JWT_ENABLE_DOMAIN_VERIFICATION', 'true');
   set('TOKEN_AUTH_URL', tokenAuthUrl);
@@ -259,6 +282,20 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const metadataDir = path.join(saml2jwtDir, 'metadata');
   if (!fs.existsSync(metadataDir)) dirs.add(metadataDir);
 
+  const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
+  // --- RS256: the first signing key (never overwritten; `keys rotate` adds the next ones)
+  const jwtKeys = rs256 ? planFirstJwtKey(jwtKeysDir(cfg), ctx, secretAccessOf) : undefined;
+  if (rs256 && !hasContainerOwner(secretAccessOf(0o600))) {
+    notes.push(`the RS256 keys in ${jwtKeysDir(cfg)} must belong to uid 1000 (the sidecar's user), which only root can arrange: ${secretOwnerFix(jwtKeysDir(cfg))}, then start Jitsi`);
+  }
+  if (jwtKeys) {
+    for (const file of jwtKeys.files) {
+      dirs.add(path.dirname(file.path));
+      files.push(file);
+      generated.push(`first RS256 signing key ${path.basename(file.path)} in ${jwtKeysDir(cfg)} (RSA ${JWT_KEY_BITS}, mode 0600); it signs at once`);
+    }
+  }
+
   // --- web: tokenLogoutUrl in custom-config.js, the nginx snippet (path mode)
   const customConfig = path.join(cfg, 'web', 'custom-config.js');
   const customBefore = readOrNull(customConfig);
@@ -274,9 +311,8 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if (!overlays.includes('saml2jwt.yml')) throw new Error(`this package is incomplete: ${path.join(overlayDir, 'saml2jwt.yml')} is missing`);
   for (const name of overlays) addFile(files, dirs, path.join(checkout.dir, name), packageFile(ctx.packageRootDir, 'compose-overlay', name), 0o644);
 
-  // --- the secrets as files for compose `secrets:`, mirrored from the .env
-  const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
-  const secretFiles = planSecretFiles(secretsDir(cfg), [jwtAppSecretFile, proxySecretFile, ...(backendOn ? [backendApiKeyFile] : [])], env, secretAccessOf);
+  // --- the secrets as files for compose `secrets:`, mirrored from the .env (RS256: no app secret)
+  const secretFiles = planSecretFiles(secretsDir(cfg), [...(rs256 ? [] : [jwtAppSecretFile]), proxySecretFile, ...(backendOn ? [backendApiKeyFile] : [])], env, secretAccessOf);
   for (const file of secretFiles.files) dirs.add(path.dirname(file.path));
   if (!secretFiles.summary.containerOwned) {
     notes.push(
@@ -295,6 +331,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
   if (backendOn && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
+  if (rs256 && overlays.includes('saml2jwt-rs256.yml')) composeFiles.push('-f saml2jwt-rs256.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
   // advanced mode (the sidecar's own spelling, config/load.ts): the sidecar asks Jicofo, so it must be on meet.jitsi too
   if (env.expanded('JWT_TOKEN_MODE')?.trim() === 'advanced' && overlays.includes('saml2jwt-meet-network.yml')) {
@@ -302,12 +339,13 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   }
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
   if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
+  if (rs256) notes.push(`RS256: Prosody fetches the public keys from ${keyServerUrl}; add a key with \`jitsi-saml2jwt keys rotate --jitsi-dir ${checkout.dir}\` (no restart needed)`);
   if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
 
   return {
     files: changedFiles,
     dirs: missingDirs([...dirs]),
-    dirAccess: secretFiles.dirAccess,
+    dirAccess: [...secretFiles.dirAccess, ...(jwtKeys?.dirAccess ?? [])],
     secretFiles: secretFiles.summary,
     envKeysChanged: changed,
     generated,
@@ -323,6 +361,30 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       metadataTrust: trust,
     },
   };
+}
+
+// The first key when the folder has none; its folder readable by the sidecar (uid 1000) only.
+function planFirstJwtKey(dir: string, ctx: PlanContext, accessOf: (mode: number) => FileAccess): { files: PlannedFile[]; dirAccess: PlannedDirAccess[] } {
+  const dirAccess = sameAccess(statOrNull(dir), accessOf(secretDirMode)) ? [] : [{ path: dir, access: accessOf(secretDirMode) }];
+  const existing = fs.existsSync(dir) ? readKeyDirectory(dir) : undefined;
+  if (existing && 'keys' in existing) return { files: [], dirAccess };
+  if (existing && !existing.problems.every((p) => p.includes('holds no key'))) {
+    throw new InvalidInput(`the RS256 key folder has problems; fix them first:\n  ${existing.problems.join('\n  ')}`);
+  }
+  const key = ctx.makeJwtKey ? ctx.makeJwtKey() : null;
+  const access = accessOf(0o600);
+  const file: PlannedFile = {
+    path: path.join(dir, key?.name ?? '<now>.pem'),
+    before: null,
+    after: key?.pem ?? `(a new RSA ${JWT_KEY_BITS} private key)\n`,
+    mode: access.mode,
+    replace: false,
+    secret: true,
+    holdsSecrets: false,
+    access,
+    backup: false,
+  };
+  return { files: [file], dirAccess };
 }
 
 function addFile(

@@ -103,7 +103,13 @@ export function expectSecretFilesFromSetup(project: ComposeProject, env: Map<str
   if (!fs.existsSync(dir)) throw new Error(`setup wrote no ${dir}`);
   if (access(dir) !== '0750 1000:0') problems.push(`${dir} is ${access(dir)}, expected 0750 1000:0`);
   const backend = /^(1|true|yes|on)$/i.test(env.get('ENABLE_BACKEND_JWT_REQUEST') ?? '');
-  const wanted: [string, string][] = [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'], ...(backend ? [['backend_api_key', 'BACKEND_API_KEY'] as [string, string]] : [])];
+  // RS256 (setup --signing rs256): no shared JWT secret at all.
+  const rs256 = env.get('JWT_SIGNING') === 'RS256';
+  const wanted: [string, string][] = [
+    ...(rs256 ? [] : [['jwt_app_secret', 'JWT_APP_SECRET'] as [string, string]]),
+    ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'],
+    ...(backend ? [['backend_api_key', 'BACKEND_API_KEY'] as [string, string]] : []),
+  ];
   const present = fs.readdirSync(dir).sort();
   if (JSON.stringify(present) !== JSON.stringify(wanted.map(([f]) => f).sort())) problems.push(`${dir} holds ${present.join(', ')}`);
   for (const [file, key] of wanted) {

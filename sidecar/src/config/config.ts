@@ -34,6 +34,16 @@ export interface ValidityConfig {
   notBeforeSkewSeconds: number;
 }
 
+/** JWT_SIGNING: HS256 with the shared JWT_APP_SECRET, or RS256 with private keys only we hold. */
+export type SigningMode = 'HS256' | 'RS256';
+
+export interface KeysConfig {
+  /** JWT_KEYS_DIR: one PEM private key per file (token/keys/key-directory.ts). */
+  dir: string;
+  /** JWT_KEY_ACTIVATION_DELAY seconds (default 300): a new key signs only after being published this long. */
+  activationDelaySeconds: number;
+}
+
 export interface JicofoConfig {
   /** JICOFO_ROOM_ENDPOINTS: host[:port] becomes http://host[:port]/debug; full URLs are used as given. */
   endpoints: URL[];
@@ -48,8 +58,12 @@ export interface Config {
   xmppDomain: string;
   jwt: {
     appId: string; // JWT_APP_ID -> iss
-    appSecret: string; // JWT_APP_SECRET, >= 32 chars, not a placeholder
     audience: string; // JWT_AUDIENCE, default JWT_APP_ID
+    signing: SigningMode; // JWT_SIGNING (HS256)
+    /** JWT_APP_SECRET, >= 32 chars, not a placeholder: HS256 only (RS256 refuses it). */
+    appSecret?: string;
+    /** RS256 only. */
+    keys?: KeysConfig;
   };
   tokenMode: TokenMode; // JWT_TOKEN_MODE
   validity: ValidityConfig;

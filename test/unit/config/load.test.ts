@@ -4,18 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from '../../../sidecar/src/config/load';
 import { loadSettings } from '../../../sidecar/src/settings';
-import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
+import { startProblems, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
 
-/** The problems loadConfig reports for this environment (fails the test if it does not throw). */
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  expect.fail('loadConfig accepted an invalid configuration');
-}
+const problemsOf = startProblems;
 
 function expectOneProblem(env: Record<string, string | undefined>, variable: string, pattern?: RegExp): void {
   const problems = problemsOf(env);
@@ -29,7 +20,7 @@ describe('config/load: defaults', () => {
     const cfg = testConfig();
     expect(cfg.publicUrl.href).to.equal('https://meet.example.org/');
     expect(cfg.xmppDomain).to.equal('meet.jitsi');
-    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test' });
+    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test', signing: 'HS256' });
     expect(cfg.tokenMode).to.equal('default');
     expect(cfg.validity).to.deep.equal({ defaultSeconds: 3600, maxSeconds: 86400, allowUnlimited: false, byRequest: false, notBeforeSkewSeconds: 30 });
     expect(cfg.avatar).to.equal('none');

@@ -13,7 +13,7 @@ import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
 const tokenAffiliation = (user: Record<string, unknown>): 'owner' | 'member' => prosodyRole(user).affiliation;
 
 const cfg = testConfig();
-const sign = createSigner(cfg.jwt.appSecret);
+const sign = createSigner(TEST_APP_SECRET);
 const policy = parsePolicy(
   `
 rules:
