@@ -103,6 +103,10 @@ describe('process: jitsi-saml2jwt serve', function () {
       { name: 'bad JWT_TOKEN_MODE', env: () => ({ JWT_TOKEN_MODE: 'fancy' }), variable: 'JWT_TOKEN_MODE' },
       { name: 'bad policy file (YAML path named)', env: () => ({ POLICY_FILE: badPolicy() }), variable: 'POLICY_FILE', also: () => 'rules[0]' },
       { name: 'short SIDECAR_PROXY_SECRET', env: () => ({ SIDECAR_PROXY_SECRET: 'a1b2c3d4e5' }), variable: 'SIDECAR_PROXY_SECRET' },
+      { name: 'APP_SCHEME_IOS not a URL scheme', env: () => ({ APP_SCHEME_IOS: 'Org Jitsi' }), variable: 'APP_SCHEME_IOS' },
+      { name: 'APP_SCHEME_ELECTRON a browser scheme', env: () => ({ APP_SCHEME_ELECTRON: 'https' }), variable: 'APP_SCHEME_ELECTRON' },
+      { name: 'APP_ANDROID_SCHEME not a URL scheme', env: () => ({ APP_ANDROID_SCHEME: 'a;b' }), variable: 'APP_ANDROID_SCHEME' },
+      { name: 'APP_ANDROID_PACKAGE not a Java package name', env: () => ({ APP_ANDROID_PACKAGE: 'org.jitsi;end' }), variable: 'APP_ANDROID_PACKAGE' },
     ];
     for (const c of cases) {
       it(c.name, async () => {

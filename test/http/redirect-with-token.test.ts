@@ -93,7 +93,7 @@ describe('http: GET /redirectWithToken', () => {
       'config.subject': 'a&b#c=d "q"',
       'evil.key': 'dropped',
       'config.bad key': 'dropped',
-      electron: true,
+      refreshToken: 'ignored: we issue none',
     });
     const res = await get(`${t.front}/redirectWithToken?room={room}&tenant=ignored&state=${state}&jitsi_meet_external_api_id=42`, spHeaders());
     expect(res.status).to.equal(302);

@@ -56,7 +56,7 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
     log,
     metrics: options.metrics ?? createMetrics(),
     sign: createSigner(cfg.jwt.appSecret),
-    urls: createMeetingUrls(cfg.publicUrl),
+    urls: createMeetingUrls(cfg.publicUrl, cfg.apps),
     readiness,
   };
   const servers = [createFrontApp(deps), createBackendApp(deps)].map((app) => {
