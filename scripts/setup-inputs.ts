@@ -36,6 +36,7 @@ export interface SetupFlags {
   moderators?: string;
   waitForHost: boolean;
   guests: boolean;
+  inlineLogin: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
   dryRun: boolean;
@@ -60,6 +61,7 @@ const setupOptions = {
   'wait-for-host': { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
+  'inline-login': { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -88,6 +90,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     waitForHost: v['wait-for-host'] ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
+    inlineLogin: v['inline-login'] ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
@@ -118,6 +121,8 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --wait-for-host             with --moderators: guests wait in the lobby until a signed-in user joins
                               (muc_wait_for_host, WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
   --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
+  --inline-login              sign in and renew in a popup without leaving the meeting, log out
+                              silently (config.tokenAuthInline = true; path mode only)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
   --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
@@ -157,6 +162,7 @@ export interface SetupInputs {
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
+  inlineLogin: boolean; // path mode only
   rotateSecret: boolean;
   testIdp?: TestIdp;
 }
@@ -338,6 +344,12 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--wait-for-host needs --moderators: without token_affiliation no one would ever be the host');
   }
 
+  if (flags.inlineLogin && mode === 'host') {
+    // jitsi-meet takes the popup's message only from its own origin (event.origin ===
+    // window.location.origin): an SP on another host name can never answer it.
+    throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
+  }
+
   if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
@@ -356,6 +368,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
     guests: flags.guests,
+    inlineLogin: flags.inlineLogin,
     rotateSecret: flags.rotateSecret,
     testIdp,
   };
