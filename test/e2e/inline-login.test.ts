@@ -7,12 +7,12 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { prosodyAccepts } from '../support/prosody-verifier';
 import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { installInlineClient, loginOutcome, receivedMessages, silentLogout, type LoginOutcome } from './support/inline-client';
 import { freePort } from './support/ports';
 import { startPublicSite, type PublicSite } from './support/public-site';
 import { ensureSidecarBuilt } from './support/sidecar';
+import { prosodyCheck } from './support/verify-token';
 import { ensureDir } from './support/sp';
 import { startStack, type Stack } from './support/stack';
 import { selfSigned } from './support/tls';
@@ -59,16 +59,7 @@ describe('e2e: inline popup login, renewal and silent logout (Chromium, SP, Simp
     if (stack) await stack.stop();
   });
 
-  const verify = (token: string, room: string, tenant?: string) =>
-    prosodyAccepts(token, {
-      secret: APP_SECRET,
-      acceptedIssuers: [APP_ID],
-      acceptedAudiences: [APP_ID],
-      room,
-      tenant,
-      xmppDomain: XMPP_DOMAIN,
-      domainVerification: true,
-    });
+  const verify = prosodyCheck(APP_ID, APP_SECRET, XMPP_DOMAIN);
 
   /** The SP's logout with its return to our signed-out page: the tokenLogoutUrl setup writes. */
   const tokenLogoutUrl = (): string =>

@@ -2,26 +2,14 @@
 // logout, apps"): the apps through a hand-over page with a link in their own scheme, the inline
 // popup through a postMessage page, a plain browser through today's 302.
 import { expect } from 'chai';
-import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
+import { prosodyAccepts } from '../support/prosody-verifier';
 import { cspDirectives, cspProblems, inlineScripts, jsonBlock, scriptTagCount } from '../support/page-script';
-import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, writePolicy, type TestSidecar } from '../support/test-sidecar';
+import { containsToken, get, jitsiState, prosodyFor, spHeaders, startTestSidecar, writePolicy, type TestSidecar } from '../support/test-sidecar';
 
 const NONCE = '0f'.repeat(32);
 const JWT = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
 
-function accepts(t: TestSidecar, token: string, room: string, tenant?: string): boolean {
-  const opts: ProsodyOptions = {
-    secret: TEST_APP_SECRET,
-    acceptedIssuers: [t.cfg.jwt.appId],
-    acceptedAudiences: [t.cfg.jwt.audience],
-    room,
-    xmppDomain: t.cfg.xmppDomain,
-    domainVerification: true,
-  };
-  if (tenant !== undefined) opts.tenant = tenant;
-  const verdict = prosodyAccepts(token, opts);
-  return verdict.ok;
-}
+const accepts = (t: TestSidecar, token: string, room: string, tenant?: string): boolean => prosodyAccepts(token, prosodyFor(t, room, tenant)).ok;
 
 /** Jitsi's state for a room, with an app marker and the overrides a real client sends. */
 const appState = (room: string, tenant: string, marker?: Record<string, unknown>): string =>

@@ -1,19 +1,8 @@
 import { expect } from 'chai';
-import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
-import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { prosodyAccepts } from '../support/prosody-verifier';
+import { containsToken, get, jitsiState, prosodyFor, spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
 
-function prosody(t: TestSidecar, room: string, tenant?: string): Omit<ProsodyOptions, 'room'> & { room: string } {
-  const opts: ProsodyOptions = {
-    secret: TEST_APP_SECRET,
-    acceptedIssuers: [t.cfg.jwt.appId],
-    acceptedAudiences: [t.cfg.jwt.audience],
-    room,
-    xmppDomain: t.cfg.xmppDomain,
-    domainVerification: true,
-  };
-  if (tenant !== undefined) opts.tenant = tenant;
-  return opts;
-}
+const prosody = prosodyFor;
 
 function tokenOf(location: string): string {
   const token = new URL(location).searchParams.get('jwt');
