@@ -1,7 +1,8 @@
 // The inline login popup's answer (jitsi-meet config.tokenAuthInline; JITSI.md "Web, inline").
 // Jitsi's page opened us with window.open and listens for a message from its own origin. One
 // fixed script posts the message to window.opener with targetOrigin = exactly the PUBLIC_URL
-// origin, so a popup opened by any other site posts into the void (the browser drops it).
+// origin, so a popup opened by any other site posts into the void (the browser drops it), and
+// closes the popup shortly after.
 // Without an opener (opened in a tab, or the meeting page was closed) a token still reaches its
 // meeting by the normal redirect; a refusal just stays on screen.
 import { escapeHtml, jsonForScriptBlock } from './html-escape';
@@ -19,9 +20,17 @@ interface PopupDelivery {
   fallback?: string;
 }
 
+/**
+ * Jitsi closes the popup itself once the message arrives; we close it later, for an opener that
+ * does not (another site's page). Not at once: the opener polls popup.closed every 500 ms and
+ * takes a popup that closed before its message arrived (another renderer process, the message
+ * still in flight) for a cancelled login.
+ */
+const CLOSE_AFTER_MS = 1500;
+
 const SCRIPT =
   "(function(){var e=document.getElementById('popup-message');if(!e)return;var d=JSON.parse(e.textContent);" +
-  'var o=window.opener;if(o&&!o.closed){o.postMessage(d.message,d.origin);if(d.close)window.close();return}' +
+  `var o=window.opener;if(o&&!o.closed){o.postMessage(d.message,d.origin);if(d.close)setTimeout(function(){window.close()},${CLOSE_AFTER_MS});return}` +
   'if(d.fallback)location.replace(d.fallback)})();';
 
 /** Popup pages: this one script; never framed (the popup is a top-level window). */
