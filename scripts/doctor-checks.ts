@@ -101,7 +101,6 @@ function stripSlash(dir: string): string {
 }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === true;
-const falsy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === false;
 
 function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
@@ -234,16 +233,6 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
     );
     results.push(
       sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
-    );
-  }
-  if (prosody && (prosody.env.get('XMPP_MUC_MODULES') ?? '').split(',').map((m) => m.trim()).includes('token_affiliation')) {
-    const autoOwner = s('jicofo')?.env.get('ENABLE_AUTO_OWNER');
-    results.push(
-      check(
-        falsy(autoOwner),
-        `jicofo does not make the first participant owner (ENABLE_AUTO_OWNER=${autoOwner ?? 'unset, default on'})`,
-        'token_affiliation decides moderators: set ENABLE_AUTO_OWNER=0 in .env and recreate jicofo',
-      ),
     );
   }
   if (web) {

@@ -23,7 +23,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
-import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
+import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -103,12 +103,8 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');
-  let listings: Map<string, ProbeResult> | undefined;
-  if (running(prosody) && moduleList(prosody.env.get('XMPP_MUC_MODULES')).length > 0) {
-    listings = new Map();
-    for (const dir of pluginDirs) listings.set(dir, await probe(docker, prosody.name, pluginDirProbe(dir)));
-  }
-  results.push(...mucModuleChecks(prosody, listings));
+  const needsPlugins = running(prosody) && namedModules(prosody).length > 0;
+  results.push(...prosodyModuleChecks(prosody, needsPlugins ? await probe(docker, prosody.name, [...pluginProbe]) : undefined));
   results.push(...waitForHostChecks(prosody));
   const readPolicy = policyProbe(sidecar);
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;

@@ -118,9 +118,10 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
   --moderators FILE           policy file deciding who is moderator (enables token_affiliation, and
                               token_lobby_bypass when the policy grants lobby_bypass)
-  --wait-for-host             with --moderators: guests wait in the lobby until a signed-in user joins
-                              (muc_wait_for_host, WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
-  --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
+  --wait-for-host             with --moderators: guests wait in the lobby until any signed-in user
+                              (not only a moderator) has joined (muc_wait_for_host,
+                              WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
+  --guests                    let people without an account join (ENABLE_GUESTS=1)
   --inline-login              sign in and renew in a popup without leaving the meeting, log out
                               silently (config.tokenAuthInline = true; path mode only)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);

@@ -12,6 +12,7 @@ import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
+import { jitsiFlag } from './jitsi-flag';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
@@ -115,6 +116,13 @@ export function isStrongSecret(value: string | undefined): value is string {
   return value !== undefined && secretProblem(value) === undefined;
 }
 
+/** What --wait-for-host does for this deployment (mod_muc_wait_for_host: any token user is the host). */
+function waitForHostNote(guests: boolean): string {
+  return guests
+    ? 'wait for host: guests wait in the lobby until the first signed-in user (any token, student or staff) has joined; then they are let in'
+    : 'wait for host: guests are off (ENABLE_GUESTS), so nobody waits: everyone signs in, and any signed-in user counts as the host';
+}
+
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
   const newSecret = ctx.newSecret ?? (() => randomBytes(32).toString('hex'));
   const env = EditableEnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
@@ -123,11 +131,15 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const set = (key: string, value: string): void => {
     if (env.set(key, value)) changed.push(key);
   };
-  /** Adds modules to a comma list such as XMPP_MUC_MODULES, keeping its entries; no duplicates. */
+  /**
+   * Adds modules to a comma list such as XMPP_MUC_MODULES, keeping its entries; no duplicates.
+   * Written without spaces: docker-jitsi-meet's template trims nothing, so Prosody would look for
+   * a module " token_affiliation".
+   */
   const addToList = (key: string, entries: readonly string[]): void => {
     const list = (env.expanded(key) ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
     const missing = entries.filter((entry, i) => !list.includes(entry) && entries.indexOf(entry) === i);
-    if (missing.length > 0) set(key, [...list, ...missing].join(','));
+    set(key, [...list, ...missing].join(','));
   };
 
   const siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
@@ -216,6 +228,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       set('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS', '1');
     }
     set('ENABLE_AUTO_OWNER', '0');
+    notes.push(
+      `roles: ${mucModules.join(', ')} in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0): only the people the policy names become moderators`,
+    );
+    if (inputs.waitForHost) notes.push(waitForHostNote(jitsiFlag(env.expanded('ENABLE_GUESTS') ?? '0') === true));
   }
 
   // --- SP key and certificate (never overwritten), the metadata cache folder

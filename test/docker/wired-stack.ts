@@ -5,11 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComposeProject } from './compose-project';
 import { freePort, mustRun, repoRoot, waitHealthy } from './docker-cli';
-import { buildEnv, buildImage, liveFixtureDir } from './images';
+import { buildEnv, buildImage, buildStandIn, fullFixtureDir, liveFixtureDir } from './images';
 
 export const jitsiFixture = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'basic');
 export const cliArgs = ['--require', 'tsx/cjs', path.join(repoRoot, 'scripts', 'cli.ts')];
 export const stackServices = ['web', 'saml2jwt', 'saml-sp', 'test-idp'];
+/** Jitsi's other services, as stand-ins (test/docker/fixture/full). */
+export const jitsiCoreServices = ['prosody', 'jicofo', 'jvb'] as const;
 
 export interface WiredStack {
   project: ComposeProject;
@@ -18,6 +20,8 @@ export interface WiredStack {
   publicUrl: string;
   webPort: number;
   idpPort: number;
+  /** What `jitsi-saml2jwt setup` printed. */
+  setupOutput: string;
 }
 
 export interface StackOptions {
@@ -27,14 +31,20 @@ export interface StackOptions {
   /** Lines for .env before setup runs (an operator's own additions). */
   env?: Record<string, string>;
   overlays?: string[];
+  /** With stand-ins for prosody, jicofo and jvb (the full fixture), not web alone. */
+  jitsiCore?: boolean;
+  /** What the operator does in the checkout before setup (e.g. their own Prosody plugins). */
+  prepare?: (project: ComposeProject) => void;
 }
 
 export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
   for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web'] as const) await buildImage(service);
+  if (opts.jitsiCore) for (const service of jitsiCoreServices) await buildStandIn(service);
+  const services = opts.jitsiCore ? [...stackServices, ...jitsiCoreServices] : stackServices;
   const [webPort, idpPort] = [await freePort(), await freePort()];
   const publicUrl = `https://meet.example.test:${webPort}`;
   const project = new ComposeProject({
-    fixtureDir: liveFixtureDir,
+    fixtureDir: opts.jitsiCore ? fullFixtureDir : liveFixtureDir,
     name: opts.name,
     baseEnvFile: path.join(jitsiFixture, 'dotenv'),
     env: {
@@ -48,10 +58,12 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     overlays: opts.overlays,
     profiles: ['test-idp'],
   });
+  let setupOutput: string;
   try {
     fs.copyFileSync(path.join(jitsiFixture, 'env.example'), path.join(project.dir, 'env.example'));
+    opts.prepare?.(project);
     const flags = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...(opts.setupFlags ?? [])];
-    await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
+    setupOutput = await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
     // setup alone wires the test IdP: its entityID from TEST_IDP_BASE_URL (this run's port), its
     // metadata URL inside the network, and METADATA_TLS_CA = its own CA. Check, do not patch.
     const wired = readDotenv(path.join(project.dir, '.env'));
@@ -65,14 +77,14 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     }
     expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
-    const ids = await Promise.all(stackServices.map((s) => project.containerOf(s)));
+    const ids = await Promise.all(services.map((s) => project.containerOf(s)));
     await waitHealthy(ids, 4 * 60_000);
   } catch (err) {
     const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;
     await project.destroy();
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
-  return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort };
+  return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort, setupOutput };
 }
 
 /**

@@ -128,3 +128,15 @@ export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerd
   if (!roomAllowed(claims, opts)) return no('room_not_allowed');
   return { ok: true, claims };
 }
+
+/**
+ * What Prosody's modules make of a token user (JITSI.md "Moderators and the lobby"):
+ * token_affiliation makes them owner when affiliation is owner, moderator or teacher, or when
+ * moderator is true or "true", and member otherwise; token_lobby_bypass lets them skip the lobby
+ * when lobby_bypass is true.
+ */
+export function prosodyRole(user: Record<string, unknown>): { affiliation: 'owner' | 'member'; lobbyBypass: boolean } {
+  const a = user.affiliation;
+  const owner = a === 'owner' || a === 'moderator' || a === 'teacher' || user.moderator === true || user.moderator === 'true';
+  return { affiliation: owner ? 'owner' : 'member', lobbyBypass: user.lobby_bypass === true };
+}

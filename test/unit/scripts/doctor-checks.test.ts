@@ -165,7 +165,6 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
       ['app secret', (cs) => setEnv(service(cs, 'prosody'), 'JWT_APP_SECRET', 'x'.repeat(40)), /^prosody and saml2jwt share JWT_APP_SECRET/],
       ['token auth url', (cs) => setEnv(service(cs, 'web'), 'TOKEN_AUTH_URL', undefined), /^web sends logins to our SP \(TOKEN_AUTH_URL=unset\)/],
       ['domain verification', (cs) => setEnv(service(cs, 'prosody'), 'JWT_ENABLE_DOMAIN_VERIFICATION', 'false'), /JWT_ENABLE_DOMAIN_VERIFICATION/],
-      ['auto owner', (cs) => setEnv(service(cs, 'jicofo'), 'ENABLE_AUTO_OWNER', undefined), /ENABLE_AUTO_OWNER=unset/],
       [
         'weak app secret, shared',
         (cs) => ['prosody', 'saml2jwt'].forEach((s) => setEnv(service(cs, s), 'JWT_APP_SECRET', 'my_jitsi_app_secret')),

@@ -484,7 +484,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
       expect(e.expanded('ENABLE_GUESTS')).to.equal('1');
       expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
-      expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.include('mod_token_affiliation.lua');
+      expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.match(/mod_token_affiliation\.lua|download|prosody-plugins-custom/i);
+      expect(r.out).to.include("roles: token_affiliation in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0)");
       expect(e.expanded('XMPP_MUC_MODULES'), 'no lobby_bypass in the policy').to.not.include('token_lobby_bypass');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal(undefined);
       const again = await runSetup(c, args);
@@ -528,8 +529,23 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('XMPP_MODULES')?.split(',')).to.include('persistent_lobby');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal('1');
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
+      // muc_wait_for_host holds only guests (no token): without them it changes nothing, and says so.
+      expect(r.out).to.include('wait for host: guests are off (ENABLE_GUESTS), so nobody waits');
       const again = await runSetup(c, args);
       expect(again.out).to.match(/^Nothing to change/);
+      const withGuests = await runSetup(c, [...args, '--guests']);
+      expect(withGuests.out).to.include('wait for host: guests wait in the lobby until the first signed-in user (any token, student or staff) has joined');
+    });
+
+    it('--moderators writes the module list without spaces: the template trims nothing, Prosody would miss " token_affiliation"', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      fs.writeFileSync(c.envPath, read(c.envPath).replace('XMPP_MUC_MODULES=muc_foo,muc_bar', 'XMPP_MUC_MODULES=muc_foo, token_affiliation ,muc_bar'));
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(policy, 'rules:\n  - name: staff\n    match: { attribute: affiliation, equals: staff@uni.example }\n    moderator: true\n');
+      const r = await runSetup(c, [...directIdpArgs, '--moderators', policy]);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,token_affiliation,muc_bar');
     });
 
     it('--wait-for-host without --moderators is refused, writing nothing', async () => {
