@@ -39,6 +39,7 @@ export interface SetupFlags {
   waitForHost: boolean;
   guests: boolean;
   signing?: string;
+  inlineLogin: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
   dryRun: boolean;
@@ -64,6 +65,7 @@ const setupOptions = {
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
   signing: { type: 'string' },
+  'inline-login': { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -93,6 +95,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
     signing: v.signing,
+    inlineLogin: v['inline-login'] ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
@@ -129,6 +132,8 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
                               (JWT_ASAP_KEYSERVER) and gets no shared secret. hs256: the shared
                               JWT_APP_SECRET (restored if an rs256 run commented it out).
                               Default: the mode the .env is in (JWT_SIGNING), else hs256
+  --inline-login              sign in and renew in a popup without leaving the meeting, log out
+                              silently (config.tokenAuthInline = true; path mode only)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
   --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
@@ -169,6 +174,7 @@ export interface SetupInputs {
   waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
   signing: Signing;
+  inlineLogin: boolean; // path mode only
   rotateSecret: boolean;
   testIdp?: TestIdp;
 }
@@ -350,6 +356,12 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--wait-for-host needs --moderators: without token_affiliation no one would ever be the host');
   }
 
+  if (flags.inlineLogin && mode === 'host') {
+    // jitsi-meet takes the popup's message only from its own origin (event.origin ===
+    // window.location.origin): an SP on another host name can never answer it.
+    throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
+  }
+
   if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
@@ -369,6 +381,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     waitForHost: flags.waitForHost,
     guests: flags.guests,
     signing: resolveSigning(flags.signing, fromEnv('JWT_SIGNING')),
+    inlineLogin: flags.inlineLogin,
     rotateSecret: flags.rotateSecret,
     testIdp,
   };

@@ -7,6 +7,7 @@ import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import type { Policy } from '../sidecar/src/policy/policy';
+import { DEFAULT_APP_LINKS } from '../sidecar/src/config/app-links';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
@@ -64,6 +65,8 @@ export interface PlannedSecretFiles {
 export interface SetupSummary {
   tokenAuthUrl: string;
   tokenLogoutUrl: string;
+  /** Which Jitsi clients can sign in after this run, one line each. */
+  clients: string[];
   spMetadataUrl: string;
   spEntityId: string;
   nextCommand: string;
@@ -151,7 +154,9 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
   const spHost = new URL(siteBase).hostname;
   const tokenAuthUrl = `${siteBase}/saml2jwt/redirectWithToken?room={room}&state={state}`;
-  const tokenLogoutUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Logout`;
+  // The SP's logout (SAML2 single logout with the IdP when its metadata offers it, else local),
+  // back to our signed-out page, which tells Jitsi's silent-logout iframe (logged-out-page.ts).
+  const tokenLogoutUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${siteBase}/saml2jwt/loggedOut`)}`;
   const spMetadataUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Metadata`;
 
   // --- Jitsi's own auth settings
@@ -296,10 +301,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     }
   }
 
-  // --- web: tokenLogoutUrl in custom-config.js, the nginx snippet (path mode)
+  // --- web: tokenLogoutUrl (and tokenAuthInline) in custom-config.js, the nginx snippet (path mode)
   const customConfig = path.join(cfg, 'web', 'custom-config.js');
   const customBefore = readOrNull(customConfig);
-  addFile(files, dirs, customConfig, withOurBlock(customBefore, tokenLogoutUrl), 0o644);
+  addFile(files, dirs, customConfig, withOurBlock(customBefore, { tokenLogoutUrl, inlineLogin: inputs.inlineLogin }), 0o644);
   if (inputs.mode === 'path') {
     const snippet = packageFile(ctx.packageRootDir, 'compose-overlay', 'nginx', 'saml2jwt.conf');
     addFile(files, dirs, path.join(cfg, 'web', 'nginx-custom', 'saml2jwt.conf'), snippet, 0o644);
@@ -353,6 +358,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     summary: {
       tokenAuthUrl,
       tokenLogoutUrl,
+      clients: readyClients(inputs, env),
       spMetadataUrl,
       spEntityId: inputs.spEntityId,
       nextCommand: `cd ${checkout.dir} && docker compose ${composeFiles.join(' ')}${profile} up -d`,
@@ -385,6 +391,23 @@ function planFirstJwtKey(dir: string, ctx: PlanContext, accessOf: (mode: number)
     backup: false,
   };
   return { files: [file], dirAccess };
+}
+
+/** The summary's "which clients are ready" lines (README "Clients"). */
+function readyClients(inputs: SetupInputs, env: EditableEnvFile): string[] {
+  const value = (key: string, fallback: string): string => env.expanded(key) || fallback;
+  const ios = value('APP_SCHEME_IOS', DEFAULT_APP_LINKS.iosScheme);
+  const android = `${value('APP_ANDROID_SCHEME', DEFAULT_APP_LINKS.androidScheme)} / ${value('APP_ANDROID_PACKAGE', DEFAULT_APP_LINKS.androidPackage)}`;
+  const electron = value('APP_SCHEME_ELECTRON', DEFAULT_APP_LINKS.electronScheme);
+  return [
+    'web, full-page login and logout: ready',
+    inputs.inlineLogin
+      ? 'web, inline login (popup, renewal without leaving the meeting, silent logout): ready (config.tokenAuthInline = true)'
+      : `web, inline login: off (${inputs.mode === 'host' ? 'needs path mode' : 'turn it on with --inline-login'})`,
+    `iOS app: ready (${ios}://)`,
+    `Android app: ready (intent, scheme / package ${android})`,
+    `desktop app (Electron): ready (${electron}://)`,
+  ];
 }
 
 function addFile(

@@ -243,6 +243,8 @@ function nextSteps(summary: SetupSummary): string {
     `  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`,
     `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
     `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
+    '  Jitsi clients:',
+    ...summary.clients.map((c) => `    - ${c}`),
     ...summary.notes.map((n) => `  Note: ${n}`),
   ];
   return lines.join('\n') + '\n';

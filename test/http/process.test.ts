@@ -112,6 +112,10 @@ describe('process: jitsi-saml2jwt serve', function () {
         also: () => 'Prosody would still accept HS256 tokens made with it',
       },
       { name: 'RS256 with a missing key folder', env: () => ({ JWT_SIGNING: 'RS256', JWT_APP_SECRET: undefined, JWT_KEYS_DIR: '/nonexistent/jwt-keys' }), variable: 'JWT_KEYS_DIR' },
+      { name: 'APP_SCHEME_IOS not a URL scheme', env: () => ({ APP_SCHEME_IOS: 'Org Jitsi' }), variable: 'APP_SCHEME_IOS' },
+      { name: 'APP_SCHEME_ELECTRON a browser scheme', env: () => ({ APP_SCHEME_ELECTRON: 'https' }), variable: 'APP_SCHEME_ELECTRON' },
+      { name: 'APP_ANDROID_SCHEME not a URL scheme', env: () => ({ APP_ANDROID_SCHEME: 'a;b' }), variable: 'APP_ANDROID_SCHEME' },
+      { name: 'APP_ANDROID_PACKAGE not a Java package name', env: () => ({ APP_ANDROID_PACKAGE: 'org.jitsi;end' }), variable: 'APP_ANDROID_PACKAGE' },
     ];
     for (const c of cases) {
       it(c.name, async () => {

@@ -2,6 +2,7 @@
 // and passed down; nothing else reads process.env. Plain data: the policy is named by its file
 // and loaded by `serve` (serve.ts), so config never depends on the layers that read it.
 import type { AttributeName } from '../identity/attributes';
+import type { AppLinkConfig } from './app-links';
 
 export type TokenMode = 'default' | 'advanced';
 export type AvatarMode = 'none' | 'gravatar';
@@ -84,5 +85,7 @@ export interface Config {
   identity: IdentityConfig;
   policyFile?: string; // POLICY_FILE; loaded into a Policy by serve, not here
   jicofo: JicofoConfig;
+  /** APP_SCHEME_IOS, APP_ANDROID_SCHEME, APP_ANDROID_PACKAGE, APP_SCHEME_ELECTRON: where app users get their token. */
+  apps: AppLinkConfig;
   logLevel: string; // LOG_LEVEL (info)
 }

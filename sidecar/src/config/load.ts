@@ -3,6 +3,7 @@
 // All problems are collected and reported together, one line each, naming the variable.
 import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, SP_IDENTITY_HEADERS, type AttributeName } from '../identity/attributes';
 import type { AvatarMode, Config, IdentityConfig, KeysConfig, SigningMode, TokenMode } from './config';
+import { androidPackageProblem, appSchemeProblem, DEFAULT_APP_LINKS, type AppLinkConfig } from './app-links';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
 import { readSecretFile } from './secret-file';
@@ -202,6 +203,21 @@ function readKeysConfig(r: Reader): KeysConfig {
   return { dir: dir ?? '', activationDelaySeconds: r.int('JWT_KEY_ACTIVATION_DELAY', 300, 0, 86400) };
 }
 
+function readAppLinks(r: Reader): AppLinkConfig {
+  const checked = (name: string, fallback: string, problemOf: (value: string) => string | undefined): string => {
+    const value = r.string(name, fallback);
+    const problem = problemOf(value);
+    if (problem) r.problem(name, problem);
+    return value;
+  };
+  return {
+    iosScheme: checked('APP_SCHEME_IOS', DEFAULT_APP_LINKS.iosScheme, appSchemeProblem),
+    androidScheme: checked('APP_ANDROID_SCHEME', DEFAULT_APP_LINKS.androidScheme, appSchemeProblem),
+    androidPackage: checked('APP_ANDROID_PACKAGE', DEFAULT_APP_LINKS.androidPackage, androidPackageProblem),
+    electronScheme: checked('APP_SCHEME_ELECTRON', DEFAULT_APP_LINKS.electronScheme, appSchemeProblem),
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const r = new Reader(env);
 
@@ -245,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const serverName = r.raw('SERVER_NAME');
   const identity = readIdentityConfig(r, proxySecret ?? '');
   const endpoints = readJicofoEndpoints(r);
+  const apps = readAppLinks(r);
 
   const policyFile = r.raw('POLICY_FILE');
 
@@ -261,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
     jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
+    apps,
     logLevel,
   };
   if (appSecret !== undefined) cfg.jwt.appSecret = appSecret;
@@ -309,6 +327,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     },
     policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
     jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },
+    apps: { ...cfg.apps },
     logLevel: cfg.logLevel,
   };
 }

@@ -61,7 +61,7 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
     log,
     metrics: options.metrics ?? createMetrics(),
     sign,
-    urls: createMeetingUrls(cfg.publicUrl),
+    urls: createMeetingUrls(cfg.publicUrl, cfg.apps),
     readiness,
   };
   if (keys) deps.keys = keys;

@@ -284,3 +284,29 @@ describe('config/load: the expected IdP (direct mode)', () => {
     expect((describeConfig(testConfig({ SSO_URL: IDP })).identity as { expectedIdp: unknown }).expectedIdp).to.equal(IDP);
   });
 });
+
+describe('config/load: the apps\' schemes and package (config.deeplinking names)', () => {
+  it('defaults to Jitsi\'s own apps', () => {
+    expect(loadConfig(testEnv()).apps).to.deep.equal({
+      iosScheme: 'org.jitsi.meet',
+      androidScheme: 'org.jitsi.meet',
+      androidPackage: 'org.jitsi.meet',
+      electronScheme: 'jitsi-meet',
+    });
+  });
+
+  it('takes a rebranded app\'s values', () => {
+    const env = testEnv({ APP_SCHEME_IOS: 'edu.example.video', APP_ANDROID_SCHEME: 'edu-video', APP_ANDROID_PACKAGE: 'edu.example.Video_2', APP_SCHEME_ELECTRON: 'example+video' });
+    expect(loadConfig(env).apps).to.deep.equal({ iosScheme: 'edu.example.video', androidScheme: 'edu-video', androidPackage: 'edu.example.Video_2', electronScheme: 'example+video' });
+  });
+
+  for (const variable of ['APP_SCHEME_IOS', 'APP_ANDROID_SCHEME', 'APP_SCHEME_ELECTRON']) {
+    for (const bad of ['Org.Jitsi', '1app', 'my app', 'app:', 'a/b', 'x'.repeat(101), 'https', 'javascript', 'data', 'intent']) {
+      it(`${variable}="${bad.slice(0, 20)}" is refused, naming the variable`, () => expectOneProblem(testEnv({ [variable]: bad }), variable));
+    }
+  }
+
+  for (const bad of ['jitsi', 'org..jitsi', 'org.jitsi.', '1org.jitsi', 'org.jitsi-meet', 'org/jitsi', 'org.jitsi;end', 'org.jitsi.meet#x']) {
+    it(`APP_ANDROID_PACKAGE="${bad}" is refused`, () => expectOneProblem(testEnv({ APP_ANDROID_PACKAGE: bad }), 'APP_ANDROID_PACKAGE', /Java package name/));
+  }
+});

@@ -400,7 +400,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
       const first = read(custom);
       expect(first.startsWith(operator + '\n')).to.equal(true);
-      expect(first).to.include("config.tokenLogoutUrl = 'https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout';");
+      const logoutUrl = (base: string): string => `${base}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${base}/saml2jwt/loggedOut`)}`;
+      expect(first).to.include(`config.tokenLogoutUrl = '${logoutUrl('https://meet.example.com:8443')}';`);
 
       fs.appendFileSync(custom, 'config.p2p = { enabled: false };\n');
       const args = directIdpArgs.map((a) => (a === 'https://meet.example.com:8443' ? "https://other.example.com" : a));
@@ -408,14 +409,52 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const second = read(custom);
       expect(second.split(beginMarker)).to.have.length(2);
       expect(second.split(endMarker)).to.have.length(2);
-      expect(second).to.include("config.tokenLogoutUrl = 'https://other.example.com/saml2jwt/Shibboleth.sso/Logout';");
+      expect(second).to.include(`config.tokenLogoutUrl = '${logoutUrl('https://other.example.com')}';`);
       expect(second).not.to.include('meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout');
       expect(second.startsWith(operator + '\n')).to.equal(true);
       expect(second.endsWith('config.p2p = { enabled: false };\n')).to.equal(true);
       // the logout line is valid JavaScript that yields exactly the URL
       const config: Record<string, unknown> = {};
       new Function('config', second.slice(second.indexOf(beginMarker)))(config);
-      expect(config.tokenLogoutUrl).to.equal('https://other.example.com/saml2jwt/Shibboleth.sso/Logout');
+      expect(config.tokenLogoutUrl).to.equal(logoutUrl('https://other.example.com'));
+    });
+
+    it('--inline-login writes config.tokenAuthInline = true into our block and says which clients are ready; a run without it removes the line', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      const on = await runSetup(c, [...directIdpArgs, '--inline-login']);
+      expect(on.code, on.err).to.equal(0);
+      const block = read(custom).slice(read(custom).indexOf(beginMarker));
+      const config: Record<string, unknown> = {};
+      new Function('config', block)(config);
+      expect(config).to.deep.equal({
+        tokenAuthInline: true,
+        tokenLogoutUrl: `https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent('https://meet.example.com:8443/saml2jwt/loggedOut')}`,
+      });
+      expect(on.out).to.include('web, inline login (popup, renewal without leaving the meeting, silent logout): ready');
+      expect(on.out).to.include('iOS app: ready (org.jitsi.meet://)');
+      expect(on.out).to.include('Android app: ready (intent, scheme / package org.jitsi.meet / org.jitsi.meet)');
+      expect(on.out).to.include('desktop app (Electron): ready (jitsi-meet://)');
+
+      const dry = await runSetup(c, [...directIdpArgs, '--dry-run']);
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.include('-config.tokenAuthInline = true;');
+      expect(read(custom)).to.include('config.tokenAuthInline = true;');
+
+      const off = await runSetup(c, directIdpArgs);
+      expect(off.code, off.err).to.equal(0);
+      expect(read(custom)).not.to.include('tokenAuthInline');
+      expect(off.out).to.include('web, inline login: off (turn it on with --inline-login)');
+    });
+
+    it('--inline-login in host mode is refused with the reason, exit 2, writes nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--mode', 'host', '--server-name', 'login.example.com', '--inline-login']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(/--inline-login needs path mode: Jitsi accepts the login popup's message only from its own origin/);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
     });
 
     it('installs the nginx snippet and every compose overlay from the package, byte for byte', async () => {
@@ -538,7 +577,10 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('SAML2JWT_MODE')).to.equal('host');
       expect(e.expanded('SERVER_NAME')).to.equal('login.example.com:9444');
       expect(e.expanded('TOKEN_AUTH_URL')).to.equal('https://login.example.com:9444/saml2jwt/redirectWithToken?room={room}&state={state}');
-      expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include("'https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout'");
+      // The logout returns to the signed-out page on the SP's own host (redirectLimit="exact").
+      const logout = `https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent('https://login.example.com:9444/saml2jwt/loggedOut')}`;
+      expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include(`config.tokenLogoutUrl = '${logout}';`);
+      expect(r.out).to.include('web, inline login: off (needs path mode)');
       expect(fs.existsSync(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(false);
       const hostOverlay = fs.existsSync(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-hostmode.yml'));
       expect(r.out.includes('-f saml2jwt-hostmode.yml')).to.equal(hostOverlay);
