@@ -17,19 +17,27 @@ export function jsSingleQuoted(text: string): string {
   return `'${escaped}'`;
 }
 
-export function ourBlock(tokenLogoutUrl: string, eol = '\n'): string {
+/** What setup writes into the block. */
+export interface WebClientSettings {
+  tokenLogoutUrl: string;
+  /** config.tokenAuthInline = true (setup --inline-login); absent otherwise, so a run without the flag removes it. */
+  inlineLogin: boolean;
+}
+
+export function ourBlock(settings: WebClientSettings, eol = '\n'): string {
   return [
     `${beginMarker} (written by \`jitsi-saml2jwt setup\`; edits inside this block are replaced)`,
-    `config.tokenLogoutUrl = ${jsSingleQuoted(tokenLogoutUrl)};`,
+    `config.tokenLogoutUrl = ${jsSingleQuoted(settings.tokenLogoutUrl)};`,
+    ...(settings.inlineLogin ? ['config.tokenAuthInline = true;'] : []),
     endMarker,
   ].join(eol);
 }
 
 /** The file with our block added, or replaced where it already is; null content = no file yet. */
-export function withOurBlock(content: string | null, tokenLogoutUrl: string): string {
+export function withOurBlock(content: string | null, settings: WebClientSettings): string {
   const existing = content ?? '';
   const eol = existing.includes('\r\n') ? '\r\n' : '\n';
-  const block = ourBlock(tokenLogoutUrl, eol);
+  const block = ourBlock(settings, eol);
   const begin = existing.indexOf(beginMarker);
   if (begin >= 0) {
     const endAt = existing.indexOf(endMarker, begin);

@@ -101,9 +101,13 @@ function stripSlash(dir: string): string {
 }
 
 const truthy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === true;
-const falsy = (v: string | undefined): boolean => v !== undefined && parseBoolean(v) === false;
 
-function check(ok: boolean, what: string, fix: string): CheckResult {
+/** The sidecar signs RS256 (JWT_SIGNING): Prosody fetches its keys instead of sharing a secret. */
+export function rs256Signing(sidecar: ServiceContainer | undefined): boolean {
+  return (sidecar?.env.get('JWT_SIGNING') ?? '').trim().toUpperCase() === 'RS256';
+}
+
+export function check(ok: boolean, what: string, fix: string): CheckResult {
   return ok ? { ok, what } : { ok, what, fix };
 }
 
@@ -232,19 +236,12 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
         'both read JWT_APP_ID from the same .env: recreate both containers after changing it',
       ),
     );
-    results.push(
-      sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
-    );
-  }
-  if (prosody && (prosody.env.get('XMPP_MUC_MODULES') ?? '').split(',').map((m) => m.trim()).includes('token_affiliation')) {
-    const autoOwner = s('jicofo')?.env.get('ENABLE_AUTO_OWNER');
-    results.push(
-      check(
-        falsy(autoOwner),
-        `jicofo does not make the first participant owner (ENABLE_AUTO_OWNER=${autoOwner ?? 'unset, default on'})`,
-        'token_affiliation decides moderators: set ENABLE_AUTO_OWNER=0 in .env and recreate jicofo',
-      ),
-    );
+    // RS256 has no shared secret at all: doctor-rs256.ts checks prosody's side instead.
+    if (!rs256Signing(sidecar)) {
+      results.push(
+        sharedSecretCheck('JWT_APP_SECRET', prosody, sidecar, secrets, 'prosody reads JWT_APP_SECRET from the .env, saml2jwt from ${CONFIG}/saml2jwt/secrets/jwt_app_secret: run jitsi-saml2jwt setup (it writes both), then recreate both containers'),
+      );
+    }
   }
   if (web) {
     const url = web.env.get('TOKEN_AUTH_URL') ?? '';
@@ -286,6 +283,7 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
 const meetNetwork = 'meet.jitsi';
 const internalNetwork = 'saml2jwt-internal';
 const meetNetworkOverlay = 'saml2jwt-meet-network.yml';
+const rs256Overlay = 'saml2jwt-rs256.yml';
 /** compose names a project's network <project>_<name>. */
 const onNetwork = (c: ServiceContainer, name: string): boolean => c.networks.some((n) => n === name || n.endsWith(`_${name}`));
 const networkList = (c: ServiceContainer): string => c.networks.join(', ') || 'none';
@@ -314,7 +312,15 @@ function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
   ];
   const advanced = (sidecar.env.get('JWT_TOKEN_MODE') ?? '').trim() === 'advanced';
   const onMeet = onNetwork(sidecar, meetNetwork);
-  if (advanced) {
+  if (rs256Signing(sidecar)) {
+    results.push(
+      check(
+        onMeet,
+        `saml2jwt is on the ${meetNetwork} network too, where Prosody fetches the RS256 public keys (JWT_SIGNING=RS256)`,
+        `add ${rs256Overlay}: docker compose -f docker-compose.yml -f saml2jwt.yml -f ${rs256Overlay} up -d`,
+      ),
+    );
+  } else if (advanced) {
     results.push(
       check(
         onMeet,
@@ -326,7 +332,7 @@ function sidecarNetworkChecks(sidecar: ServiceContainer): CheckResult[] {
     results.push({
       ok: false,
       warning: true,
-      what: `saml2jwt is on the ${meetNetwork} network though JWT_TOKEN_MODE is not advanced: every Jitsi container reaches its ports`,
+      what: `saml2jwt is on the ${meetNetwork} network though JWT_TOKEN_MODE is not advanced and JWT_SIGNING is not RS256: every Jitsi container reaches its ports`,
       fix: `start it without -f ${meetNetworkOverlay}: ${startCommand}`,
     });
   }

@@ -8,6 +8,7 @@ import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/c
 import {
   chooseProject,
   configurationChecks,
+  rs256Signing,
   formatResult,
   metadataCheck,
   metadataProbe,
@@ -24,7 +25,10 @@ import {
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
 import { runningReplicas, spReplicaChecks } from './doctor-replicas';
-import { moduleList, mucModuleChecks, pluginDirProbe, pluginDirs, policyFromProbe, policyProbe, policyRoleChecks, waitForHostChecks } from './doctor-roles';
+import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
+import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
+import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
+import { readJitsiCheckout } from './jitsi-checkout';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -33,7 +37,9 @@ checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from 
 files inside the containers, never shown), that several SP replicas (saml2jwt-ha.yml) share one
 session store, entityID and SP certificate, and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
-containers mount are not readable by every user. Exit status 0 only when every
+containers mount are not readable by every user. With JWT_SIGNING=RS256 it also checks that
+prosody holds no JWT_APP_SECRET, expects RS256, and gets every published key from the key
+server (curl inside the prosody container). Exit status 0 only when every
 check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
@@ -111,16 +117,20 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');
-  let listings: Map<string, ProbeResult> | undefined;
-  if (running(prosody) && moduleList(prosody.env.get('XMPP_MUC_MODULES')).length > 0) {
-    listings = new Map();
-    for (const dir of pluginDirs) listings.set(dir, await probe(docker, prosody.name, pluginDirProbe(dir)));
-  }
-  results.push(...mucModuleChecks(prosody, listings));
+  const needsPlugins = running(prosody) && namedModules(prosody).length > 0;
+  results.push(...prosodyModuleChecks(prosody, needsPlugins ? await probe(docker, prosody.name, [...pluginProbe]) : undefined));
   results.push(...waitForHostChecks(prosody));
   const readPolicy = policyProbe(sidecar);
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
+
+  // RS256: no secret in prosody, and prosody fetches every published key from the key server.
+  if (rs256Signing(sidecar)) {
+    if (prosody) results.push(...rs256ProsodyChecks(prosody));
+    const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
+    const signingKid = signingKidOf(jitsiDir ?? project.workingDir);
+    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd), signingKid)));
+  }
 
   // The checkout's own files, when it is on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
@@ -131,6 +141,17 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const { line, failed } = summarize(results);
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
+}
+
+// The signing kid by the checkout's key folder, when the checkout is on this machine.
+function signingKidOf(checkoutDir: string | undefined): string | undefined {
+  if (!checkoutDir) return undefined;
+  try {
+    const checkout = readJitsiCheckout(checkoutDir);
+    return signingKidOnDisk(jwtKeysDir(checkout.configDir), checkout.env);
+  } catch {
+    return undefined;
+  }
 }
 
 // Runs a command inside a container (docker exec), bounded in time; output is stdout + stderr.

@@ -31,6 +31,31 @@ export class EditableEnvFile extends EnvFile {
     return true;
   }
 
+  /**
+   * Turns every KEY= line into a comment, `#<the line as it was> # <note>`, so that compose no
+   * longer passes KEY on and uncomment() can bring the very same line back. Returns whether the
+   * text changed.
+   */
+  commentOut(key: string, note: string): boolean {
+    let changed = false;
+    for (const line of this.lines) {
+      if (line.kind !== 'assignment' || line.key !== key) continue;
+      Object.assign(line, { kind: 'comment', text: `#${line.text} # ${note}`, value: undefined });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Brings back the line commentOut(KEY, note) made, unless KEY is set again meanwhile. Returns whether the text changed. */
+  uncomment(key: string, note: string): boolean {
+    const suffix = ` # ${note}`;
+    const line = this.lines.find((l) => l.kind === 'comment' && l.key === key && l.text.startsWith('#') && l.text.endsWith(suffix));
+    if (!line || this.lastAssignment(key)) return false;
+    const restored = EditableEnvFile.parse(line.text.slice(1, -suffix.length)).lines[0] as EnvLine;
+    Object.assign(line, { ...restored, eol: line.eol });
+    return true;
+  }
+
   private lastAssignment(key: string): EnvLine | undefined {
     for (let i = this.lines.length - 1; i >= 0; i--) {
       const line = this.lines[i] as EnvLine;

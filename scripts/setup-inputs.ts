@@ -18,6 +18,8 @@ import { parseCommandLine } from '../sidecar/src/command-line';
 
 export type SamlMode = 'path' | 'host';
 export type SpTemplate = 'direct' | 'discovery' | 'federation';
+/** How tokens are signed: the shared JWT_APP_SECRET, or our private keys and a key server. */
+export type Signing = 'hs256' | 'rs256';
 
 export interface SetupFlags {
   jitsiDir?: string;
@@ -36,6 +38,8 @@ export interface SetupFlags {
   moderators?: string;
   waitForHost: boolean;
   guests: boolean;
+  signing?: string;
+  inlineLogin: boolean;
   ha: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
@@ -61,6 +65,8 @@ const setupOptions = {
   'wait-for-host': { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
+  signing: { type: 'string' },
+  'inline-login': { type: 'boolean' },
   ha: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
@@ -90,6 +96,8 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     waitForHost: v['wait-for-host'] ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
+    signing: v.signing,
+    inlineLogin: v['inline-login'] ?? false,
     ha: v.ha ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
@@ -118,9 +126,17 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
   --moderators FILE           policy file deciding who is moderator (enables token_affiliation, and
                               token_lobby_bypass when the policy grants lobby_bypass)
-  --wait-for-host             with --moderators: guests wait in the lobby until a signed-in user joins
-                              (muc_wait_for_host, WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
-  --guests                    let guests join rooms once a host is in (ENABLE_GUESTS=1)
+  --wait-for-host             with --moderators: guests wait in the lobby until any signed-in user
+                              (not only a moderator) has joined (muc_wait_for_host,
+                              WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
+  --guests                    let people without an account join (ENABLE_GUESTS=1)
+  --signing rs256|hs256       rs256 (recommended): tokens signed with a private key only the sidecar
+                              holds; Prosody fetches the public key from the sidecar's key server
+                              (JWT_ASAP_KEYSERVER) and gets no shared secret. hs256: the shared
+                              JWT_APP_SECRET (restored if an rs256 run commented it out).
+                              Default: the mode the .env is in (JWT_SIGNING), else hs256
+  --inline-login              sign in and renew in a popup without leaving the meeting, log out
+                              silently (config.tokenAuthInline = true; path mode only)
   --ha                        two SP and two sidecar replicas with sessions in memcached
                               (saml2jwt-ha.yml; path mode, backend API off)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
@@ -162,6 +178,8 @@ export interface SetupInputs {
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
   guests: boolean;
+  signing: Signing;
+  inlineLogin: boolean; // path mode only
   ha: boolean;
   rotateSecret: boolean;
   testIdp?: TestIdp;
@@ -346,6 +364,12 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--wait-for-host needs --moderators: without token_affiliation no one would ever be the host');
   }
 
+  if (flags.inlineLogin && mode === 'host') {
+    // jitsi-meet takes the popup's message only from its own origin (event.origin ===
+    // window.location.origin): an SP on another host name can never answer it.
+    throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
+  }
+
   if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
@@ -364,10 +388,19 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
     guests: flags.guests,
+    signing: resolveSigning(flags.signing, fromEnv('JWT_SIGNING')),
+    inlineLogin: flags.inlineLogin,
     ha: flags.ha,
     rotateSecret: flags.rotateSecret,
     testIdp,
   };
+}
+
+function resolveSigning(flag: string | undefined, current: string | undefined): Signing {
+  if (flag === undefined) return current?.trim().toUpperCase() === 'RS256' ? 'rs256' : 'hs256';
+  const wanted = flag.trim().toLowerCase();
+  if (wanted !== 'rs256' && wanted !== 'hs256') throw new InvalidInput(`--signing must be rs256 or hs256, got "${flag}"`);
+  return wanted;
 }
 
 function safePublicUrl(value: string): string | undefined {

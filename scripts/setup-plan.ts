@@ -7,13 +7,17 @@ import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 import { parsePolicy } from '../sidecar/src/policy/load';
 import type { Policy } from '../sidecar/src/policy/policy';
+import { DEFAULT_APP_LINKS } from '../sidecar/src/config/app-links';
 import { withOurBlock } from './custom-config-block';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
+import { jitsiFlag } from './jitsi-flag';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
+import { JWT_KEY_BITS, jwtKeysDir, type NewJwtKey } from './jwt-keys';
+import { readKeyDirectory } from '../sidecar/src/token/keys/key-directory';
 import type { FileAccess } from './file-owner';
 import {
   backendApiKeyFile,
@@ -61,6 +65,8 @@ export interface PlannedSecretFiles {
 export interface SetupSummary {
   tokenAuthUrl: string;
   tokenLogoutUrl: string;
+  /** Which Jitsi clients can sign in after this run, one line each. */
+  clients: string[];
   spMetadataUrl: string;
   spEntityId: string;
   nextCommand: string;
@@ -85,9 +91,16 @@ export interface PlanContext {
   /** Makes the SP key pair; null in a dry run (RSA keygen is slow and its output is never shown). */
   makeSpKeys: ((host: string, entityId: string) => SpKeyPair) | null;
   newSecret?: () => string;
+  /** Makes the first RS256 signing key; null in a dry run (like makeSpKeys). */
+  makeJwtKey?: (() => NewJwtKey) | null;
   /** Mode and owner of the secret files and their folder; default: scripts/secret-files.ts's rule for this process. */
   secretAccess?: (mode: number) => FileAccess;
 }
+
+/** Prosody reaches the key server over meet.jitsi; the sidecar image's backend port is 8081. */
+export const keyServerUrl = 'http://saml2jwt.meet.jitsi:8081/asap';
+/** Ends the JWT_APP_SECRET line an rs256 run comments out; an hs256 run looks for it. */
+export const appSecretNote = 'jitsi-saml2jwt: unused with JWT_SIGNING=RS256 (Prosody would still accept HS256 tokens made with it); setup --signing hs256 restores it';
 
 export const placeholderAppIds = ['', 'my_jitsi_app_id'];
 export const defaultAppId = 'jitsi';
@@ -112,6 +125,13 @@ export function isStrongSecret(value: string | undefined): value is string {
   return value !== undefined && secretProblem(value) === undefined;
 }
 
+/** What --wait-for-host does for this deployment (mod_muc_wait_for_host: any token user is the host). */
+function waitForHostNote(guests: boolean): string {
+  return guests
+    ? 'wait for host: guests wait in the lobby until the first signed-in user (any token, student or staff) has joined; then they are let in'
+    : 'wait for host: guests are off (ENABLE_GUESTS), so nobody waits: everyone signs in, and any signed-in user counts as the host';
+}
+
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
   const newSecret = ctx.newSecret ?? (() => randomBytes(32).toString('hex'));
   const env = EditableEnvFile.parse(checkout.envText); // a fresh copy: the checkout's stays the original
@@ -120,17 +140,23 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const set = (key: string, value: string): void => {
     if (env.set(key, value)) changed.push(key);
   };
-  /** Adds modules to a comma list such as XMPP_MUC_MODULES, keeping its entries; no duplicates. */
+  /**
+   * Adds modules to a comma list such as XMPP_MUC_MODULES, keeping its entries; no duplicates.
+   * Written without spaces: docker-jitsi-meet's template trims nothing, so Prosody would look for
+   * a module " token_affiliation".
+   */
   const addToList = (key: string, entries: readonly string[]): void => {
     const list = (env.expanded(key) ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
     const missing = entries.filter((entry, i) => !list.includes(entry) && entries.indexOf(entry) === i);
-    if (missing.length > 0) set(key, [...list, ...missing].join(','));
+    set(key, [...list, ...missing].join(','));
   };
 
   const siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
   const spHost = new URL(siteBase).hostname;
   const tokenAuthUrl = `${siteBase}/saml2jwt/redirectWithToken?room={room}&state={state}`;
-  const tokenLogoutUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Logout`;
+  // The SP's logout (SAML2 single logout with the IdP when its metadata offers it, else local),
+  // back to our signed-out page, which tells Jitsi's silent-logout iframe (logged-out-page.ts).
+  const tokenLogoutUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${siteBase}/saml2jwt/loggedOut`)}`;
   const spMetadataUrl = `${siteBase}/saml2jwt/Shibboleth.sso/Metadata`;
 
   // --- Jitsi's own auth settings
@@ -139,11 +165,25 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   set('AUTH_TYPE', 'jwt');
   const appId = env.expanded('JWT_APP_ID');
   if (appId === undefined || placeholderAppIds.includes(appId)) set('JWT_APP_ID', defaultAppId);
-  const secret = env.expanded('JWT_APP_SECRET');
-  const secretRotated = inputs.rotateSecret && isStrongSecret(secret);
-  if (inputs.rotateSecret || !isStrongSecret(secret)) {
-    set('JWT_APP_SECRET', newSecret());
-    generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+  const rs256 = inputs.signing === 'rs256';
+  if (rs256 && inputs.rotateSecret) throw new InvalidInput('--rotate-secret is for HS256; with --signing rs256 there is no shared secret (add a key with `jitsi-saml2jwt keys rotate`)');
+  let secretRotated = false;
+  if (rs256) {
+    // docker-jitsi-meet gives Prosody app_secret whenever JWT_APP_SECRET is non-empty, and the
+    // sidecar refuses it in RS256 mode: keep the value only as a comment, for --signing hs256.
+    if (env.commentOut('JWT_APP_SECRET', appSecretNote)) changed.push('JWT_APP_SECRET (commented out)');
+    set('JWT_SIGNING', 'RS256');
+    set('JWT_SIGN_TYPE', 'RS256');
+    set('JWT_ASAP_KEYSERVER', keyServerUrl);
+  } else {
+    if (env.uncomment('JWT_APP_SECRET', appSecretNote)) changed.push('JWT_APP_SECRET (restored)');
+    for (const key of ['JWT_SIGNING', 'JWT_SIGN_TYPE', 'JWT_ASAP_KEYSERVER']) if (env.expanded(key)) set(key, '');
+    const secret = env.expanded('JWT_APP_SECRET');
+    secretRotated = inputs.rotateSecret && isStrongSecret(secret);
+    if (inputs.rotateSecret || !isStrongSecret(secret)) {
+      set('JWT_APP_SECRET', newSecret());
+      generated.push(secretRotated ? 'JWT_APP_SECRET rotated (every issued token is now invalid)' : 'JWT_APP_SECRET generated (64 hex characters)');
+    }
   }
   set('JWT_ENABLE_DOMAIN_VERIFICATION', 'true');
   set('TOKEN_AUTH_URL', tokenAuthUrl);
@@ -219,6 +259,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       set('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS', '1');
     }
     set('ENABLE_AUTO_OWNER', '0');
+    notes.push(
+      `roles: ${mucModules.join(', ')} in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0): only the people the policy names become moderators`,
+    );
+    if (inputs.waitForHost) notes.push(waitForHostNote(jitsiFlag(env.expanded('ENABLE_GUESTS') ?? '0') === true));
   }
 
   // --- SP key and certificate (never overwritten), the metadata cache folder
@@ -251,10 +295,24 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const metadataDir = path.join(saml2jwtDir, 'metadata');
   if (!fs.existsSync(metadataDir)) dirs.add(metadataDir);
 
-  // --- web: tokenLogoutUrl in custom-config.js, the nginx snippet (path mode)
+  const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
+  // --- RS256: the first signing key (never overwritten; `keys rotate` adds the next ones)
+  const jwtKeys = rs256 ? planFirstJwtKey(jwtKeysDir(cfg), ctx, secretAccessOf) : undefined;
+  if (rs256 && !hasContainerOwner(secretAccessOf(0o600))) {
+    notes.push(`the RS256 keys in ${jwtKeysDir(cfg)} must belong to uid 1000 (the sidecar's user), which only root can arrange: ${secretOwnerFix(jwtKeysDir(cfg))}, then start Jitsi`);
+  }
+  if (jwtKeys) {
+    for (const file of jwtKeys.files) {
+      dirs.add(path.dirname(file.path));
+      files.push(file);
+      generated.push(`first RS256 signing key ${path.basename(file.path)} in ${jwtKeysDir(cfg)} (RSA ${JWT_KEY_BITS}, mode 0600); it signs at once`);
+    }
+  }
+
+  // --- web: tokenLogoutUrl (and tokenAuthInline) in custom-config.js, the nginx snippet (path mode)
   const customConfig = path.join(cfg, 'web', 'custom-config.js');
   const customBefore = readOrNull(customConfig);
-  addFile(files, dirs, customConfig, withOurBlock(customBefore, tokenLogoutUrl), 0o644);
+  addFile(files, dirs, customConfig, withOurBlock(customBefore, { tokenLogoutUrl, inlineLogin: inputs.inlineLogin }), 0o644);
   if (inputs.mode === 'path') {
     const snippet = packageFile(ctx.packageRootDir, 'compose-overlay', 'nginx', 'saml2jwt.conf');
     addFile(files, dirs, path.join(cfg, 'web', 'nginx-custom', 'saml2jwt.conf'), snippet, 0o644);
@@ -266,9 +324,8 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   if (!overlays.includes('saml2jwt.yml')) throw new Error(`this package is incomplete: ${path.join(overlayDir, 'saml2jwt.yml')} is missing`);
   for (const name of overlays) addFile(files, dirs, path.join(checkout.dir, name), packageFile(ctx.packageRootDir, 'compose-overlay', name), 0o644);
 
-  // --- the secrets as files for compose `secrets:`, mirrored from the .env
-  const secretAccessOf = ctx.secretAccess ?? ((mode: number) => secretAccess(mode));
-  const secretFiles = planSecretFiles(secretsDir(cfg), [jwtAppSecretFile, proxySecretFile, ...(backendOn ? [backendApiKeyFile] : [])], env, secretAccessOf);
+  // --- the secrets as files for compose `secrets:`, mirrored from the .env (RS256: no app secret)
+  const secretFiles = planSecretFiles(secretsDir(cfg), [...(rs256 ? [] : [jwtAppSecretFile]), proxySecretFile, ...(backendOn ? [backendApiKeyFile] : [])], env, secretAccessOf);
   for (const file of secretFiles.files) dirs.add(path.dirname(file.path));
   if (!secretFiles.summary.containerOwned) {
     notes.push(
@@ -291,6 +348,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     notes.push('--ha: every SP replica shares the key pair and SP_ENTITY_ID, and sessions live in memcached; when memcached restarts, users sign in again (README, "Running more than one")');
   }
   if (backendOn && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
+  if (rs256 && overlays.includes('saml2jwt-rs256.yml')) composeFiles.push('-f saml2jwt-rs256.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');
   // advanced mode (the sidecar's own spelling, config/load.ts): the sidecar asks Jicofo, so it must be on meet.jitsi too
   if (env.expanded('JWT_TOKEN_MODE')?.trim() === 'advanced' && overlays.includes('saml2jwt-meet-network.yml')) {
@@ -298,12 +356,13 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   }
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
   if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
+  if (rs256) notes.push(`RS256: Prosody fetches the public keys from ${keyServerUrl}; add a key with \`jitsi-saml2jwt keys rotate --jitsi-dir ${checkout.dir}\` (no restart needed)`);
   if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
 
   return {
     files: changedFiles,
     dirs: missingDirs([...dirs]),
-    dirAccess: secretFiles.dirAccess,
+    dirAccess: [...secretFiles.dirAccess, ...(jwtKeys?.dirAccess ?? [])],
     secretFiles: secretFiles.summary,
     envKeysChanged: changed,
     generated,
@@ -311,6 +370,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     summary: {
       tokenAuthUrl,
       tokenLogoutUrl,
+      clients: readyClients(inputs, env),
       spMetadataUrl,
       spEntityId: inputs.spEntityId,
       nextCommand: `cd ${checkout.dir} && docker compose ${composeFiles.join(' ')}${profile} up -d`,
@@ -319,6 +379,47 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
       metadataTrust: trust,
     },
   };
+}
+
+// The first key when the folder has none; its folder readable by the sidecar (uid 1000) only.
+function planFirstJwtKey(dir: string, ctx: PlanContext, accessOf: (mode: number) => FileAccess): { files: PlannedFile[]; dirAccess: PlannedDirAccess[] } {
+  const dirAccess = sameAccess(statOrNull(dir), accessOf(secretDirMode)) ? [] : [{ path: dir, access: accessOf(secretDirMode) }];
+  const existing = fs.existsSync(dir) ? readKeyDirectory(dir) : undefined;
+  if (existing && 'keys' in existing) return { files: [], dirAccess };
+  if (existing && !existing.problems.every((p) => p.includes('holds no key'))) {
+    throw new InvalidInput(`the RS256 key folder has problems; fix them first:\n  ${existing.problems.join('\n  ')}`);
+  }
+  const key = ctx.makeJwtKey ? ctx.makeJwtKey() : null;
+  const access = accessOf(0o600);
+  const file: PlannedFile = {
+    path: path.join(dir, key?.name ?? '<now>.pem'),
+    before: null,
+    after: key?.pem ?? `(a new RSA ${JWT_KEY_BITS} private key)\n`,
+    mode: access.mode,
+    replace: false,
+    secret: true,
+    holdsSecrets: false,
+    access,
+    backup: false,
+  };
+  return { files: [file], dirAccess };
+}
+
+/** The summary's "which clients are ready" lines (README "Clients"). */
+function readyClients(inputs: SetupInputs, env: EditableEnvFile): string[] {
+  const value = (key: string, fallback: string): string => env.expanded(key) || fallback;
+  const ios = value('APP_SCHEME_IOS', DEFAULT_APP_LINKS.iosScheme);
+  const android = `${value('APP_ANDROID_SCHEME', DEFAULT_APP_LINKS.androidScheme)} / ${value('APP_ANDROID_PACKAGE', DEFAULT_APP_LINKS.androidPackage)}`;
+  const electron = value('APP_SCHEME_ELECTRON', DEFAULT_APP_LINKS.electronScheme);
+  return [
+    'web, full-page login and logout: ready',
+    inputs.inlineLogin
+      ? 'web, inline login (popup, renewal without leaving the meeting, silent logout): ready (config.tokenAuthInline = true)'
+      : `web, inline login: off (${inputs.mode === 'host' ? 'needs path mode' : 'turn it on with --inline-login'})`,
+    `iOS app: ready (${ios}://)`,
+    `Android app: ready (intent, scheme / package ${android})`,
+    `desktop app (Electron): ready (${electron}://)`,
+  ];
 }
 
 function addFile(

@@ -20,6 +20,7 @@ import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
 import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
 import { createSpKeyPair, type SpKeyPair } from './sp-keys';
+import { createJwtKey, type NewJwtKey } from './jwt-keys';
 import { describeAccess, secretOwnerFix } from './secret-files';
 
 export interface SetupEnvironment {
@@ -31,6 +32,7 @@ export interface SetupEnvironment {
   ask?: Ask;
   now?: Date;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
+  makeJwtKey?: () => NewJwtKey;
   /** Where SUDO_UID / SUDO_GID / SUDO_USER are read (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
@@ -63,6 +65,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
     const plan = planSetup(checkout, inputs, {
       packageRootDir: rootDir,
       makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),
+      makeJwtKey: flags.dryRun ? null : (environment.makeJwtKey ?? (() => createJwtKey(environment.now))),
     });
     // Say it before anything else, whatever happens next: this setup lets a network attacker in.
     if (!plan.summary.metadataTrust.authenticated) err(`setup: warning: ${plan.summary.metadataTrust.summary}\n\n${metadataTrustAdvice}\n`);
@@ -222,7 +225,8 @@ function describeDiff(plan: SetupPlan, label: (file: string) => string): string 
 // Secrets never reach the terminal: a secret-looking KEY=value shows a short hash instead,
 // which is enough to see that it changes.
 function hideSecrets(text: string): string {
-  return text.replace(/^([ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:SECRET|PASSWORD|_KEY)[ \t]*=)(.+?)(\r?)$/gm, (_m, head: string, value: string, cr: string) =>
+  // Commented-out lines too: an rs256 run keeps JWT_APP_SECRET as `#JWT_APP_SECRET=...`.
+  return text.replace(/^([ \t]*#?[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:SECRET|PASSWORD|_KEY)[ \t]*=)(.+?)(\r?)$/gm, (_m, head: string, value: string, cr: string) =>
     `${head}<hidden ${createHash('sha256').update(value).digest('hex').slice(0, 8)}>${cr}`,
   );
 }
@@ -239,6 +243,8 @@ function nextSteps(summary: SetupSummary): string {
     `  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`,
     `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
     `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
+    '  Jitsi clients:',
+    ...summary.clients.map((c) => `    - ${c}`),
     ...summary.notes.map((n) => `  Note: ${n}`),
   ];
   return lines.join('\n') + '\n';

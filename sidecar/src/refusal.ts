@@ -7,6 +7,7 @@ export type RefusalKind =
   | 'untrusted' // 401: identity did not come from our SP (no or wrong proxy secret)
   | 'unauthorized' // 401: backend API key missing or wrong
   | 'forbidden' // 403: identity is fine but policy / private room says no
+  | 'not_found' // 404: no such key on the key server
   | 'rate_limited' // 429
   | 'unavailable'; // 503: a dependency we must ask (Jicofo) did not answer; we fail closed
 
@@ -26,6 +27,7 @@ export const statusOfRefusal: Record<RefusalKind, number> = {
   untrusted: 401,
   unauthorized: 401,
   forbidden: 403,
+  not_found: 404,
   rate_limited: 429,
   unavailable: 503,
 };

@@ -64,20 +64,20 @@ export async function run(argv: string[]): Promise<number> {
     for (const problem of settings) process.stderr.write(`  ${problem}\n`);
     return 1;
   }
-  const { cfg, policy } = settings;
+  const { cfg, policy, keys } = settings;
   const log = createLogger(cfg.logLevel);
   log.info({ config: describeConfig(cfg) }, 'configuration');
 
   const signalled = untilSignalled();
   let server;
   try {
-    server = await startSidecar(cfg, policy, log);
+    server = await startSidecar(cfg, policy, log, keys ? { keys } : {});
   } catch (err) {
     process.stderr.write(`jitsi-saml2jwt: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`);
     log.flush();
     return 1;
   }
-  log.info({ front: server.front, backend: server.backend, mintApi: cfg.backend.mintApiEnabled }, 'listening');
+  log.info({ front: server.front, backend: server.backend, mintApi: cfg.backend.mintApiEnabled, signing: cfg.jwt.signing, signingKid: keys?.signingKey().kid ?? null }, 'listening');
 
   const signal = await signalled;
   log.info({ signal }, 'draining');

@@ -88,7 +88,23 @@ describe('docker: compose overlay configuration', function () {
     for (const name of ['web', 'prosody', 'jicofo', 'jvb']) expect(Object.keys(svc(model, name).networks ?? {}), name).to.deep.equal(['meet.jitsi']);
   });
 
-  it('puts the sidecar on meet.jitsi too with saml2jwt-meet-network.yml (advanced mode, RS256 key server)', async () => {
+  it('saml2jwt-rs256.yml: the key folder read-only, RS256 with no app secret, the sidecar on meet.jitsi, nothing published', async () => {
+    const m = await project({ overlays: ['saml2jwt-rs256.yml'], env: { JWT_SIGNING: 'RS256', JWT_SIGN_TYPE: 'RS256', JWT_ASAP_KEYSERVER: 'http://saml2jwt.meet.jitsi:8081/asap' } }).config();
+    const sidecar = svc(m, 'saml2jwt');
+    expect(Object.keys(sidecar.networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+    expect(sidecar.networks?.['meet.jitsi']?.aliases).to.deep.equal(['saml2jwt.meet.jitsi']);
+    expect(sidecar.ports ?? []).to.deep.equal([]);
+    expect(sidecar.environment).to.include({ JWT_SIGNING: 'RS256', JWT_KEYS_DIR: '/config/jwt-keys', JWT_APP_SECRET_FILE: '' });
+    const keys = (sidecar.volumes ?? []).find((v) => v.target === '/config/jwt-keys');
+    expect(keys?.source).to.match(/\/saml2jwt\/jwt-keys$/);
+    expect(keys?.read_only).to.equal(true);
+    // The shared secret's file is replaced by an empty one: RS256 has no shared secret.
+    expect(m.secrets?.jwt_app_secret?.file).to.equal('/dev/null');
+    // Prosody gets the key server and the algorithm from the .env (docker-jitsi-meet passes both).
+    expect(svc(m, 'prosody').environment).to.include({ JWT_SIGN_TYPE: 'RS256', JWT_ASAP_KEYSERVER: 'http://saml2jwt.meet.jitsi:8081/asap' });
+  });
+
+  it('puts the sidecar on meet.jitsi too with saml2jwt-meet-network.yml (advanced mode)', async () => {
     const m = await project({ overlays: ['saml2jwt-meet-network.yml'], env: { JWT_TOKEN_MODE: 'advanced' } }).config();
     const networks = svc(m, 'saml2jwt').networks ?? {};
     expect(Object.keys(networks).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
@@ -253,6 +269,7 @@ describe('docker: compose overlay configuration', function () {
       'saml2jwt.yml': ['services', 'networks', 'secrets'],
       'saml2jwt-backend.yml': ['services', 'networks', 'secrets'],
       'saml2jwt-ha.yml': ['services', 'networks'],
+      'saml2jwt-rs256.yml': ['services', 'secrets'],
     };
     for (const file of fs.readdirSync(overlayDir).filter((f) => f.endsWith('.yml'))) {
       const doc = parse(fs.readFileSync(path.join(overlayDir, file), 'utf8')) as Record<string, Record<string, unknown>>;

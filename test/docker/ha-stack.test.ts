@@ -12,8 +12,6 @@ import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } fro
 
 /** nginx keeps a DNS answer up to 1 s (resolver valid=1s), Apache up to 1 s (addressttl=1): wait them out. */
 const DNS_SETTLE_MS = 2500;
-/** Containers that were stopped, killed or cut off turn healthy again; an unhealthy verdict on the way is expected. */
-const healing = { recoverable: true };
 
 describe('docker: two SP and two sidecar replicas with sessions in memcached (saml2jwt-ha.yml)', function () {
   this.timeout(40 * 60_000);
@@ -94,7 +92,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
       await gotoPastHostNetworkChanges(page, tokenAuthUrl(stack.publicUrl, 'Across', ''));
       expect(new URL(page.url()).hostname).to.equal('idp.example.test'); // replica 1 sent the AuthnRequest
       await docker(['start', sp2]);
-      await waitHealthy([sp2], 120_000, healing);
+      await waitHealthy([sp2], 120_000);
       await docker(['stop', '-t', '5', sp1]);
       await sleep(DNS_SETTLE_MS);
       const submittedAt = new Date(Date.now() - 1000).toISOString();
@@ -107,7 +105,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     } finally {
       await context.close();
       await docker(['start', sp1]);
-      await waitHealthy([sp1, sp2], 120_000, healing);
+      await waitHealthy([sp1, sp2], 120_000);
       await sleep(DNS_SETTLE_MS);
     }
   });
@@ -157,7 +155,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     } finally {
       await before.context.close();
       await docker(['start', sps[0] as string]);
-      await waitHealthy(sps, 120_000, healing);
+      await waitHealthy(sps, 120_000);
       await sleep(DNS_SETTLE_MS);
     }
   });
@@ -204,7 +202,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
       await sleep(3000);
       for (const id of sidecars) {
         await docker(['restart', '-t', '10', id]);
-        await waitHealthy([id], 60_000, healing);
+        await waitHealthy([id], 60_000);
         await sleep(DNS_SETTLE_MS);
       }
     })();
@@ -254,7 +252,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     }
     // No manual step: the SP replicas find memcached again and turn healthy, and shibd retries
     // the server it had given up on within its retryTimeout (5 s): a login works again.
-    await waitHealthy([mc, ...sps], 120_000, healing);
+    await waitHealthy([mc, ...sps], 120_000);
     const backAt = Date.now();
     let again: Awaited<ReturnType<typeof login>> | undefined;
     while (again === undefined) {

@@ -5,11 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ComposeProject } from './compose-project';
 import { freePort, mustRun, repoRoot, waitHealthy } from './docker-cli';
-import { buildEnv, buildImage, liveFixtureDir } from './images';
+import { buildEnv, buildImage, buildStandIn, fullFixtureDir, liveFixtureDir } from './images';
 
 export const jitsiFixture = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'basic');
 export const cliArgs = ['--require', 'tsx/cjs', path.join(repoRoot, 'scripts', 'cli.ts')];
 export const stackServices = ['web', 'saml2jwt', 'saml-sp', 'test-idp'];
+/** Jitsi's other services, as stand-ins (test/docker/fixture/full). */
+export const jitsiCoreServices = ['prosody', 'jicofo', 'jvb'] as const;
 
 export interface WiredStack {
   project: ComposeProject;
@@ -18,6 +20,8 @@ export interface WiredStack {
   publicUrl: string;
   webPort: number;
   idpPort: number;
+  /** What `jitsi-saml2jwt setup` printed. */
+  setupOutput: string;
 }
 
 export interface StackOptions {
@@ -27,15 +31,21 @@ export interface StackOptions {
   /** Lines for .env before setup runs (an operator's own additions). */
   env?: Record<string, string>;
   overlays?: string[];
+  /** With stand-ins for prosody, jicofo and jvb (the full fixture), not web alone. */
+  jitsiCore?: boolean;
+  /** What the operator does in the checkout before setup (e.g. their own Prosody plugins). */
+  prepare?: (project: ComposeProject) => void;
 }
 
 export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
-  const ha = opts.overlays?.includes('saml2jwt-ha.yml') ?? false;
-  for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web', ...(ha ? ['memcached' as const] : [])] as const) await buildImage(service);
+  for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web'] as const) await buildImage(service);
+  if (opts.overlays?.includes('saml2jwt-ha.yml')) await buildImage('memcached');
+  if (opts.jitsiCore) for (const service of jitsiCoreServices) await buildStandIn(service);
+  const services = [...stackServices, ...(opts.jitsiCore ? jitsiCoreServices : []), ...(opts.overlays?.includes('saml2jwt-ha.yml') ? ['memcached'] : [])];
   const [webPort, idpPort] = [await freePort(), await freePort()];
   const publicUrl = `https://meet.example.test:${webPort}`;
   const project = new ComposeProject({
-    fixtureDir: liveFixtureDir,
+    fixtureDir: opts.jitsiCore ? fullFixtureDir : liveFixtureDir,
     name: opts.name,
     baseEnvFile: path.join(jitsiFixture, 'dotenv'),
     env: {
@@ -49,10 +59,12 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     overlays: opts.overlays,
     profiles: ['test-idp'],
   });
+  let setupOutput: string;
   try {
     fs.copyFileSync(path.join(jitsiFixture, 'env.example'), path.join(project.dir, 'env.example'));
+    opts.prepare?.(project);
     const flags = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...(opts.setupFlags ?? [])];
-    await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
+    setupOutput = await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
     // setup alone wires the test IdP: its entityID from TEST_IDP_BASE_URL (this run's port), its
     // metadata URL inside the network, and METADATA_TLS_CA = its own CA. Check, do not patch.
     const wired = readDotenv(path.join(project.dir, '.env'));
@@ -66,15 +78,15 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     }
     expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
-    // Every container of the project, each replica of a service included.
-    // Replicas double the health checks on a shared 2-CPU machine: one that timed out may pass at its next interval.
-    await waitHealthy(await project.containersOf(), 4 * 60_000, { recoverable: ha });
+    // Every container of the services, each replica included (saml2jwt-ha.yml runs two of some).
+    const ids = (await Promise.all(services.map((s) => project.containersOf(s)))).flat();
+    await waitHealthy(ids, 4 * 60_000);
   } catch (err) {
     const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;
     await project.destroy();
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
-  return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort };
+  return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort, setupOutput };
 }
 
 /**
@@ -93,7 +105,13 @@ export function expectSecretFilesFromSetup(project: ComposeProject, env: Map<str
   if (!fs.existsSync(dir)) throw new Error(`setup wrote no ${dir}`);
   if (access(dir) !== '0750 1000:0') problems.push(`${dir} is ${access(dir)}, expected 0750 1000:0`);
   const backend = /^(1|true|yes|on)$/i.test(env.get('ENABLE_BACKEND_JWT_REQUEST') ?? '');
-  const wanted: [string, string][] = [['jwt_app_secret', 'JWT_APP_SECRET'], ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'], ...(backend ? [['backend_api_key', 'BACKEND_API_KEY'] as [string, string]] : [])];
+  // RS256 (setup --signing rs256): no shared JWT secret at all.
+  const rs256 = env.get('JWT_SIGNING') === 'RS256';
+  const wanted: [string, string][] = [
+    ...(rs256 ? [] : [['jwt_app_secret', 'JWT_APP_SECRET'] as [string, string]]),
+    ['sidecar_proxy_secret', 'SIDECAR_PROXY_SECRET'],
+    ...(backend ? [['backend_api_key', 'BACKEND_API_KEY'] as [string, string]] : []),
+  ];
   const present = fs.readdirSync(dir).sort();
   if (JSON.stringify(present) !== JSON.stringify(wanted.map(([f]) => f).sort())) problems.push(`${dir} holds ${present.join(', ')}`);
   for (const [file, key] of wanted) {

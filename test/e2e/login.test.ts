@@ -5,10 +5,10 @@ import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { clientMeetingFromPath } from '../support/jitsi-client';
-import { prosodyAccepts } from '../support/prosody-verifier';
 import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { httpGet } from './support/http-request';
 import { ensureSidecarBuilt } from './support/sidecar';
+import { prosodyCheck } from './support/verify-token';
 import { startStack, type Stack } from './support/stack';
 
 const APP_ID = 'saml2jwt-e2e';
@@ -108,16 +108,7 @@ describe('e2e: SAML login to a Jitsi token (Chromium, Apache + shibd, SimpleSAML
     return { page, status: response.status(), body: await response.text(), navigations };
   }
 
-  const verify = (token: string, room: string, tenant?: string) =>
-    prosodyAccepts(token, {
-      secret: APP_SECRET,
-      acceptedIssuers: [APP_ID],
-      acceptedAudiences: [APP_ID],
-      room,
-      tenant,
-      xmppDomain: XMPP_DOMAIN,
-      domainVerification: true,
-    });
+  const verify = prosodyCheck(APP_ID, APP_SECRET, XMPP_DOMAIN);
 
   describe('in one browser', function () {
     let context: BrowserContext;

@@ -152,12 +152,18 @@ describe('e2e: SP trust wiring (Apache + shibd + SimpleSAMLphp, echo backend)', 
     for (const name of IDENTITY_HEADERS) expect(h, name).not.to.have.property(name);
     expect(h['x-saml2jwt-proxy-secret']).to.equal(stack.proxySecret);
 
+    // The logout's return page: reached after the session is gone, so open, and without identity.
+    const loggedOut = await httpGet(`${spUrl}/saml2jwt/loggedOut`, forged);
+    expect(loggedOut.status).to.equal(200);
+    expect(echoed().length).to.equal(before + 2);
+    for (const name of IDENTITY_HEADERS) expect(lastEchoed().headers, name).not.to.have.property(name);
+
     // Deny by default: every other path under /saml2jwt/ needs a session first.
-    for (const path of ['/saml2jwt/redirectWithToken?room=x', '/saml2jwt/generateToken?room=x', '/saml2jwt/redirectWithToken/', '/saml2jwt/healthz', '/saml2jwt/anything']) {
+    for (const path of ['/saml2jwt/redirectWithToken?room=x', '/saml2jwt/generateToken?room=x', '/saml2jwt/redirectWithToken/', '/saml2jwt/healthz', '/saml2jwt/anything', '/saml2jwt/loggedOut/x', '/saml2jwt/loggedOutx']) {
       const res = await httpGet(`${spUrl}${path}`, forged);
       expect(res.status, path).to.equal(302);
       expect(String(res.headers.location), path).to.match(/^https:\/\/idp\.example\.test:\d+\/simplesaml\/saml2\/idp\/SSOService\.php\?SAMLRequest=/);
     }
-    expect(echoed().length, 'nothing else reached the backend').to.equal(before + 1);
+    expect(echoed().length, 'nothing else reached the backend').to.equal(before + 2);
   });
 });

@@ -23,5 +23,9 @@ describe('http: abuse fuzz (quick, ~1,000 requests)', function () {
     // The campaign must exercise both sides of the trust decision, or it proves nothing.
     expect(stats.tokensIssued).to.be.above(100);
     expect(stats.refusals).to.be.above(100);
+    // Every client's way of getting its token was exercised, and refusals in the popup too.
+    console.log(`      deliveries ${JSON.stringify(stats.deliveries)}, ${stats.popupRefusals} popup refusals`);
+    for (const [delivery, count] of Object.entries(stats.deliveries)) expect(count, delivery).to.be.at.least(3);
+    expect(stats.popupRefusals).to.be.above(20);
   });
 });

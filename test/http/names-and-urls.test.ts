@@ -49,6 +49,23 @@ describe('http: names and URLs', () => {
     );
   });
 
+  it('app links are the meeting URL under the app\'s scheme; Android\'s intent keeps its one # and drops the hash', () => {
+    const hash = { overrides: [['config.startWithAudioMuted', true]] as [string, boolean][], externalApiId: '7' };
+    fc.assert(
+      fc.property(tricky, fc.option(tricky, { nil: undefined }), (room, tenant) => {
+        fc.pre(accepted(roomName, room) && (tenant === undefined || accepted(tenantName, tenant)));
+        const meeting = urls.meeting(room, tenant, 'eyJh.eyJi.c2ln', hash);
+        const web = meeting.slice('https://'.length);
+        expect(urls.appLink('ios', room, tenant, 'eyJh.eyJi.c2ln', hash)).to.equal(`org.jitsi.meet://${web}`);
+        expect(urls.appLink('electron', room, tenant, 'eyJh.eyJi.c2ln', hash)).to.equal(`jitsi-meet://${web}`);
+        const android = urls.appLink('android', room, tenant, 'eyJh.eyJi.c2ln', hash);
+        expect(android.split('#')).to.have.length(2);
+        expect(android).to.equal(`intent://${web.slice(0, web.indexOf('#'))}#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end`);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses the characters Jitsi refuses, `*`, dot segments and over-long names', () => {
     for (const bad of ['*', 'a*', 'a/b', 'a?b', 'a#b', 'a&b', 'a:b', "a'b", 'a"b', '.', '..', ' ', 'a\r\nb', 'x'.repeat(129)]) {
       expect(accepted(roomName, bad), JSON.stringify(bad)).to.equal(false);

@@ -1,6 +1,6 @@
 // Health, readiness, metrics and the audit trail.
 import { expect } from 'chai';
-import { bearer, containsToken, get, spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
+import { bearer, containsToken, get, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 
 function sample(metrics: string, name: string, labels: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
@@ -52,7 +52,7 @@ describe('http: operations', () => {
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include({ event: 'token_issued', endpoint: 'redirectWithToken', userId: 'alice-eppn@uni.example', room: 'audit', tenant: 'acme', exp: claims.exp, jti: claims.jti, status: 302 });
     expect(t.rawLogs.some((l) => l.includes(token) || containsToken(l))).to.equal(false);
-    expect(t.rawLogs.some((l) => l.includes(t.cfg.jwt.appSecret) || l.includes(t.cfg.identity.proxySecret))).to.equal(false);
+    expect(t.rawLogs.some((l) => l.includes(TEST_APP_SECRET) || l.includes(t.cfg.identity.proxySecret))).to.equal(false);
   });
 
   it('reports not ready while draining, and stops accepting', async () => {

@@ -7,6 +7,8 @@ import { request } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { keyIdOf } from '../../sidecar/src/token/keys/key-id';
+import { keyDirWithOneKey } from '../support/jwt-keys';
 import { writePolicy } from '../support/test-sidecar';
 
 const ROOT = resolve(__dirname, '../..');
@@ -103,6 +105,17 @@ describe('process: jitsi-saml2jwt serve', function () {
       { name: 'bad JWT_TOKEN_MODE', env: () => ({ JWT_TOKEN_MODE: 'fancy' }), variable: 'JWT_TOKEN_MODE' },
       { name: 'bad policy file (YAML path named)', env: () => ({ POLICY_FILE: badPolicy() }), variable: 'POLICY_FILE', also: () => 'rules[0]' },
       { name: 'short SIDECAR_PROXY_SECRET', env: () => ({ SIDECAR_PROXY_SECRET: 'a1b2c3d4e5' }), variable: 'SIDECAR_PROXY_SECRET' },
+      {
+        name: 'RS256 with JWT_APP_SECRET still set',
+        env: () => ({ JWT_SIGNING: 'RS256', JWT_KEYS_DIR: keyDirWithOneKey().dir }),
+        variable: 'JWT_APP_SECRET',
+        also: () => 'Prosody would still accept HS256 tokens made with it',
+      },
+      { name: 'RS256 with a missing key folder', env: () => ({ JWT_SIGNING: 'RS256', JWT_APP_SECRET: undefined, JWT_KEYS_DIR: '/nonexistent/jwt-keys' }), variable: 'JWT_KEYS_DIR' },
+      { name: 'APP_SCHEME_IOS not a URL scheme', env: () => ({ APP_SCHEME_IOS: 'Org Jitsi' }), variable: 'APP_SCHEME_IOS' },
+      { name: 'APP_SCHEME_ELECTRON a browser scheme', env: () => ({ APP_SCHEME_ELECTRON: 'https' }), variable: 'APP_SCHEME_ELECTRON' },
+      { name: 'APP_ANDROID_SCHEME not a URL scheme', env: () => ({ APP_ANDROID_SCHEME: 'a;b' }), variable: 'APP_ANDROID_SCHEME' },
+      { name: 'APP_ANDROID_PACKAGE not a Java package name', env: () => ({ APP_ANDROID_PACKAGE: 'org.jitsi;end' }), variable: 'APP_ANDROID_PACKAGE' },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -128,6 +141,18 @@ describe('process: jitsi-saml2jwt serve', function () {
       expect(code).to.equal(1);
       for (const name of ['JWT_APP_ID', 'JWT_APP_SECRET', 'PUBLIC_URL', 'SIDECAR_PROXY_SECRET']) expect(child.stderr()).to.include(name);
     });
+  });
+
+  it('JWT_SIGNING=RS256: starts without a shared secret and names the signing kid', async () => {
+    const { dir, key } = keyDirWithOneKey();
+    const env = { ...validEnv(), JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir };
+    delete (env as Record<string, string | undefined>).JWT_APP_SECRET;
+    const child = start(env);
+    await within(15_000, 'listening', listening(child));
+    const line = child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'listening');
+    expect(line).to.include({ signing: 'RS256', signingKid: keyIdOf(key.publicKey) });
+    child.proc.kill('SIGTERM');
+    expect((await within(10_000, 'exit', child.exited)).code).to.equal(0);
   });
 
   describe('--env-file', () => {

@@ -1,19 +1,8 @@
 import { expect } from 'chai';
-import { prosodyAccepts, type ProsodyOptions } from '../support/prosody-verifier';
-import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { prosodyAccepts } from '../support/prosody-verifier';
+import { containsToken, get, jitsiState, prosodyFor, spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
 
-function prosody(t: TestSidecar, room: string, tenant?: string): Omit<ProsodyOptions, 'room'> & { room: string } {
-  const opts: ProsodyOptions = {
-    secret: TEST_APP_SECRET,
-    acceptedIssuers: [t.cfg.jwt.appId],
-    acceptedAudiences: [t.cfg.jwt.audience],
-    room,
-    xmppDomain: t.cfg.xmppDomain,
-    domainVerification: true,
-  };
-  if (tenant !== undefined) opts.tenant = tenant;
-  return opts;
-}
+const prosody = prosodyFor;
 
 function tokenOf(location: string): string {
   const token = new URL(location).searchParams.get('jwt');
@@ -93,7 +82,7 @@ describe('http: GET /redirectWithToken', () => {
       'config.subject': 'a&b#c=d "q"',
       'evil.key': 'dropped',
       'config.bad key': 'dropped',
-      electron: true,
+      refreshToken: 'ignored: we issue none',
     });
     const res = await get(`${t.front}/redirectWithToken?room={room}&tenant=ignored&state=${state}&jitsi_meet_external_api_id=42`, spHeaders());
     expect(res.status).to.equal(302);

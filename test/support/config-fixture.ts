@@ -1,8 +1,10 @@
 // A valid environment and Config for tests, with overrides. Secrets are random per process, so no
 // test can pass because of a fixed value.
 import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
 import type { Config } from '../../sidecar/src/config/config';
-import { loadConfig } from '../../sidecar/src/config/load';
+import { ConfigError, loadConfig } from '../../sidecar/src/config/load';
+import { loadSettings } from '../../sidecar/src/settings';
 
 export const TEST_APP_SECRET = randomBytes(32).toString('hex');
 export const TEST_PROXY_SECRET = randomBytes(32).toString('hex');
@@ -20,4 +22,15 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 
 export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
   return loadConfig(testEnv(overrides));
+}
+
+/** The problems the sidecar's start (loadSettings: configuration, policy, key folder) reports; fails the test if it starts. */
+export function startProblems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadSettings(env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  return expect.fail('the sidecar accepted an invalid configuration');
 }

@@ -1,11 +1,12 @@
-// An independent model of what Prosody (token/util.lib.lua + luajwtjitsi, HS256) accepts, written
-// from /work/shared/JITSI.md "What Prosody checks in a token". It deliberately shares no code with
-// sidecar/src/token: decoding and the HMAC check are done here by hand with node:crypto, so a bug in
-// our signer or claim builder cannot hide itself in the tests.
+// An independent model of what Prosody (token/util.lib.lua + luajwtjitsi) accepts, written from
+// /work/shared/JITSI.md "What Prosody checks in a token" and "RS256 and the key server". It
+// deliberately shares no code with sidecar/src/token: decoding, the HMAC check, the key server
+// path and the RSA check are done here by hand with node:crypto and fetch, so a bug in our
+// signer, claim builder or key server cannot hide itself in the tests.
 //
-// Not modelled: RS256/ASAP key servers, and `context.room.regex` (Lua patterns): a token asking
-// for a regex room is reported as `regex_room_not_modelled` (we never issue one).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Not modelled: `context.room.regex` (Lua patterns): a token asking for a regex room is
+// reported as `regex_room_not_modelled` (we never issue one).
+import { createHash, createHmac, createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import { clientBackendSafeRoomName } from './jitsi-client';
 
 export interface ProsodyOptions {
@@ -43,7 +44,7 @@ function accepted(value: unknown, list: string[]): boolean {
 }
 
 /** The room-JID rules of util.lib.lua verify_room(). */
-function roomAllowed(claims: Record<string, unknown>, opts: ProsodyOptions): boolean {
+function roomAllowed(claims: Record<string, unknown>, opts: Omit<ProsodyOptions, 'secret'>): boolean {
   const authRoom = String(claims.room).toLowerCase();
   // The MUC node the client joins: the backend-safe name, never the name as typed.
   const roomName = clientBackendSafeRoomName(opts.room);
@@ -66,27 +67,82 @@ function roomAllowed(claims: Record<string, unknown>, opts: ProsodyOptions): boo
   return roomJid === `${roomToCheck}@${MUC_PREFIX}.${domain}`;
 }
 
-export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerdict {
-  const no = (reason: string): ProsodyVerdict => ({ ok: false, reason });
+const no = (reason: string): ProsodyVerdict => ({ ok: false, reason });
+
+interface SplitToken {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  signedPart: string;
+  signature: Buffer;
+}
+
+function splitToken(token: string): SplitToken | undefined {
   const parts = token.split('.');
-  if (parts.length !== 3) return no('malformed');
+  if (parts.length !== 3) return undefined;
   const [h, p, s] = parts as [string, string, string];
-  let header: unknown;
-  let claims: unknown;
   try {
-    header = decodeSegment(h);
-    claims = decodeSegment(p);
+    const header = decodeSegment(h);
+    const claims = decodeSegment(p);
+    if (!isObject(header) || !isObject(claims)) return undefined;
+    const signature = /^[A-Za-z0-9_-]+$/.test(s) ? Buffer.from(s, 'base64url') : Buffer.alloc(0);
+    return { header, claims, signedPart: `${h}.${p}`, signature };
   } catch {
-    return no('malformed');
+    return undefined;
   }
-  if (!isObject(header) || !isObject(claims)) return no('malformed');
-  if (header.typ !== 'JWT') return no('bad_typ');
-  if (header.alg !== 'HS256') return no('alg_mismatch');
+}
 
-  const expected = createHmac('sha256', opts.secret).update(`${h}.${p}`).digest();
-  const given = /^[A-Za-z0-9_-]+$/.test(s) ? Buffer.from(s, 'base64url') : Buffer.alloc(0);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return no('bad_signature');
+/** HS256 with app_secret (no asap_key_server). */
+export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerdict {
+  const t = splitToken(token);
+  if (!t) return no('malformed');
+  if (t.header.typ !== 'JWT') return no('bad_typ');
+  if (t.header.alg !== 'HS256') return no('alg_mismatch');
+  const expected = createHmac('sha256', opts.secret).update(t.signedPart).digest();
+  if (t.signature.length !== expected.length || !timingSafeEqual(t.signature, expected)) return no('bad_signature');
+  return claimsAccepted(t.claims, opts);
+}
 
+export interface AsapOptions extends Omit<ProsodyOptions, 'secret'> {
+  /** asap_key_server (JWT_ASAP_KEYSERVER), e.g. http://saml2jwt.meet.jitsi:8081/asap */
+  keyServer: string;
+  /** Prosody caches each fetched key per kid; pass one map across calls to model that. */
+  cache?: Map<string, string>;
+}
+
+/** path.join(asap_key_server, hex(sha256(kid)) .. '.pem'): Prosody's util.paths.join puts one "/"
+ *  between the parts and cleans nothing (a trailing "/" on the key server gives "//"). */
+export function asapKeyUrl(keyServer: string, kid: string): string {
+  const hex = createHash('sha256').update(kid, 'utf8').digest('hex');
+  return `${keyServer}/${hex}.pem`;
+}
+
+/** RS256 with asap_key_server: kid required, alg of the RS family, the key fetched over HTTP by kid. */
+export async function prosodyAcceptsAsap(token: string, opts: AsapOptions): Promise<ProsodyVerdict> {
+  const t = splitToken(token);
+  if (!t) return no('malformed');
+  if (t.header.typ !== 'JWT') return no('bad_typ');
+  const kid = t.header.kid;
+  if (typeof kid !== 'string' || kid === '') return no('kid_missing');
+  if (typeof t.header.alg !== 'string' || !t.header.alg.startsWith('RS')) return no('kid_only_rs_family');
+  if (t.header.alg !== 'RS256') return no('alg_mismatch'); // signature_algorithm (JWT_SIGN_TYPE=RS256)
+  let pem = opts.cache?.get(kid);
+  if (pem === undefined) {
+    const response = await fetch(asapKeyUrl(opts.keyServer, kid));
+    if (response.status !== 200) return no(`key_server_${response.status}`);
+    pem = await response.text();
+    opts.cache?.set(kid, pem);
+  }
+  let key;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    return no('key_not_pem');
+  }
+  if (!verifySignature('sha256', Buffer.from(t.signedPart), key, t.signature)) return no('bad_signature');
+  return claimsAccepted(t.claims, opts);
+}
+
+function claimsAccepted(claims: Record<string, unknown>, opts: Omit<ProsodyOptions, 'secret'>): ProsodyVerdict {
   for (const claim of ['iss', 'aud', 'sub', 'room']) {
     if (claims[claim] === undefined || claims[claim] === null) return no(`missing_${claim}`);
   }
@@ -127,4 +183,16 @@ export function prosodyAccepts(token: string, opts: ProsodyOptions): ProsodyVerd
   if (typeof claims.sub !== 'string') return no('sub_not_string');
   if (!roomAllowed(claims, opts)) return no('room_not_allowed');
   return { ok: true, claims };
+}
+
+/**
+ * What Prosody's modules make of a token user (JITSI.md "Moderators and the lobby"):
+ * token_affiliation makes them owner when affiliation is owner, moderator or teacher, or when
+ * moderator is true or "true", and member otherwise; token_lobby_bypass lets them skip the lobby
+ * when lobby_bypass is true.
+ */
+export function prosodyRole(user: Record<string, unknown>): { affiliation: 'owner' | 'member'; lobbyBypass: boolean } {
+  const a = user.affiliation;
+  const owner = a === 'owner' || a === 'moderator' || a === 'teacher' || user.moderator === true || user.moderator === 'true';
+  return { affiliation: owner ? 'owner' : 'member', lobbyBypass: user.lobby_bypass === true };
 }

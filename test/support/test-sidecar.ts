@@ -11,6 +11,7 @@ import { createMetrics } from '../../sidecar/src/metrics';
 import type { Policy } from '../../sidecar/src/policy/policy';
 import { loadSettings } from '../../sidecar/src/settings';
 import { testEnv, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET } from './config-fixture';
+import type { ProsodyOptions } from './prosody-verifier';
 
 export { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET };
 
@@ -58,6 +59,20 @@ export async function startTestSidecar(
     rawLogs,
     stop: () => server.stop(1000),
   };
+}
+
+/** Prosody configured as this sidecar's Jitsi (domain verification on), joining `room` in `tenant`. */
+export function prosodyFor(t: TestSidecar, room: string, tenant?: string): ProsodyOptions {
+  const opts: ProsodyOptions = {
+    secret: TEST_APP_SECRET,
+    acceptedIssuers: [t.cfg.jwt.appId],
+    acceptedAudiences: [t.cfg.jwt.audience],
+    room,
+    xmppDomain: t.cfg.xmppDomain,
+    domainVerification: true,
+  };
+  if (tenant !== undefined) opts.tenant = tenant;
+  return opts;
 }
 
 /** Headers our SP would send for a signed-in user. */

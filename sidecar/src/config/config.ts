@@ -2,6 +2,7 @@
 // and passed down; nothing else reads process.env. Plain data: the policy is named by its file
 // and loaded by `serve` (serve.ts), so config never depends on the layers that read it.
 import type { AttributeName } from '../identity/attributes';
+import type { AppLinkConfig } from './app-links';
 
 export type TokenMode = 'default' | 'advanced';
 export type AvatarMode = 'none' | 'gravatar';
@@ -34,6 +35,16 @@ export interface ValidityConfig {
   notBeforeSkewSeconds: number;
 }
 
+/** JWT_SIGNING: HS256 with the shared JWT_APP_SECRET, or RS256 with private keys only we hold. */
+export type SigningMode = 'HS256' | 'RS256';
+
+export interface KeysConfig {
+  /** JWT_KEYS_DIR: one PEM private key per file (token/keys/key-directory.ts). */
+  dir: string;
+  /** JWT_KEY_ACTIVATION_DELAY seconds (default 300): a new key signs only after being published this long. */
+  activationDelaySeconds: number;
+}
+
 export interface JicofoConfig {
   /** JICOFO_ROOM_ENDPOINTS: host[:port] becomes http://host[:port]/debug; full URLs are used as given. */
   endpoints: URL[];
@@ -48,8 +59,12 @@ export interface Config {
   xmppDomain: string;
   jwt: {
     appId: string; // JWT_APP_ID -> iss
-    appSecret: string; // JWT_APP_SECRET, >= 32 chars, not a placeholder
     audience: string; // JWT_AUDIENCE, default JWT_APP_ID
+    signing: SigningMode; // JWT_SIGNING (HS256)
+    /** JWT_APP_SECRET, >= 32 chars, not a placeholder: HS256 only (RS256 refuses it). */
+    appSecret?: string;
+    /** RS256 only. */
+    keys?: KeysConfig;
   };
   tokenMode: TokenMode; // JWT_TOKEN_MODE
   validity: ValidityConfig;
@@ -70,5 +85,7 @@ export interface Config {
   identity: IdentityConfig;
   policyFile?: string; // POLICY_FILE; loaded into a Policy by serve, not here
   jicofo: JicofoConfig;
+  /** APP_SCHEME_IOS, APP_ANDROID_SCHEME, APP_ANDROID_PACKAGE, APP_SCHEME_ELECTRON: where app users get their token. */
+  apps: AppLinkConfig;
   logLevel: string; // LOG_LEVEL (info)
 }

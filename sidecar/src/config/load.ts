@@ -2,7 +2,8 @@
 // .env_ref at the repository root; this file is the one place those defaults live in code.
 // All problems are collected and reported together, one line each, naming the variable.
 import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, SP_IDENTITY_HEADERS, type AttributeName } from '../identity/attributes';
-import type { AvatarMode, Config, IdentityConfig, TokenMode } from './config';
+import type { AvatarMode, Config, IdentityConfig, KeysConfig, SigningMode, TokenMode } from './config';
+import { androidPackageProblem, appSchemeProblem, DEFAULT_APP_LINKS, type AppLinkConfig } from './app-links';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
 import { readSecretFile } from './secret-file';
@@ -184,12 +185,47 @@ function readAuthErrorPage(r: Reader, publicUrl: URL | undefined): string | unde
   return page;
 }
 
+// HS256 needs the shared secret. RS256 refuses it: Prosody emits app_secret whenever
+// JWT_APP_SECRET is set, so anyone holding it could still make tokens the deployment accepts.
+function readAppSecret(r: Reader, signing: SigningMode): string | undefined {
+  if (signing === 'HS256') return r.secret('JWT_APP_SECRET', true);
+  for (const name of ['JWT_APP_SECRET', 'JWT_APP_SECRET_FILE']) {
+    if (r.raw(name) !== undefined) {
+      r.problem(name, 'must be unset with JWT_SIGNING=RS256: while a shared secret exists, Prosody would still accept HS256 tokens made with it by anyone who holds it (remove it here and from docker-jitsi-meet\'s .env)');
+    }
+  }
+  return undefined;
+}
+
+function readKeysConfig(r: Reader): KeysConfig {
+  const dir = r.raw('JWT_KEYS_DIR');
+  if (dir === undefined) r.problem('JWT_KEYS_DIR', 'is required with JWT_SIGNING=RS256: the folder of the private keys (one PEM per key)');
+  return { dir: dir ?? '', activationDelaySeconds: r.int('JWT_KEY_ACTIVATION_DELAY', 300, 0, 86400) };
+}
+
+function readAppLinks(r: Reader): AppLinkConfig {
+  const checked = (name: string, fallback: string, problemOf: (value: string) => string | undefined): string => {
+    const value = r.string(name, fallback);
+    const problem = problemOf(value);
+    if (problem) r.problem(name, problem);
+    return value;
+  };
+  return {
+    iosScheme: checked('APP_SCHEME_IOS', DEFAULT_APP_LINKS.iosScheme, appSchemeProblem),
+    androidScheme: checked('APP_ANDROID_SCHEME', DEFAULT_APP_LINKS.androidScheme, appSchemeProblem),
+    androidPackage: checked('APP_ANDROID_PACKAGE', DEFAULT_APP_LINKS.androidPackage, androidPackageProblem),
+    electronScheme: checked('APP_SCHEME_ELECTRON', DEFAULT_APP_LINKS.electronScheme, appSchemeProblem),
+  };
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const r = new Reader(env);
 
   const appId = r.raw('JWT_APP_ID');
   if (appId === undefined) r.problem('JWT_APP_ID', 'is required (the same value as in docker-jitsi-meet\'s .env)');
-  const appSecret = r.secret('JWT_APP_SECRET', true);
+  const signing = r.oneOf<SigningMode>('JWT_SIGNING', 'HS256', ['HS256', 'RS256']);
+  const appSecret = readAppSecret(r, signing);
+  const keys = signing === 'RS256' ? readKeysConfig(r) : undefined;
   const audience = r.string('JWT_AUDIENCE', appId ?? '');
   const publicUrl = readPublicUrl(r);
   const xmppDomain = r.string('XMPP_DOMAIN', 'meet.jitsi').toLowerCase();
@@ -205,6 +241,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (defaultSeconds > maxSeconds) r.problem('DEFAULT_VALIDITY', `${defaultSeconds} is greater than MAX_VALIDITY (${maxSeconds})`);
   const byRequest = r.bool('ENABLE_VALIDITY_BY_REQUEST', false);
+  if (signing === 'RS256' && allowUnlimited) {
+    r.problem('ALLOW_UNLIMITED_TOKENS', 'cannot be used with JWT_SIGNING=RS256: a token without exp would outlive the retirement of its key');
+  }
 
   const mintApiEnabled = r.bool('ENABLE_BACKEND_JWT_REQUEST', false);
   const apiKey = r.secret('BACKEND_API_KEY', mintApiEnabled);
@@ -222,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const serverName = r.raw('SERVER_NAME');
   const identity = readIdentityConfig(r, proxySecret ?? '');
   const endpoints = readJicofoEndpoints(r);
+  const apps = readAppLinks(r);
 
   const policyFile = r.raw('POLICY_FILE');
 
@@ -230,7 +270,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const cfg: Config = {
     publicUrl,
     xmppDomain,
-    jwt: { appId: appId as string, appSecret: appSecret as string, audience },
+    jwt: { appId: appId as string, audience, signing },
     tokenMode,
     validity: { defaultSeconds, maxSeconds, allowUnlimited, byRequest, notBeforeSkewSeconds: 30 },
     avatar,
@@ -238,8 +278,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
     jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
+    apps,
     logLevel,
   };
+  if (appSecret !== undefined) cfg.jwt.appSecret = appSecret;
+  if (keys !== undefined) cfg.jwt.keys = keys;
   if (apiKey !== undefined && mintApiEnabled) cfg.backend.apiKey = apiKey;
   if (authErrorPage !== undefined) cfg.authErrorPage = authErrorPage;
   if (serverName !== undefined) cfg.serverName = serverName;
@@ -254,7 +297,13 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
   return {
     publicUrl: cfg.publicUrl.href,
     xmppDomain: cfg.xmppDomain,
-    jwt: { appId: cfg.jwt.appId, appSecret: MASK, audience: cfg.jwt.audience },
+    jwt: {
+      appId: cfg.jwt.appId,
+      audience: cfg.jwt.audience,
+      signing: cfg.jwt.signing,
+      appSecret: cfg.jwt.appSecret === undefined ? null : MASK,
+      keys: cfg.jwt.keys ? { ...cfg.jwt.keys } : null,
+    },
     tokenMode: cfg.tokenMode,
     validity: { ...cfg.validity },
     avatar: cfg.avatar,
@@ -278,6 +327,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     },
     policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
     jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },
+    apps: { ...cfg.apps },
     logLevel: cfg.logLevel,
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Policy } from '../policy/policy';
+import type { KeyRing } from '../token/keys/key-ring';
 import type { Signer } from '../token/sign';
 import type { MeetingUrls } from '../meeting/meeting-url';
 import type { Readiness } from './readiness';
@@ -15,6 +16,8 @@ export interface HttpDeps {
   log: Logger;
   metrics: Metrics;
   sign: Signer;
+  /** RS256 only: the keys that sign and that the key server publishes. */
+  keys?: KeyRing;
   urls: MeetingUrls;
   readiness: Readiness;
   /** Audit lines of refused token requests, summarised during a flood. */

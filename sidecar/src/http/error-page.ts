@@ -1,8 +1,10 @@
-// The small HTML page a browser sees when we say no. Every piece of text is escaped, the page
-// runs no script (CSP forbids it), and it never contains a token.
+// The small HTML page a browser sees when we say no. Every piece of text is escaped and it never
+// contains a token. It runs no script, except in the inline login popup, where the one fixed
+// script of popup-page.ts tells the waiting Jitsi page why (oauth-error).
+import { htmlDocument, pageCsp } from './html-page';
 import { escapeHtml } from './html-escape';
 
-export const ERROR_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+export const ERROR_PAGE_CSP = pageCsp();
 
 const TITLES: Record<number, string> = {
   400: 'Invalid request',
@@ -14,16 +16,13 @@ const TITLES: Record<number, string> = {
   503: 'Service temporarily unavailable',
 };
 
-export function renderErrorPage(status: number, reason: string, message: string): string {
+/** `extra`: markup appended to the body (the popup's message block and script). */
+export function renderErrorPage(status: number, reason: string, message: string, extra = ''): string {
   const title = TITLES[status] ?? 'Error';
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;padding:0 1em;color:#222}code{color:#555}</style>
-</head><body>
-<h1>${escapeHtml(title)}</h1>
+  return htmlDocument(
+    title,
+    `<h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
-<p><small>Status ${status} &middot; reason <code>${escapeHtml(reason)}</code></small></p>
-</body></html>
-`;
+<p><small>Status ${status} &middot; reason <code>${escapeHtml(reason)}</code></small></p>${extra}`,
+  );
 }

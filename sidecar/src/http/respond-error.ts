@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import { Refusal, statusOfRefusal } from '../refusal';
 import type { HttpDeps } from './deps';
 import { ERROR_PAGE_CSP, renderErrorPage } from './error-page';
+import { POPUP_PAGE_CSP, popupScript } from './popup-page';
 import type { TokenState } from './token-endpoint/state';
 
 export interface ErrorOutcome {
@@ -15,7 +16,8 @@ export interface ErrorOutcome {
   message: string;
 }
 
-export type ErrorStyle = 'html' | 'json';
+/** 'popup': the html page, also telling the Jitsi page that opened the login popup (oauth-error). */
+export type ErrorStyle = 'html' | 'json' | 'popup';
 
 interface ClientError {
   status?: unknown;
@@ -44,7 +46,10 @@ export function mapErrors(style: ErrorStyle, deps: HttpDeps): Koa.Middleware<Tok
     try {
       await next();
     } catch (err) {
-      respondError(ctx, err, style, deps, ctx.state.authErrorPage === true ? authErrorContext(ctx.state) : undefined);
+      // The popup's opener waits for a message: it answers here, not on AUTH_ERROR_PAGE.
+      const popup = style === 'html' && ctx.state.popupOpener === true;
+      const authError = ctx.state.authErrorPage === true && !popup ? authErrorContext(ctx.state) : undefined;
+      respondError(ctx, err, popup ? 'popup' : style, deps, authError);
     }
   };
 }
@@ -97,10 +102,14 @@ export function respondError(
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = { error: outcome.reason, message: outcome.message };
   } else {
-    ctx.set('Content-Security-Policy', ERROR_PAGE_CSP);
+    const popup = style === 'popup';
+    const post = popup
+      ? popupScript({ message: { type: 'oauth-error', error: outcome.reason }, origin: deps.cfg.publicUrl.origin, close: false })
+      : '';
+    ctx.set('Content-Security-Policy', popup ? POPUP_PAGE_CSP : ERROR_PAGE_CSP);
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderErrorPage(outcome.status, outcome.reason, outcome.message);
+    ctx.body = renderErrorPage(outcome.status, outcome.reason, outcome.message, post);
   }
   return outcome;
 }

@@ -5,7 +5,8 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Policy } from '../policy/policy';
 import { createMetrics, type Metrics } from '../metrics';
-import { createSigner } from '../token/sign';
+import { openKeyRing, type KeyRing } from '../token/keys/key-ring';
+import { createKeyRingSigner, createSigner, type Signer } from '../token/sign';
 import { createBackendApp } from './backend-app';
 import type { HttpDeps } from './deps';
 import { createFrontApp } from './front-app';
@@ -23,6 +24,8 @@ export interface SidecarServer {
 
 export interface SidecarOptions {
   metrics?: Metrics;
+  /** RS256: the key ring loadSettings opened (default: opened here from cfg). */
+  keys?: KeyRing;
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
@@ -51,16 +54,20 @@ function closeGracefully(server: Server, deadlineMs: number): Promise<void> {
 
 export async function startSidecar(cfg: Config, policy: Policy, log: Logger, options: SidecarOptions = {}): Promise<SidecarServer> {
   const readiness = new Readiness();
+  const keys = options.keys ?? openKeyRing(cfg);
+  const sign: Signer = keys ? createKeyRingSigner(keys) : createSigner(cfg.jwt.appSecret ?? '');
   const deps: HttpDeps = {
     cfg,
     policy,
     log,
     metrics: options.metrics ?? createMetrics(),
-    sign: createSigner(cfg.jwt.appSecret),
-    urls: createMeetingUrls(cfg.publicUrl),
+    sign,
+    urls: createMeetingUrls(cfg.publicUrl, cfg.apps),
     readiness,
     refusals: new RefusalAudit(log),
   };
+  if (keys) deps.keys = keys;
+  const stopWatchingKeys = keys?.watch(log);
   const servers = [createFrontApp(deps), createBackendApp(deps)].map((app) => {
     const server = createServer(app.callback());
     server.headersTimeout = 10_000;
@@ -85,11 +92,13 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
           return stopping;
         }
         readiness.draining = true;
+        stopWatchingKeys?.();
         stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => deps.refusals.close());
         return stopping;
       },
     };
   } catch (err) {
+    stopWatchingKeys?.();
     await Promise.all(servers.map((s) => closeGracefully(s, 0)));
     deps.refusals.close();
     throw err;

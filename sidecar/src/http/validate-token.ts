@@ -12,7 +12,7 @@ export function validateToken(deps: HttpDeps, guard: Koa.Middleware): Koa.Middle
     const params = ctx.method === 'POST' ? await readBodyParams(ctx) : readParams(ctx.querystring);
     const token = params.jwt ?? params.token;
     if (token === undefined || token === '') throw new Refusal('bad_input', 'missing_jwt', 'No jwt was given.');
-    const result = verifyToken(token, deps.cfg);
+    const result = verifyToken(token, deps.cfg, undefined, deps.keys);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = result.valid ? { valid: true } : { valid: false, reason: result.reason ?? 'invalid' };
   };

@@ -2,8 +2,12 @@
 // web client. It names the room and tenant the user came from, and carries `config.*` /
 // `interfaceConfig.*` overrides from the meeting URL's hash. Anyone can forge a state in a
 // cross-site link, so we hand back only overrides that cannot hurt the user (HARMLESS_OVERRIDES),
-// and skip the pre-join screen only when the state itself asks for it.
+// and skip the pre-join screen only when the state itself asks for it. The app markers (`ios`,
+// `android`, `electron`) say how the token must be handed over (login-client.ts).
+// `refreshToken` (jitsi-meet 2026 puts it into state when the service issued one) is ignored:
+// we issue no refresh tokens; a renewal is a new login that the SP session answers silently.
 import { Refusal } from '../refusal';
+import { APP_MARKERS, type AppMarker } from './login-client';
 
 /** One hash override to carry back: key as given, value as parsed JSON (re-serialised on output). */
 export type Override = readonly [key: string, value: OverrideValue];
@@ -16,6 +20,8 @@ export interface JitsiState {
   /** '' means "no tenant" (the client sends an empty tenant for root rooms). */
   tenant?: string;
   overrides: Override[];
+  /** App markers that are true (`ios`, `android`, `electron`): how the token must be handed over. */
+  apps: AppMarker[];
 }
 
 const OVERRIDE_KEY = /^(config|interfaceConfig)\.[A-Za-z0-9_.]+$/;
@@ -53,7 +59,7 @@ export function parseJitsiState(raw: string): JitsiState {
     throw malformed('The state parameter is not a JSON object.');
   }
   const fields = value as Record<string, unknown>;
-  const state: JitsiState = { overrides: [] };
+  const state: JitsiState = { overrides: [], apps: [] };
   if (fields.room !== undefined) {
     if (typeof fields.room !== 'string') throw malformed('state.room is not a string.');
     state.room = fields.room;
@@ -65,6 +71,12 @@ export function parseJitsiState(raw: string): JitsiState {
   if (fields.tenant !== undefined && fields.tenant !== null) {
     if (typeof fields.tenant !== 'string') throw malformed('state.tenant is not a string.');
     state.tenant = fields.tenant;
+  }
+  for (const marker of APP_MARKERS) {
+    const flag = fields[marker];
+    if (flag === undefined || flag === null || flag === false) continue;
+    if (flag !== true) throw malformed(`state.${marker} is not true or false.`);
+    state.apps.push(marker);
   }
   // The pre-join screen is skipped only when Jitsi's own state says the user has passed it.
   if (fields[PREJOIN_OVERRIDE] === false) state.overrides.push([PREJOIN_OVERRIDE, false]);

@@ -5,6 +5,8 @@ import { backendSafeRoomName } from './backend-safe-room-name';
 import { Refusal } from '../refusal';
 import { roomName, tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
+import { loginClient, parseNonce, type LoginClient } from './login-client';
+import type { MeetingHash } from './meeting-url';
 
 export interface MeetingRequest {
   room: string;
@@ -14,6 +16,8 @@ export interface MeetingRequest {
   /** jitsi_meet_external_api_id: digits only. */
   externalApiId?: string;
   overrides: Override[];
+  /** Who asked (state's app markers, the popup's nonce): decides how the token is delivered. */
+  client: LoginClient;
 }
 
 const INTEGER = /^-?[0-9]{1,15}$/;
@@ -43,7 +47,8 @@ export function parseMeetingRequest(params: Params): MeetingRequest {
   if (room === undefined) throw new Refusal('bad_input', 'missing_room', 'No room was given.');
   const tenantRaw = state && state.tenant !== undefined ? state.tenant : params.tenant;
 
-  const request: MeetingRequest = { room: roomName(room), overrides: state?.overrides ?? [] };
+  const client = loginClient(state?.apps ?? [], parseNonce(params.nonce));
+  const request: MeetingRequest = { room: roomName(room), overrides: state?.overrides ?? [], client };
   // The client computed roomSafe itself; if it names another MUC room than the room it sent,
   // one of the two was tampered with or mangled, and a token would open neither cleanly.
   if (state?.roomSafe !== undefined && state.roomSafe !== backendSafeRoomName(request.room)) {
@@ -62,16 +67,26 @@ export function parseMeetingRequest(params: Params): MeetingRequest {
   return request;
 }
 
+/** What travels back in the meeting URL's hash: the external API id and the harmless overrides. */
+export function meetingHash(request: MeetingRequest): MeetingHash {
+  const hash: MeetingHash = { overrides: request.overrides };
+  if (request.externalApiId !== undefined) hash.externalApiId = request.externalApiId;
+  return hash;
+}
+
 /** The request as a query string again (for the escape page), built from parsed values only. */
 export function meetingRequestQuery(request: MeetingRequest): string {
   const query = new URLSearchParams();
   query.set('room', request.room);
   if (request.tenant !== undefined) query.set('tenant', request.tenant);
-  if (request.overrides.length > 0) {
+  const { client } = request;
+  if (request.overrides.length > 0 || client.kind === 'app') {
     const state: Record<string, unknown> = { room: request.room, tenant: request.tenant ?? '' };
     for (const [key, value] of request.overrides) state[key] = value;
+    if (client.kind === 'app') state[client.app] = true;
     query.set('state', JSON.stringify(state));
   }
+  if (client.kind === 'popup') query.set('nonce', client.nonce);
   if (request.requestedExp !== undefined) query.set('validity_timestamp', String(request.requestedExp));
   if (request.externalApiId !== undefined) query.set('jitsi_meet_external_api_id', request.externalApiId);
   return query.toString();

@@ -1,12 +1,22 @@
 // Every URL we send a browser to is built here, under cfg.publicUrl and nowhere else.
 // Meeting URLs stay under it by construction (each name is one percent-encoded segment, dot
-// segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked.
+// segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked. App links
+// are the same meeting under the app's scheme (jitsi-meet's own deep links replace `https:` the
+// same way: react/features/deep-linking/functions.web.ts).
+import { DEFAULT_APP_LINKS, type AppLinkConfig } from '../config/app-links';
 import { decodedRoomName } from './backend-safe-room-name';
 import type { Override } from './jitsi-state';
+import type { AppMarker } from './login-client';
 
 export interface MeetingUrls {
   /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>[#jitsi_meet_external_api_id=…&<override>=…]` */
   meeting(room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
+  /**
+   * The same meeting in an app: `<scheme>://<host>/[<tenant>/]<room>?jwt=…[#…]` for iOS and
+   * Electron; for Android `intent://<host>/[<tenant>/]<room>?jwt=…#Intent;scheme=…;package=…;end`,
+   * whose one `#` belongs to the intent, so the hash (overrides, external API id) is dropped.
+   */
+  appLink(app: AppMarker, room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /** `<publicUrl>/<page>?domain=..&tenant=..&room=..&reason=..` */
   authError(page: string, fields: { tenant?: string; room?: string; reason: string }): string | undefined;
   /** True when `url` is on the public origin and under its path prefix. */
@@ -20,9 +30,10 @@ export interface MeetingHash {
 
 const JWT_CHARS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export function createMeetingUrls(publicUrl: URL): MeetingUrls {
+export function createMeetingUrls(publicUrl: URL, apps: AppLinkConfig = DEFAULT_APP_LINKS): MeetingUrls {
   const origin = publicUrl.origin;
   const prefix = publicUrl.pathname.replace(/\/+$/, ''); // '' or '/jitsi'
+  const hostBase = publicUrl.host + prefix + '/'; // what follows `scheme://` in every link
   const base = origin + prefix + '/'; // computed once: the hot path only concatenates
   const domain = publicUrl.host;
 
@@ -52,16 +63,31 @@ export function createMeetingUrls(publicUrl: URL): MeetingUrls {
     return segment(decodedRoomName(room)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 
+  // `<host>/[<tenant>/]<room>?jwt=<token>`: everything after the scheme, shared by all links.
+  function hostPathAndToken(room: string, tenant: string | undefined, token: string): string {
+    const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
+    // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
+    // per token showed up in profiles for nothing.
+    if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
+    return `${hostBase}${path}?jwt=${token}`;
+  }
+
+  function fragment(hash: MeetingHash): string {
+    const pairs = hash.overrides.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`);
+    if (hash.externalApiId !== undefined) pairs.unshift(`jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`);
+    return pairs.length > 0 ? `#${pairs.join('&')}` : '';
+  }
+
+  const schemeOf: Record<Exclude<AppMarker, 'android'>, string> = { ios: apps.iosScheme, electron: apps.electronScheme };
+  const androidIntent = `#Intent;scheme=${apps.androidScheme};package=${apps.androidPackage};end`;
+
   return {
     meeting(room, tenant, token, hash) {
-      const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
-      const pairs = hash.overrides.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`);
-      if (hash.externalApiId !== undefined) pairs.unshift(`jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`);
-      const fragment = pairs.length > 0 ? `#${pairs.join('&')}` : '';
-      // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
-      // per token showed up in profiles for nothing.
-      if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
-      return `${base}${path}?jwt=${token}${fragment}`;
+      return `${publicUrl.protocol}//${hostPathAndToken(room, tenant, token)}${fragment(hash)}`;
+    },
+    appLink(app, room, tenant, token, hash) {
+      const rest = hostPathAndToken(room, tenant, token);
+      return app === 'android' ? `intent://${rest}${androidIntent}` : `${schemeOf[app]}://${rest}${fragment(hash)}`;
     },
     authError(page, fields) {
       const target = /^https?:\/\//i.test(page) ? page : base + page.replace(/^\/+/, '');

@@ -1,16 +1,20 @@
 // Validate a token the way Prosody would for our deployment (backend /validateToken).
-// jsonwebtoken checks the signature with HS256 only (so alg "none" and every other alg fail);
-// the claim rules that jsonwebtoken would apply more loosely than Prosody are checked here.
+// jsonwebtoken checks the signature with the one algorithm of the signing mode (so alg "none",
+// and in RS256 mode an HS256 token made with the public key as its secret, fail): HS256 with
+// the shared secret, or RS256 with the published key the header's kid names (a retired key's
+// tokens fail). The claim rules that jsonwebtoken would apply more loosely than Prosody are
+// checked here.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '../config/config';
 import { isBackendSafeRoomName } from '../meeting/backend-safe-room-name';
 import type { JitsiClaims } from './claims';
+import type { KeyRing } from './keys/key-ring';
 import { nowSeconds } from './mint';
 
 export interface Verification {
   valid: boolean;
-  /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, expired, not_yet_valid,
+  /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, no_kid, unknown_kid, expired, not_yet_valid,
    *  wrong_issuer, wrong_audience, no_subject, no_room, wildcard_room, room_not_backend_safe,
  *  no_expiry. */
   reason?: string;
@@ -30,20 +34,35 @@ function reasonOf(err: unknown): string {
 
 // The secret as a KeyObject, made once per configuration: handed a string, jsonwebtoken would
 // try to parse it as a key on every call first (see sign.ts).
-const verifyKeys = new WeakMap<Config, KeyObject>();
-function verifyKey(cfg: Config): KeyObject {
-  let key = verifyKeys.get(cfg);
+const secretKeys = new WeakMap<Config, KeyObject>();
+function secretKey(cfg: Config): KeyObject {
+  let key = secretKeys.get(cfg);
   if (!key) {
-    key = createSecretKey(Buffer.from(cfg.jwt.appSecret, 'utf8'));
-    verifyKeys.set(cfg, key);
+    key = createSecretKey(Buffer.from(cfg.jwt.appSecret ?? '', 'utf8'));
+    secretKeys.set(cfg, key);
   }
   return key;
 }
 
-export function verifyToken(token: string, cfg: Config, now: number = nowSeconds()): Verification {
+/** The key and algorithm this token must be checked with, or why there is none. */
+function verificationKey(token: string, cfg: Config, now: number, ring: KeyRing | undefined): { key: KeyObject; algorithm: jwt.Algorithm } | { reason: string } {
+  if (cfg.jwt.signing === 'HS256') return { key: secretKey(cfg), algorithm: 'HS256' };
+  if (!ring) throw new Error('verifyToken: RS256 needs the key ring');
+  const header = jwt.decode(token, { complete: true })?.header;
+  if (!header) return { reason: 'malformed' };
+  // Prosody's order: kid first, then the RS family; jsonwebtoken then insists on RS256 exactly.
+  if (typeof header.kid !== 'string' || header.kid === '') return { reason: 'no_kid' };
+  if (header.alg !== 'RS256') return { reason: 'bad_algorithm' };
+  const published = ring.publishedKey(header.kid, now);
+  return published ? { key: published.publicKey, algorithm: 'RS256' } : { reason: 'unknown_kid' };
+}
+
+export function verifyToken(token: string, cfg: Config, now: number = nowSeconds(), ring?: KeyRing): Verification {
+  const chosen = verificationKey(token, cfg, now, ring);
+  if ('reason' in chosen) return fail(chosen.reason);
   let decoded: jwt.Jwt;
   try {
-    decoded = jwt.verify(token, verifyKey(cfg), { algorithms: ['HS256'], clockTimestamp: now, clockTolerance: 0, complete: true });
+    decoded = jwt.verify(token, chosen.key, { algorithms: [chosen.algorithm], clockTimestamp: now, clockTolerance: 0, complete: true });
   } catch (err) {
     return fail(reasonOf(err));
   }

@@ -3,7 +3,7 @@
 // identity headers with Shibboleth's multi-value encoding, and oversized or malformed values.
 import fc from 'fast-check';
 import { clientBackendSafeRoomName } from '../jitsi-client';
-import { API_ID, FUZZ, PREJOIN, type MailClass } from './spec';
+import { API_ID, APP_MARKERS, FUZZ, PREJOIN, type MailClass } from './spec';
 
 /** Attack strings from the known holes of similar projects (REFERENCE.md "Its flaws"). */
 export const NASTY = [
@@ -81,6 +81,24 @@ const overrideValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(safeName, fc.integer(), { maxKeys: 2 }),
 );
 
+/** The apps' markers (ios / android / electron): mostly none or one true, sometimes two or not a boolean. */
+const appMarkers: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({}) },
+  { weight: 3, arbitrary: fc.constantFrom(...APP_MARKERS).map((app) => ({ [app]: true })) },
+  { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...APP_MARKERS), fc.constantFrom<unknown>(true, false, null, 'true', 1, {}), { maxKeys: 3 }) },
+);
+
+/** Jitsi's inline popup nonce: 64 lower-case hex digits, or something near it. */
+export const nonceValue: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.stringMatching(/^[0-9a-f]{64}$/) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('', '{nonce}', 'AB'.repeat(32), 'a'.repeat(63), 'a'.repeat(65), `${'a'.repeat(63)}g`, `${'0'.repeat(64)} `, `${'0'.repeat(32)}&nonce=${'1'.repeat(32)}`),
+  },
+  { weight: 1, arbitrary: markup },
+  { weight: 1, arbitrary: anyText(64) },
+);
+
 /** Jitsi's state object, or something that pretends to be one. */
 const stateObject = fc
   .record(
@@ -90,11 +108,12 @@ const stateObject = fc
       roomSafe: roomSafePick,
       overrides: fc.array(fc.tuple(overrideKey, overrideValue), { maxLength: 6 }),
       many: fc.constantFrom(0, 0, 0, 0, FUZZ.maxOverrides, FUZZ.maxOverrides + 1),
+      markers: appMarkers,
     },
-    { requiredKeys: ['overrides', 'many'] },
+    { requiredKeys: ['overrides', 'many', 'markers'] },
   )
-  .map(({ overrides, many, roomSafe, ...fields }) => {
-    const state: Record<string, unknown> = { ...fields };
+  .map(({ overrides, many, roomSafe, markers, ...fields }) => {
+    const state: Record<string, unknown> = { ...fields, ...markers };
     const safe = roomSafe === undefined ? undefined : roomSafeOf(fields.room, roomSafe);
     if (safe !== undefined) state.roomSafe = safe;
     for (const [k, v] of overrides) state[k] = v;
@@ -159,6 +178,7 @@ const extraParam: fc.Arbitrary<Param> = fc.oneof(
     { name: 'jwt', value: 'eyJhbGciOiJub25lIn0.eyJyb29tIjoiKiJ9.' },
     { name: 'x-saml2jwt-proxy-secret', value: 'guess' },
     { name: 'mail', value: 'boss@uni.example' },
+    { name: 'nonce', value: 'c'.repeat(64) },
   ),
   fc.record({ name: fc.oneof(safeName, markup, anyText(8)), value: fc.oneof(anyText(20), markup) }),
   fc.record({ name: safeName, value: rawText, raw: fc.constant(true) }),
@@ -173,6 +193,8 @@ export interface MeetingQuery {
   state?: string;
   validity?: Validity;
   apiId?: string;
+  /** Jitsi's inline popup adds it (`&nonce=`). */
+  nonce?: string;
   extras: Param[];
   /** Parameters are sent in this order (duplicates of room happen through extras). */
   shuffle: number;
@@ -187,6 +209,7 @@ const hostileQuery: fc.Arbitrary<MeetingQuery> = fc.record(
     state: stateText,
     validity,
     apiId: externalApiId,
+    nonce: nonceValue,
     extras: fc.array(extraParam, { maxLength: 3 }),
     shuffle: fc.nat(),
     filler: fc.constantFrom(0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 1200),
@@ -200,9 +223,11 @@ const plausibleState = fc
     room: validRoom,
     tenant: fc.oneof(fc.constant(''), safeName),
     overrides: fc.array(fc.tuple(overrideKey, overrideValue), { maxLength: 3 }),
+    app: fc.constantFrom(undefined, undefined, undefined, ...APP_MARKERS),
   })
-  .map(({ overrides, ...fields }) => {
+  .map(({ overrides, app, ...fields }) => {
     const state: Record<string, unknown> = { ...fields, roomSafe: clientBackendSafeRoomName(fields.room), [PREJOIN]: false };
+    if (app !== undefined) state[app] = true;
     for (const [k, v] of overrides) state[k] = v;
     return JSON.stringify(state);
   });
@@ -214,6 +239,8 @@ const plausibleQuery: fc.Arbitrary<MeetingQuery> = fc.record(
     state: plausibleState,
     validity: fc.integer({ min: 5, max: FUZZ.maxValidity - 5 }).map((offset): Validity => ({ offset })),
     apiId: fc.stringMatching(/^[0-9]{1,15}$/),
+    // Mostly none: with an app marker in the state a nonce is a conflict (refused).
+    nonce: fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.stringMatching(/^[0-9a-f]{64}$/) }),
     extras: fc.array(fc.constantFrom<Param>({ name: 'affiliation', value: 'owner' }, { name: 'moderator', value: 'true' }, { name: 'config.startWithAudioMuted', value: 'true' }), { maxLength: 2 }),
     shuffle: fc.nat(),
     filler: fc.constant(0),
@@ -232,6 +259,7 @@ export function queryParams(q: MeetingQuery, now: number): Param[] {
   if (q.state !== undefined) main.push({ name: 'state', value: q.state });
   if (q.validity !== undefined) main.push({ name: 'validity_timestamp', value: 'text' in q.validity ? q.validity.text : String(now + q.validity.offset) });
   if (q.apiId !== undefined) main.push({ name: API_ID, value: q.apiId });
+  if (q.nonce !== undefined) main.push({ name: 'nonce', value: q.nonce });
   main.push(...q.extras);
   // A deterministic rotation: order matters to parsers that stop early.
   const k = main.length === 0 ? 0 : q.shuffle % main.length;

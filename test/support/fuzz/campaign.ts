@@ -15,10 +15,10 @@ import {
   type Param,
 } from './arbitraries';
 import { send, sendRaw, utf8Bytes, type Answer } from './client';
-import { escapePageProblems, locationProblems, meetingUrlProblems, reflectionProblems, tokenProblems, tokensIn } from './invariants';
+import { escapePageProblems, locationProblems, meetingUrlProblems, pageDeliveryProblems, popupRefusalProblems, reflectionProblems, tokenProblems, tokensIn } from './invariants';
 import { rawCase, type RawCase } from './raw-requests';
 import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, type Site } from './sites';
-import { expectBackend, expectFront, parseQuery, type Expectation, type FrontInput, type MailClass, type Params } from './spec';
+import { expectBackend, expectFront, parseQuery, popupOpener, type Delivery, type Expectation, type FrontInput, type MailClass, type Params } from './spec';
 
 export const DEFAULT_SEED = 20260807;
 
@@ -45,6 +45,10 @@ export interface FuzzStats {
   tokensWronglyIssued: number;
   status5xx: number;
   refusals: number;
+  /** Tokens delivered, per way of delivery (302, popup page, app hand-over pages). */
+  deliveries: Record<Delivery, number>;
+  /** Refusals answered to Jitsi's popup (oauth-error). */
+  popupRefusals: number;
   /** Problems found (each also fails its property). */
   violations: number;
   seconds: number;
@@ -53,7 +57,7 @@ export interface FuzzStats {
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 function newStats(seed: number): FuzzStats {
-  return { seed, requests: 0, perSurface: { front: 0, backend: 0, validate: 0, raw: 0 }, tokensIssued: 0, tokensWronglyIssued: 0, status5xx: 0, refusals: 0, violations: 0, seconds: 0 };
+  return { seed, requests: 0, perSurface: { front: 0, backend: 0, validate: 0, raw: 0 }, tokensIssued: 0, tokensWronglyIssued: 0, status5xx: 0, refusals: 0, deliveries: { redirect: 0, popup: 0, ios: 0, android: 0, electron: 0 }, popupRefusals: 0, violations: 0, seconds: 0 };
 }
 
 function fail(stats: FuzzStats, problems: string[], context: unknown): void {
@@ -156,14 +160,29 @@ async function frontOnce(sites: Site[], stats: FuzzStats, c: FrontCase): Promise
   const problems = [...commonProblems(stats, answer, e), ...locationProblems(answer.headers.location, site), ...reflectionProblems(answer, sentValues(params, c.identity))];
   const tokens = tokensIn(answer.whole);
   if (e.outcome === 'issue' && e.meeting && e.user) {
-    const location = answer.headers.location;
-    if (tokens.length !== 1 || location === undefined) problems.push(`expected one token in a Location, found ${tokens.length} (${e.why})`);
+    // Where the token goes: the 302's Location, or the URL the popup's / app's page opens.
+    let location = answer.headers.location;
+    let meeting = e.meeting;
+    if (e.delivery !== undefined && e.delivery !== 'redirect') {
+      const page = pageDeliveryProblems(answer, site, e.delivery, e.meeting);
+      problems.push(...page.problems);
+      location = page.meetingUrl;
+      meeting = page.meeting;
+      problems.push(...locationProblems(location, site));
+    }
+    if (e.delivery !== undefined && tokens.length > 0) stats.deliveries[e.delivery]++;
+    const distinct = new Set(tokens);
+    if (distinct.size !== 1 || location === undefined) problems.push(`expected one token delivered by ${e.delivery}, found ${distinct.size} (${e.why})`);
     else {
-      const url = meetingUrlProblems(location, site, e.meeting);
+      const url = meetingUrlProblems(location, site, meeting);
       problems.push(...url.problems);
       if (url.token !== tokens[0]) problems.push('the token is not (only) in ?jwt=');
       problems.push(...tokenProblems(tokens[0] as string, TEST_APP_SECRET, e.meeting, e.user, now));
     }
+  }
+  if (!escape && e.outcome === 'refuse' && e.status !== undefined && e.status !== 302 && popupOpener(query)) {
+    stats.popupRefusals++;
+    problems.push(...popupRefusalProblems(answer, site));
   }
   if (escape && answer.status === 200 && e.meeting) problems.push(...escapePageProblems(answer, e.meeting));
   if (e.outcome === 'refuse' && e.status === 302) {

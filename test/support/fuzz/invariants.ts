@@ -3,10 +3,13 @@
 import { createHash } from 'node:crypto';
 import { renderErrorPage } from '../../../sidecar/src/http/error-page';
 import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
+import { renderAppHandoverPage } from '../../../sidecar/src/http/app-handover-page';
+import { renderPopupSuccessPage } from '../../../sidecar/src/http/popup-page';
+import { cspProblems, jsonBlock } from '../page-script';
 import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../jitsi-client';
 import { prosodyAccepts, type ProsodyOptions } from '../prosody-verifier';
 import type { Answer } from './client';
-import { API_ID, FUZZ, type ExpectedMeeting, type ExpectedUser } from './spec';
+import { API_ID, FUZZ, type Delivery, type ExpectedMeeting, type ExpectedUser } from './spec';
 
 /** Anything shaped like a compact JWT (an unsigned one too). */
 export const JWT_LIKE = /eyJ[\w-]+\.[\w-]+\.[\w-]*/g;
@@ -16,7 +19,12 @@ export function tokensIn(text: string): string[] {
 }
 
 /** The pages' own markup: a generated value that happens to be part of it proves nothing. */
-const PAGE_SKELETON = [renderEscapePage(''), ...[400, 401, 403, 404, 429, 500, 503].map((s) => renderErrorPage(s, '', ''))].join('\n');
+const PAGE_SKELETON = [
+  renderEscapePage(''),
+  renderAppHandoverPage(''),
+  renderPopupSuccessPage('', '', ''),
+  ...[400, 401, 403, 404, 429, 500, 503].map((s) => renderErrorPage(s, '', '')),
+].join('\n');
 
 /** Values carrying markup characters must never appear as they are in an HTML body. */
 export function reflectionProblems(answer: Answer, sentValues: readonly string[]): string[] {
@@ -170,4 +178,54 @@ export function escapePageProblems(answer: Answer, meeting: ExpectedMeeting): st
   if ((p.get(API_ID) ?? undefined) !== meeting.externalApiId) problems.push(`target ${API_ID} ${p.get(API_ID)}`);
   if ((p.get('validity_timestamp') ?? undefined) !== (meeting.requestedExp === undefined ? undefined : String(meeting.requestedExp))) problems.push('target validity');
   return problems;
+}
+
+/** Jitsi's own apps (the fuzzed sites keep the defaults): the scheme each link must use. */
+const APP_SCHEME: Record<'ios' | 'electron', string> = { ios: 'org.jitsi.meet', electron: 'jitsi-meet' };
+const ANDROID_INTENT = '#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end';
+
+/**
+ * A token delivered on a page (the inline popup's, an app's hand-over): the page's CSP allows its
+ * one script by hash only, it is never cached, and the token goes to exactly one place: the
+ * PUBLIC_URL origin (popup: postMessage's targetOrigin and the fallback URL) or the app's own
+ * scheme for this meeting. Returns the meeting URL as the browser would open it, for the caller's
+ * meeting and token checks.
+ */
+export function pageDeliveryProblems(answer: Answer, site: PublicUrl, delivery: Exclude<Delivery, 'redirect'>, meeting: ExpectedMeeting): { problems: string[]; meetingUrl?: string; meeting: ExpectedMeeting } {
+  const problems = cspProblems(answer.body, answer.headers['content-security-policy'] ?? '');
+  if (answer.headers['cache-control'] !== 'no-store') problems.push('page may be cached');
+  if (answer.headers['referrer-policy'] !== 'no-referrer') problems.push('page sends a referrer');
+  try {
+    if (delivery === 'popup') {
+      const d = jsonBlock(answer.body, 'popup-message') as { message?: { type?: string; accessToken?: string }; origin?: unknown; fallback?: string };
+      if (d.origin !== site.origin) problems.push(`popup posts to ${JSON.stringify(d.origin)}, not the public origin`);
+      if (d.message?.type !== 'oauth-success') problems.push(`popup message ${JSON.stringify(d.message?.type)}`);
+      if (d.fallback === undefined || !d.fallback.includes(`jwt=${d.message?.accessToken}`)) problems.push('popup fallback does not carry the posted token');
+      return { problems, meetingUrl: d.fallback, meeting };
+    }
+    const link = jsonBlock(answer.body, 'app-link') as string;
+    if (delivery === 'android') {
+      if (!link.startsWith('intent://') || !link.endsWith(ANDROID_INTENT)) return { problems: [...problems, `not Jitsi's intent link: ${link.slice(0, 80)}`], meeting };
+      // The intent's one '#' is its own: the hash cannot travel.
+      return { problems, meetingUrl: `https://${link.slice('intent://'.length, -ANDROID_INTENT.length)}`, meeting: { ...meeting, overrides: [], externalApiId: undefined } };
+    }
+    const prefix = `${APP_SCHEME[delivery]}://`;
+    if (!link.startsWith(prefix)) return { problems: [...problems, `not the ${delivery} scheme: ${link.slice(0, 80)}`], meeting };
+    return { problems, meetingUrl: `https://${link.slice(prefix.length)}`, meeting };
+  } catch (err) {
+    return { problems: [...problems, `no delivery block: ${String(err)}`], meeting };
+  }
+}
+
+/** A refusal in Jitsi's popup: the error page also tells the opener, on the public origin only. */
+export function popupRefusalProblems(answer: Answer, site: PublicUrl): string[] {
+  try {
+    const d = jsonBlock(answer.body, 'popup-message') as { message?: { type?: string; error?: unknown }; origin?: unknown };
+    const problems = cspProblems(answer.body, answer.headers['content-security-policy'] ?? '');
+    if (d.origin !== site.origin) problems.push(`oauth-error posted to ${JSON.stringify(d.origin)}`);
+    if (d.message?.type !== 'oauth-error' || typeof d.message.error !== 'string') problems.push(`popup refusal message ${JSON.stringify(d.message)}`);
+    return problems;
+  } catch (err) {
+    return [`a refused popup gets no oauth-error: ${String(err)}`];
+  }
 }

@@ -44,6 +44,7 @@ export type Outcome = 'issue' | 'refuse' | 'either';
 
 export interface ExpectedMeeting {
   room: string;
+  delivery?: Delivery;
   tenant?: string;
   /** Absolute exp asked for (already range-checked in `expectFront`). */
   requestedExp?: number;
@@ -59,8 +60,16 @@ export interface ExpectedUser {
   moderator?: boolean;
 }
 
+/** How a token must come back (JITSI.md "Clients"): a 302, the popup's page, or an app's hand-over page. */
+export type Delivery = 'redirect' | 'popup' | 'ios' | 'android' | 'electron';
+export const APP_MARKERS = ['ios', 'android', 'electron'] as const;
+/** jitsi-meet's generateNonce(): 64 lower-case hex digits. */
+export const NONCE = /^[0-9a-f]{64}$/;
+
 export interface Expectation {
   outcome: Outcome;
+  /** For a token: how it must be delivered. */
+  delivery?: Delivery;
   /** 401 / 403 / 400 / 200 / 302, when the spec fixes it. */
   status?: number;
   why: string;
@@ -176,6 +185,8 @@ interface StateModel {
   roomSafe?: string;
   tenant?: string;
   overrides: [string, unknown][];
+  /** App markers that are true. */
+  apps: string[];
 }
 
 function parseState(raw: string): StateModel {
@@ -188,7 +199,7 @@ function parseState(raw: string): StateModel {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse(400, 'state is not an object');
   const fields = value as Record<string, unknown>;
-  const state: StateModel = { overrides: [] };
+  const state: StateModel = { overrides: [], apps: [] };
   if (fields.room !== undefined) {
     if (typeof fields.room !== 'string') refuse(400, 'state.room not a string');
     state.room = fields.room as string;
@@ -200,6 +211,12 @@ function parseState(raw: string): StateModel {
   if (fields.tenant !== undefined && fields.tenant !== null) {
     if (typeof fields.tenant !== 'string') refuse(400, 'state.tenant not a string');
     state.tenant = fields.tenant as string;
+  }
+  // The apps mark themselves with true; false or null is no mark; anything else is not Jitsi's.
+  for (const app of APP_MARKERS) {
+    const v = fields[app];
+    if (v === true) state.apps.push(app);
+    else if (v !== undefined && v !== null && v !== false) refuse(400, `state.${app} not a boolean`);
   }
   // Only Jitsi's own "the user passed pre-join" skips it; only quieter-join overrides come back.
   if (fields[PREJOIN] === false) state.overrides.push([PREJOIN, false]);
@@ -223,6 +240,21 @@ function validityRange(exp: number, now: number): void {
   if (exp > now + FUZZ.maxValidity) refuse(400, 'validity beyond the cap');
 }
 
+/** Who asked, so how the token comes back: at most one app marker or a nonce, never both. */
+function deliveryOf(q: Map<string, string>, apps: string[]): Delivery {
+  const nonce = q.get('nonce');
+  const popup = nonce !== undefined && nonce !== '';
+  if (popup && !NONCE.test(nonce)) refuse(400, 'nonce not 64 hex digits');
+  if (apps.length + (popup ? 1 : 0) > 1) refuse(400, 'more than one client');
+  return popup ? 'popup' : ((apps[0] as Delivery | undefined) ?? 'redirect');
+}
+
+/** Jitsi's popup, known by exactly one well-formed nonce: its refusals are answered in place (oauth-error). */
+export function popupOpener(query: string): boolean {
+  const nonces = new URLSearchParams(query).getAll('nonce');
+  return nonces.length === 1 && NONCE.test(nonces[0] as string);
+}
+
 function meetingOf(q: Map<string, string>): ExpectedMeeting {
   const stateRaw = placeholder(q.get('state'), '{state}');
   const state = stateRaw === undefined ? undefined : parseState(stateRaw);
@@ -231,8 +263,9 @@ function meetingOf(q: Map<string, string>): ExpectedMeeting {
   if (!validRoomName(room)) refuse(400, 'invalid room');
   // roomSafe is the client's own backend-safe name of the room: it must name the same MUC room.
   if (state?.roomSafe !== undefined && state.roomSafe !== clientBackendSafeRoomName(room)) refuse(400, 'roomSafe names another room');
+  const delivery = deliveryOf(q, state?.apps ?? []);
   const tenant = state && state.tenant !== undefined ? state.tenant : q.get('tenant');
-  const meeting: ExpectedMeeting = { room, overrides: state?.overrides ?? [] };
+  const meeting: ExpectedMeeting = { room, overrides: state?.overrides ?? [], delivery };
   if (tenant !== undefined && tenant !== '') {
     if (!validJitsiName(tenant)) refuse(400, 'invalid tenant');
     meeting.tenant = tenant;
@@ -293,11 +326,14 @@ export function expectFront(input: FrontInput): Expectation {
       user.affiliation = 'owner';
       user.moderator = true;
     }
-    return { outcome: 'issue', status: 302, why: 'trusted and valid', meeting, user };
+    const delivery = meeting.delivery ?? 'redirect';
+    return { outcome: 'issue', status: delivery === 'redirect' ? 302 : 200, delivery, why: 'trusted and valid', meeting, user };
   } catch (err) {
     if (!(err instanceof Refused)) throw err;
-    // Only the token route sends refused browsers to AUTH_ERROR_PAGE; a 401 never goes there.
-    const status = input.authErrorPage && input.route === 'token' && err.status !== 401 ? 302 : err.status;
+    // Only the token route sends refused browsers to AUTH_ERROR_PAGE; a 401 never goes there,
+    // nor a refusal in Jitsi's popup, which its opener must hear about.
+    const redirected = input.authErrorPage && input.route === 'token' && err.status !== 401 && !popupOpener(input.query);
+    const status = redirected ? 302 : err.status;
     return { outcome: 'refuse', status, why: err.message };
   }
 }

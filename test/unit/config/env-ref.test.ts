@@ -25,6 +25,7 @@ function variablesRead(): Set<string> {
   for (const env of [
     testEnv({ ENABLE_BACKEND_JWT_REQUEST: 'true', BACKEND_API_KEY: apiKey }),
     testEnv({ PUBLIC_URL: undefined, JITSI_DOMAIN: 'meet.example.org' }),
+    testEnv({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: '/config/jwt-keys' }),
   ]) {
     const spy = new Proxy(env, {
       get(target, name: string) {

@@ -4,18 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from '../../../sidecar/src/config/load';
 import { loadSettings } from '../../../sidecar/src/settings';
-import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
+import { startProblems, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testConfig, testEnv } from '../../support/config-fixture';
 
-/** The problems loadConfig reports for this environment (fails the test if it does not throw). */
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadSettings(env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  expect.fail('loadConfig accepted an invalid configuration');
-}
+const problemsOf = startProblems;
 
 function expectOneProblem(env: Record<string, string | undefined>, variable: string, pattern?: RegExp): void {
   const problems = problemsOf(env);
@@ -29,7 +20,7 @@ describe('config/load: defaults', () => {
     const cfg = testConfig();
     expect(cfg.publicUrl.href).to.equal('https://meet.example.org/');
     expect(cfg.xmppDomain).to.equal('meet.jitsi');
-    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test' });
+    expect(cfg.jwt).to.deep.equal({ appId: 'saml2jwt-test', appSecret: TEST_APP_SECRET, audience: 'saml2jwt-test', signing: 'HS256' });
     expect(cfg.tokenMode).to.equal('default');
     expect(cfg.validity).to.deep.equal({ defaultSeconds: 3600, maxSeconds: 86400, allowUnlimited: false, byRequest: false, notBeforeSkewSeconds: 30 });
     expect(cfg.avatar).to.equal('none');
@@ -292,4 +283,30 @@ describe('config/load: the expected IdP (direct mode)', () => {
   it('is shown in the start-up description', () => {
     expect((describeConfig(testConfig({ SSO_URL: IDP })).identity as { expectedIdp: unknown }).expectedIdp).to.equal(IDP);
   });
+});
+
+describe('config/load: the apps\' schemes and package (config.deeplinking names)', () => {
+  it('defaults to Jitsi\'s own apps', () => {
+    expect(loadConfig(testEnv()).apps).to.deep.equal({
+      iosScheme: 'org.jitsi.meet',
+      androidScheme: 'org.jitsi.meet',
+      androidPackage: 'org.jitsi.meet',
+      electronScheme: 'jitsi-meet',
+    });
+  });
+
+  it('takes a rebranded app\'s values', () => {
+    const env = testEnv({ APP_SCHEME_IOS: 'edu.example.video', APP_ANDROID_SCHEME: 'edu-video', APP_ANDROID_PACKAGE: 'edu.example.Video_2', APP_SCHEME_ELECTRON: 'example+video' });
+    expect(loadConfig(env).apps).to.deep.equal({ iosScheme: 'edu.example.video', androidScheme: 'edu-video', androidPackage: 'edu.example.Video_2', electronScheme: 'example+video' });
+  });
+
+  for (const variable of ['APP_SCHEME_IOS', 'APP_ANDROID_SCHEME', 'APP_SCHEME_ELECTRON']) {
+    for (const bad of ['Org.Jitsi', '1app', 'my app', 'app:', 'a/b', 'x'.repeat(101), 'https', 'javascript', 'data', 'intent']) {
+      it(`${variable}="${bad.slice(0, 20)}" is refused, naming the variable`, () => expectOneProblem(testEnv({ [variable]: bad }), variable));
+    }
+  }
+
+  for (const bad of ['jitsi', 'org..jitsi', 'org.jitsi.', '1org.jitsi', 'org.jitsi-meet', 'org/jitsi', 'org.jitsi;end', 'org.jitsi.meet#x']) {
+    it(`APP_ANDROID_PACKAGE="${bad}" is refused`, () => expectOneProblem(testEnv({ APP_ANDROID_PACKAGE: bad }), 'APP_ANDROID_PACKAGE', /Java package name/));
+  }
 });

@@ -4,18 +4,10 @@ import { expect } from 'chai';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../../sidecar/src/config/load';
-import { TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testEnv } from '../../support/config-fixture';
+import { loadConfig } from '../../../sidecar/src/config/load';
+import { startProblems, TEST_API_KEY, TEST_APP_SECRET, TEST_PROXY_SECRET, testEnv } from '../../support/config-fixture';
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  return expect.fail('loadConfig accepted an invalid configuration');
-}
+const problemsOf = startProblems;
 
 describe('config/load: secrets from *_FILE', () => {
   let dir: string;

@@ -74,7 +74,7 @@ describe('meeting: room names refused in the form the client joins', () => {
 
 describe('token: every room claim is the backend-safe name (property)', () => {
   const cfg = testConfig();
-  const sign = createSigner(cfg.jwt.appSecret);
+  const sign = createSigner(TEST_APP_SECRET);
   const accepts = (token: string, room: string): boolean =>
     prosodyAccepts(token, {
       secret: TEST_APP_SECRET,

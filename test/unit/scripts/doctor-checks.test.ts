@@ -128,7 +128,7 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
     const sidecar = service(joined, 'saml2jwt');
     sidecar.NetworkSettings.Networks!['docker-jitsi-meet_meet.jitsi'] = { Aliases: ['saml2jwt', 'saml2jwt.meet.jitsi'] };
     expect(failures(await checksOf(joined))).to.deep.equal([
-      'saml2jwt is on the meet.jitsi network though JWT_TOKEN_MODE is not advanced: every Jitsi container reaches its ports',
+      'saml2jwt is on the meet.jitsi network though JWT_TOKEN_MODE is not advanced and JWT_SIGNING is not RS256: every Jitsi container reaches its ports',
     ]);
     expect((await checksOf(joined)).find((r) => !r.ok)?.warning).to.equal(true);
     setEnv(sidecar, 'JWT_TOKEN_MODE', 'advanced');
@@ -140,7 +140,7 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
     expect(failures(results)).to.deep.equal([
       'saml-sp is on the meet.jitsi and saml2jwt-internal networks (docker-jitsi-meet_meet.jitsi)',
       'saml2jwt is on the saml2jwt-internal network, where saml-sp reaches it (docker-jitsi-meet_meet.jitsi)',
-      'saml2jwt is on the meet.jitsi network though JWT_TOKEN_MODE is not advanced: every Jitsi container reaches its ports',
+      'saml2jwt is on the meet.jitsi network though JWT_TOKEN_MODE is not advanced and JWT_SIGNING is not RS256: every Jitsi container reaches its ports',
     ]);
     expect(results.filter((r) => r.ok).map((r) => r.what)).to.include("saml-sp and saml2jwt share SIDECAR_PROXY_SECRET, strong by the sidecar's rule (values not shown)");
   });
@@ -165,7 +165,6 @@ describe('scripts/doctor-checks: judging a running deployment from docker inspec
       ['app secret', (cs) => setEnv(service(cs, 'prosody'), 'JWT_APP_SECRET', 'x'.repeat(40)), /^prosody and saml2jwt share JWT_APP_SECRET/],
       ['token auth url', (cs) => setEnv(service(cs, 'web'), 'TOKEN_AUTH_URL', undefined), /^web sends logins to our SP \(TOKEN_AUTH_URL=unset\)/],
       ['domain verification', (cs) => setEnv(service(cs, 'prosody'), 'JWT_ENABLE_DOMAIN_VERIFICATION', 'false'), /JWT_ENABLE_DOMAIN_VERIFICATION/],
-      ['auto owner', (cs) => setEnv(service(cs, 'jicofo'), 'ENABLE_AUTO_OWNER', undefined), /ENABLE_AUTO_OWNER=unset/],
       [
         'weak app secret, shared',
         (cs) => ['prosody', 'saml2jwt'].forEach((s) => setEnv(service(cs, s), 'JWT_APP_SECRET', 'my_jitsi_app_secret')),

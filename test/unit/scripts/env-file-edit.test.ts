@@ -94,3 +94,28 @@ describe('scripts/env-file-edit: EditableEnvFile', () => {
     );
   });
 });
+
+describe('scripts/env-file-edit: commentOut and uncomment (setup --signing)', () => {
+  const note = 'jitsi-saml2jwt: test note';
+
+  it('comments out every assignment of the key, with the note, and brings the same line back, byte for byte', () => {
+    const text = "A=1\r\nJWT_APP_SECRET='s3cr3t' # mine\r\nB=2\r\n";
+    const env = EnvFile.parse(text);
+    expect(env.commentOut('JWT_APP_SECRET', note)).to.equal(true);
+    expect(env.toString()).to.equal(`A=1\r\n#JWT_APP_SECRET='s3cr3t' # mine # ${note}\r\nB=2\r\n`);
+    expect(env.expanded('JWT_APP_SECRET')).to.equal(undefined);
+    expect(env.commentOut('JWT_APP_SECRET', note)).to.equal(false);
+    const again = EnvFile.parse(env.toString());
+    expect(again.uncomment('JWT_APP_SECRET', note)).to.equal(true);
+    expect(again.toString()).to.equal(text);
+    expect(again.expanded('JWT_APP_SECRET')).to.equal('s3cr3t');
+  });
+
+  it('uncomment leaves lines it did not write, and a key that is set again, alone', () => {
+    const foreign = EnvFile.parse('#JWT_APP_SECRET=my_jitsi_app_secret\n');
+    expect(foreign.uncomment('JWT_APP_SECRET', note)).to.equal(false);
+    const reset = EnvFile.parse(`#JWT_APP_SECRET=old # ${note}\nJWT_APP_SECRET=new\n`);
+    expect(reset.uncomment('JWT_APP_SECRET', note)).to.equal(false);
+    expect(reset.expanded('JWT_APP_SECRET')).to.equal('new');
+  });
+});

@@ -99,7 +99,7 @@ describe('scripts/setup: interrupted while writing', function () {
     expect(renames.at(-1)).to.match(/^renameSync <root>\/docker-jitsi-meet\/\.saml2jwt-tmp-\.env-/);
   });
 
-  it('with --moderators --wait-for-host: an error before any write undoes everything, the policy copy included', async () => {
+  it('with --moderators --wait-for-host --inline-login: an error before any write undoes everything, the policy copy included', async () => {
     const failedBefore: string[] = [];
     for (let at = 0; at < 200; at++) {
       c = copyCheckout();
@@ -112,7 +112,7 @@ describe('scripts/setup: interrupted while writing', function () {
       });
       let r;
       try {
-        r = await runSetup(c, [...directIdpArgs, '--moderators', policy, '--wait-for-host']);
+        r = await runSetup(c, [...directIdpArgs, '--moderators', policy, '--wait-for-host', '--inline-login']);
       } finally {
         fault.remove();
       }

@@ -400,7 +400,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
       const first = read(custom);
       expect(first.startsWith(operator + '\n')).to.equal(true);
-      expect(first).to.include("config.tokenLogoutUrl = 'https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout';");
+      const logoutUrl = (base: string): string => `${base}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${base}/saml2jwt/loggedOut`)}`;
+      expect(first).to.include(`config.tokenLogoutUrl = '${logoutUrl('https://meet.example.com:8443')}';`);
 
       fs.appendFileSync(custom, 'config.p2p = { enabled: false };\n');
       const args = directIdpArgs.map((a) => (a === 'https://meet.example.com:8443' ? "https://other.example.com" : a));
@@ -408,14 +409,52 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const second = read(custom);
       expect(second.split(beginMarker)).to.have.length(2);
       expect(second.split(endMarker)).to.have.length(2);
-      expect(second).to.include("config.tokenLogoutUrl = 'https://other.example.com/saml2jwt/Shibboleth.sso/Logout';");
+      expect(second).to.include(`config.tokenLogoutUrl = '${logoutUrl('https://other.example.com')}';`);
       expect(second).not.to.include('meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout');
       expect(second.startsWith(operator + '\n')).to.equal(true);
       expect(second.endsWith('config.p2p = { enabled: false };\n')).to.equal(true);
       // the logout line is valid JavaScript that yields exactly the URL
       const config: Record<string, unknown> = {};
       new Function('config', second.slice(second.indexOf(beginMarker)))(config);
-      expect(config.tokenLogoutUrl).to.equal('https://other.example.com/saml2jwt/Shibboleth.sso/Logout');
+      expect(config.tokenLogoutUrl).to.equal(logoutUrl('https://other.example.com'));
+    });
+
+    it('--inline-login writes config.tokenAuthInline = true into our block and says which clients are ready; a run without it removes the line', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const custom = path.join(c.configDir, 'web', 'custom-config.js');
+      const on = await runSetup(c, [...directIdpArgs, '--inline-login']);
+      expect(on.code, on.err).to.equal(0);
+      const block = read(custom).slice(read(custom).indexOf(beginMarker));
+      const config: Record<string, unknown> = {};
+      new Function('config', block)(config);
+      expect(config).to.deep.equal({
+        tokenAuthInline: true,
+        tokenLogoutUrl: `https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent('https://meet.example.com:8443/saml2jwt/loggedOut')}`,
+      });
+      expect(on.out).to.include('web, inline login (popup, renewal without leaving the meeting, silent logout): ready');
+      expect(on.out).to.include('iOS app: ready (org.jitsi.meet://)');
+      expect(on.out).to.include('Android app: ready (intent, scheme / package org.jitsi.meet / org.jitsi.meet)');
+      expect(on.out).to.include('desktop app (Electron): ready (jitsi-meet://)');
+
+      const dry = await runSetup(c, [...directIdpArgs, '--dry-run']);
+      expect(dry.code, dry.err).to.equal(0);
+      expect(dry.out).to.include('-config.tokenAuthInline = true;');
+      expect(read(custom)).to.include('config.tokenAuthInline = true;');
+
+      const off = await runSetup(c, directIdpArgs);
+      expect(off.code, off.err).to.equal(0);
+      expect(read(custom)).not.to.include('tokenAuthInline');
+      expect(off.out).to.include('web, inline login: off (turn it on with --inline-login)');
+    });
+
+    it('--inline-login in host mode is refused with the reason, exit 2, writes nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const r = await runSetup(c, [...directIdpArgs, '--mode', 'host', '--server-name', 'login.example.com', '--inline-login']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(/--inline-login needs path mode: Jitsi accepts the login popup's message only from its own origin/);
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
     });
 
     it('installs the nginx snippet and every compose overlay from the package, byte for byte', async () => {
@@ -445,7 +484,8 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
       expect(e.expanded('ENABLE_GUESTS')).to.equal('1');
       expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
-      expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.include('mod_token_affiliation.lua');
+      expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.match(/mod_token_affiliation\.lua|download|prosody-plugins-custom/i);
+      expect(r.out).to.include("roles: token_affiliation in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0)");
       expect(e.expanded('XMPP_MUC_MODULES'), 'no lobby_bypass in the policy').to.not.include('token_lobby_bypass');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal(undefined);
       const again = await runSetup(c, args);
@@ -489,8 +529,23 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('XMPP_MODULES')?.split(',')).to.include('persistent_lobby');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal('1');
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
+      // muc_wait_for_host holds only guests (no token): without them it changes nothing, and says so.
+      expect(r.out).to.include('wait for host: guests are off (ENABLE_GUESTS), so nobody waits');
       const again = await runSetup(c, args);
       expect(again.out).to.match(/^Nothing to change/);
+      const withGuests = await runSetup(c, [...args, '--guests']);
+      expect(withGuests.out).to.include('wait for host: guests wait in the lobby until the first signed-in user (any token, student or staff) has joined');
+    });
+
+    it('--moderators writes the module list without spaces: the template trims nothing, Prosody would miss " token_affiliation"', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      fs.writeFileSync(c.envPath, read(c.envPath).replace('XMPP_MUC_MODULES=muc_foo,muc_bar', 'XMPP_MUC_MODULES=muc_foo, token_affiliation ,muc_bar'));
+      const policy = path.join(c.root, 'moderators.yml');
+      fs.writeFileSync(policy, 'rules:\n  - name: staff\n    match: { attribute: affiliation, equals: staff@uni.example }\n    moderator: true\n');
+      const r = await runSetup(c, [...directIdpArgs, '--moderators', policy]);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,token_affiliation,muc_bar');
     });
 
     it('--ha: the HA overlay beside the others, replica counts in the .env, the one extra -f in the command; later runs keep it', async () => {
@@ -565,7 +620,10 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('SAML2JWT_MODE')).to.equal('host');
       expect(e.expanded('SERVER_NAME')).to.equal('login.example.com:9444');
       expect(e.expanded('TOKEN_AUTH_URL')).to.equal('https://login.example.com:9444/saml2jwt/redirectWithToken?room={room}&state={state}');
-      expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include("'https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout'");
+      // The logout returns to the signed-out page on the SP's own host (redirectLimit="exact").
+      const logout = `https://login.example.com:9444/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent('https://login.example.com:9444/saml2jwt/loggedOut')}`;
+      expect(read(path.join(c.configDir, 'web', 'custom-config.js'))).to.include(`config.tokenLogoutUrl = '${logout}';`);
+      expect(r.out).to.include('web, inline login: off (needs path mode)');
       expect(fs.existsSync(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(false);
       const hostOverlay = fs.existsSync(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-hostmode.yml'));
       expect(r.out.includes('-f saml2jwt-hostmode.yml')).to.equal(hostOverlay);

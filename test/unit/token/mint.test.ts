@@ -9,7 +9,7 @@ import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verif
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
 
 const cfg = testConfig();
-const sign = createSigner(cfg.jwt.appSecret);
+const sign = createSigner(TEST_APP_SECRET);
 const request = (over: Partial<TokenRequest> = {}): TokenRequest => ({
   user: { id: 'u-1', name: 'Alice', email: 'alice@uni.example', affiliation: 'owner' },
   room: 'Planning',
@@ -88,7 +88,7 @@ describe('token/mint: mintToken', () => {
 
     it('a configured JWT_AUDIENCE passes Prosody with that audience', () => {
       const other = testConfig({ JWT_AUDIENCE: 'jitsi' });
-      const { token } = mintToken(request(), other, createSigner(other.jwt.appSecret));
+      const { token } = mintToken(request(), other, createSigner(TEST_APP_SECRET));
       expect(verdict(token, { acceptedAudiences: ['jitsi'] })).to.equal('accepted');
       expect(verdict(token, { acceptedAudiences: [cfg.jwt.appId] })).to.equal('audience_not_accepted');
     });

@@ -1,5 +1,5 @@
 // Roles from policy to token, checked against token_affiliation's rule as JITSI.md states it
-// ("Moderators and the lobby"), modelled here independently of sidecar/src/token/role.ts.
+// ("Moderators and the lobby"), by the model in test/support/prosody-verifier.ts, independent of sidecar/src/token/role.ts.
 import { expect } from 'chai';
 import { parsePolicy } from '../../../sidecar/src/policy/load';
 import type { Identity } from '../../../sidecar/src/identity/identity';
@@ -7,18 +7,13 @@ import type { TokenRequest } from '../../../sidecar/src/token/claims';
 import { mintToken } from '../../../sidecar/src/token/mint';
 import { createSigner } from '../../../sidecar/src/token/sign';
 import { roleClaims } from '../../../sidecar/src/token/role';
-import { prosodyAccepts } from '../../support/prosody-verifier';
+import { prosodyAccepts, prosodyRole } from '../../support/prosody-verifier';
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
 
-/** JITSI.md: owner when affiliation is owner|moderator|teacher or moderator is true or "true"; else member. */
-function tokenAffiliation(user: Record<string, unknown>): 'owner' | 'member' {
-  const a = user.affiliation;
-  if (a === 'owner' || a === 'moderator' || a === 'teacher') return 'owner';
-  return user.moderator === true || user.moderator === 'true' ? 'owner' : 'member';
-}
+const tokenAffiliation = (user: Record<string, unknown>): 'owner' | 'member' => prosodyRole(user).affiliation;
 
 const cfg = testConfig();
-const sign = createSigner(cfg.jwt.appSecret);
+const sign = createSigner(TEST_APP_SECRET);
 const policy = parsePolicy(
   `
 rules:
@@ -58,7 +53,7 @@ describe('token/role: moderator, member and lobby bypass in the token', () => {
   it('a moderator: affiliation "owner", moderator true, lobby_bypass true; token_affiliation makes them owner', () => {
     const user = prosodyUser('staff@uni.example');
     expect(user).to.include({ affiliation: 'owner', moderator: true, lobby_bypass: true });
-    expect(tokenAffiliation(user)).to.equal('owner');
+    expect(prosodyRole(user)).to.deep.equal({ affiliation: 'owner', lobbyBypass: true });
   });
 
   it('a member: neither affiliation nor moderator nor lobby_bypass (never false or null)', () => {
@@ -71,7 +66,7 @@ describe('token/role: moderator, member and lobby bypass in the token', () => {
     const user = prosodyUser('tutor@uni.example');
     expect(user.lobby_bypass).to.equal(true);
     expect(user).to.not.have.any.keys('affiliation', 'moderator');
-    expect(tokenAffiliation(user)).to.equal('member');
+    expect(prosodyRole(user)).to.deep.equal({ affiliation: 'member', lobbyBypass: true });
   });
 
   it('someone no rule names: no role fields at all', () => {

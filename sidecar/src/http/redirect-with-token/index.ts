@@ -7,22 +7,24 @@ import { issueToken } from '../token-endpoint/issue-token';
 import type { TokenStep } from '../token-endpoint/state';
 import { applyPolicy } from './apply-policy';
 import { buildTokenRequest } from './build-token-request';
+import { deliverToken } from './deliver-token';
 import { enforcePrivateRoom } from './enforce-private-room';
+import { notePopupOpener } from './note-popup-opener';
 import { offerAuthErrorPage } from './offer-auth-error-page';
 import { parseMeeting } from './parse-meeting';
 import { requireSpIdentity } from './require-sp-identity';
-import { respondRedirect } from './respond-redirect';
 
 export function redirectWithToken(deps: HttpDeps): TokenStep {
   return compose([
     auditToken('redirectWithToken', deps),
     offerAuthErrorPage,
+    notePopupOpener,
     requireSpIdentity(deps),
     parseMeeting,
     applyPolicy(deps),
     enforcePrivateRoom(deps),
     buildTokenRequest,
     issueToken(deps),
-    respondRedirect(deps),
+    deliverToken(deps),
   ]);
 }

@@ -13,6 +13,8 @@ export interface TokenState {
   minted?: MintedToken;
   /** A refused browser may be sent to AUTH_ERROR_PAGE (see respond-error). */
   authErrorPage?: boolean;
+  /** The request came from Jitsi's inline login popup (a well-formed nonce): refusals post oauth-error. */
+  popupOpener?: boolean;
 }
 
 export type TokenContext = Koa.ParameterizedContext<TokenState>;

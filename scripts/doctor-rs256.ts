@@ -1,0 +1,86 @@
+// doctor in RS256 mode (JWT_SIGNING=RS256 in the sidecar): Prosody must hold no shared secret,
+// verify RS256, and fetch every published key from the sidecar's key server, as it would, from
+// inside the prosody container. Pure functions over inspect data and probe output.
+import { createHash, createPublicKey } from 'node:crypto';
+import { keyIdOf } from '../sidecar/src/token/keys/key-id';
+import { check, type CheckResult, type ProbeResult, type ServiceContainer } from './doctor-checks';
+
+const fixSetup = 'run `jitsi-saml2jwt setup <dir> --signing rs256` (it writes the .env), then recreate prosody';
+
+/** From prosody's environment: no app secret, RS256 expected, a key server set. */
+export function rs256ProsodyChecks(prosody: ServiceContainer): CheckResult[] {
+  const signType = prosody.env.get('JWT_SIGN_TYPE') ?? '';
+  const keyServer = prosody.env.get('JWT_ASAP_KEYSERVER') ?? '';
+  return [
+    check(
+      (prosody.env.get('JWT_APP_SECRET') ?? '') === '',
+      'prosody holds no JWT_APP_SECRET (RS256: no shared secret)',
+      `docker-jitsi-meet gives Prosody app_secret whenever JWT_APP_SECRET is set, and anyone who holds it can make tokens Prosody accepts: comment it out in .env; ${fixSetup}`,
+    ),
+    check(signType === 'RS256', `prosody verifies RS256 tokens (JWT_SIGN_TYPE=${signType || 'unset'}), as saml2jwt signs them`, `set JWT_SIGN_TYPE=RS256 in .env; ${fixSetup}`),
+    check(keyServer !== '', `prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=${keyServer || 'unset'})`, `set JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap in .env; ${fixSetup}`),
+  ];
+}
+
+/** Inside the sidecar: the key ids it publishes. */
+export const jwksProbe = [
+  'node',
+  '-e',
+  "fetch('http://127.0.0.1:8081/.well-known/jwks.json').then(async r=>{console.log(await r.text());process.exit(r.ok?0:1)},e=>{console.log(String(e));process.exit(1)})",
+];
+
+export function publishedKids(probe: ProbeResult | undefined): { kids: string[] } | { problem: string } {
+  if (!probe) return { problem: 'saml2jwt is not running' };
+  if (probe.exitCode !== 0) return { problem: `saml2jwt's /.well-known/jwks.json did not answer (${probe.exitCode === null ? 'timed out' : probe.output.trim().split('\n')[0] || `exit ${probe.exitCode}`})` };
+  try {
+    const body = JSON.parse(probe.output) as { keys?: { kid?: unknown }[] };
+    const kids = (body.keys ?? []).map((k) => k.kid).filter((k): k is string => typeof k === 'string');
+    return kids.length > 0 ? { kids } : { problem: 'saml2jwt publishes no key' };
+  } catch {
+    return { problem: 'saml2jwt\'s /.well-known/jwks.json is not JSON' };
+  }
+}
+
+/** Prosody's own request: GET path.join(asap_key_server, hex(sha256(kid)) .. '.pem'). */
+export function asapProbe(keyServer: string, kid: string): string[] {
+  return ['curl', '-fsS', '--max-time', '5', `${keyServer}/${createHash('sha256').update(kid, 'utf8').digest('hex')}.pem`];
+}
+
+/** The answer must be a PEM public key whose own kid is the one asked for. */
+export function keyServerCheck(kid: string, probe: ProbeResult | undefined): CheckResult {
+  const what = `prosody gets the public key of kid ${kid} from JWT_ASAP_KEYSERVER`;
+  const fix = 'prosody reaches the sidecar over meet.jitsi: start it with -f saml2jwt-rs256.yml, and check JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap';
+  if (!probe) return check(false, what, `prosody is not running. ${fix}`);
+  if (probe.exitCode !== 0) return check(false, `${what} (${probe.exitCode === null ? 'timed out' : probe.output.trim().split('\n')[0] || `exit ${probe.exitCode}`})`, fix);
+  let served: string | undefined;
+  try {
+    served = keyIdOf(createPublicKey({ key: probe.output, format: 'pem' }));
+  } catch {
+    return check(false, `${what} (the answer is not a PEM public key)`, fix);
+  }
+  return check(served === kid, what, `the key server answered with the key of kid ${served}: another service answers at that address. ${fix}`);
+}
+
+/**
+ * Every published kid fetched from inside prosody; one failure when the list cannot be had.
+ * `signingKid` (from the key folder on this machine, as `keys list` sees it) must be among them.
+ */
+export async function keyServerChecks(
+  prosody: ServiceContainer | undefined,
+  kids: ReturnType<typeof publishedKids>,
+  run: (container: ServiceContainer, cmd: string[]) => Promise<ProbeResult>,
+  signingKid?: string,
+): Promise<CheckResult[]> {
+  if ('problem' in kids) return [check(false, 'saml2jwt publishes its RS256 keys (/.well-known/jwks.json)', `${kids.problem}; see \`docker logs\` of the saml2jwt container`)];
+  const results: CheckResult[] = [];
+  if (signingKid !== undefined && !kids.kids.includes(signingKid)) {
+    results.push(check(false, `saml2jwt publishes the signing key (kid ${signingKid}, by the key folder)`, 'the sidecar has not read the key folder: is ${CONFIG}/saml2jwt/jwt-keys mounted (saml2jwt-rs256.yml)? see `docker logs` of the saml2jwt container'));
+  }
+  const keyServer = prosody?.env.get('JWT_ASAP_KEYSERVER') ?? '';
+  for (const kid of kids.kids) {
+    const probe = prosody?.status === 'running' && keyServer !== '' ? await run(prosody, asapProbe(keyServer, kid)) : undefined;
+    const result = keyServerCheck(kid, probe);
+    results.push(kid === signingKid ? { ...result, what: result.what.replace(`kid ${kid}`, `kid ${kid} (the signing key)`) } : result);
+  }
+  return results;
+}

@@ -1,0 +1,186 @@
+// `jitsi-saml2jwt keys rotate|list`: the RS256 signing keys in ${CONFIG}/saml2jwt/jwt-keys/
+// (mounted read-only into the sidecar at JWT_KEYS_DIR). `rotate` adds a key; the sidecar picks it
+// up by itself, publishes it at once and signs with it after JWT_KEY_ACTIVATION_DELAY. Old keys
+// retire by themselves; nothing is ever overwritten or printed.
+import { generateKeyPairSync } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/command-line';
+import { MalformedEnvFile, type EnvFile } from '../sidecar/src/config/env-file';
+import { readKeyDirectory } from '../sidecar/src/token/keys/key-directory';
+import { keyFileName } from '../sidecar/src/token/keys/key-file-name';
+import { asapFileName, keyIdOf } from '../sidecar/src/token/keys/key-id';
+import { scheduleKeys, type KeyTiming } from '../sidecar/src/token/keys/key-schedule';
+import { commitStaged, discardStaged, stageFile } from './atomic-write';
+import type { FileAccess } from './file-owner';
+import { InvalidInput } from './input-checks';
+import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
+import { secretAccess, secretDirMode } from './secret-files';
+
+export const jwtKeysUsage = `usage: jitsi-saml2jwt keys rotate|list (--jitsi-dir DIR | --dir DIR)
+
+RS256 signing keys (JWT_SIGNING=RS256), one PEM per key:
+  rotate            add a new RSA 3072 key (mode 0600); the sidecar publishes it at once and signs
+                    with it after JWT_KEY_ACTIVATION_DELAY (at once when it is the first key)
+  list              each key's kid, age and state: signing, published or retired
+
+  --jitsi-dir DIR   the docker-jitsi-meet checkout: keys in \${CONFIG}/saml2jwt/jwt-keys
+  --dir DIR         a key folder of its own (defaults for the timings)
+  -h, --help        show this help
+`;
+
+const options = {
+  'jitsi-dir': { type: 'string' },
+  dir: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const JWT_KEY_BITS = 3072;
+const privateKeyMode = 0o600;
+
+export function jwtKeysDir(configDir: string): string {
+  return path.join(configDir, 'saml2jwt', 'jwt-keys');
+}
+
+export interface NewJwtKey {
+  name: string;
+  pem: string;
+  kid: string;
+}
+
+/** A fresh RSA 3072 key, named by the second it was made (the sidecar's rule). */
+export function createJwtKey(now = new Date()): NewJwtKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: JWT_KEY_BITS });
+  return {
+    name: keyFileName(Math.floor(now.getTime() / 1000)),
+    pem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    kid: keyIdOf(publicKey),
+  };
+}
+
+/** The sidecar reads its keys as uid 1000: root gives them that owner, anyone else keeps them. */
+export function jwtKeyAccess(): { file: FileAccess; dir: FileAccess } {
+  return { file: secretAccess(privateKeyMode), dir: secretAccess(secretDirMode) };
+}
+
+/** The timings the sidecar will use, from the .env (its defaults otherwise). */
+export function keyTiming(env: EnvFile | undefined): KeyTiming {
+  const seconds = (name: string, fallback: number): number => {
+    const v = env?.expanded(name)?.trim();
+    return v && /^[0-9]+$/.test(v) ? Number(v) : fallback;
+  };
+  return { activationDelaySeconds: seconds('JWT_KEY_ACTIVATION_DELAY', 300), maxValiditySeconds: seconds('MAX_VALIDITY', 86400) };
+}
+
+/** The kid that signs by the folder alone (as `keys list` shows it), or undefined when the folder cannot be read. */
+export function signingKidOnDisk(dir: string, env: EnvFile | undefined, now = new Date()): string | undefined {
+  const read = fs.existsSync(dir) ? readKeyDirectory(dir) : undefined;
+  if (!read || 'problems' in read) return undefined;
+  return scheduleKeys(read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), now.getTime() / 1000, keyTiming(env)).signingKid;
+}
+
+export interface JwtKeysEnvironment {
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+  home?: string;
+  now?: Date;
+  makeKey?: (now: Date) => NewJwtKey;
+}
+
+export async function run(argv: string[], environment: JwtKeysEnvironment = {}): Promise<number> {
+  const out = environment.out ?? ((t: string) => void process.stdout.write(t));
+  const err = environment.err ?? ((t: string) => void process.stderr.write(t));
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, { options, maxPositionals: 1 });
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('keys', e, jwtKeysUsage, err);
+    throw e;
+  }
+  const { values: opts, positionals } = parsed;
+  if (opts.help) {
+    out(jwtKeysUsage);
+    return 0;
+  }
+  const action = positionals[0];
+  try {
+    if (action !== 'rotate' && action !== 'list') throw new UsageError('give rotate or list');
+    if ((opts['jitsi-dir'] === undefined) === (opts.dir === undefined)) throw new UsageError('give --jitsi-dir or --dir (one of them)');
+    let dir = path.resolve(opts.dir ?? '.');
+    let env: EnvFile | undefined;
+    if (opts['jitsi-dir'] !== undefined) {
+      const checkout = readJitsiCheckout(opts['jitsi-dir'], environment.home ?? os.homedir());
+      dir = jwtKeysDir(checkout.configDir);
+      env = checkout.env;
+    }
+    const now = environment.now ?? new Date();
+    const timing = keyTiming(env);
+    return action === 'rotate' ? rotate(dir, timing, now, environment.makeKey ?? createJwtKey, out, err) : list(dir, timing, now, out, err);
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsageError('keys', e, jwtKeysUsage, err);
+    if (e instanceof InvalidInput || e instanceof NotAJitsiCheckout || e instanceof MalformedEnvFile) {
+      err(`keys: ${e.message}\n`);
+      return e instanceof InvalidInput ? 2 : 1;
+    }
+    throw e;
+  }
+}
+
+function rotate(dir: string, timing: KeyTiming, now: Date, makeKey: (now: Date) => NewJwtKey, out: (t: string) => void, err: (t: string) => void): number {
+  const access = jwtKeyAccess();
+  const before = fs.existsSync(dir) ? readKeyDirectory(dir) : { keys: [] };
+  if ('problems' in before && !before.problems.every((p) => p.includes('holds no key'))) {
+    err(`keys: ${dir} has problems; fix them before adding a key:\n${before.problems.map((p) => `  ${p}\n`).join('')}`);
+    return 1;
+  }
+  const first = !('keys' in before) || before.keys.length === 0;
+  if (!fs.existsSync(dir)) {
+    fs.mkdirSync(dir, { recursive: true, mode: access.dir.mode });
+    fs.chmodSync(dir, access.dir.mode);
+    if (process.getuid?.() === 0) fs.chownSync(dir, access.dir.uid, access.dir.gid);
+  }
+  const key = makeKey(now);
+  const target = path.join(dir, key.name);
+  // Hidden temporary file, then link(2): the sidecar never sees a half-written key, and an
+  // existing key is never replaced.
+  const staged = stageFile(target, key.pem, access.file.mode, access.file);
+  try {
+    commitStaged(staged, false);
+  } catch (e) {
+    discardStaged(staged);
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      err(`keys: ${target} exists (a key was made this second); run rotate again\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const when = first ? 'it signs at once (the only key)' : `it signs from ${new Date(now.getTime() + timing.activationDelaySeconds * 1000).toISOString()} (JWT_KEY_ACTIVATION_DELAY=${timing.activationDelaySeconds}s after the sidecar publishes it)`;
+  out(`added ${target} (RSA ${JWT_KEY_BITS}, mode 0${access.file.mode.toString(8)}, owner uid ${access.file.uid})\n  kid ${key.kid}\n  key server file ${asapFileName(key.kid)}\n  ${when}\n`);
+  if (access.file.uid !== 1000) err(`keys: warning: the sidecar reads its keys as uid 1000; run: sudo chown -R 1000:0 ${dir}\n`);
+  return 0;
+}
+
+function list(dir: string, timing: KeyTiming, now: Date, out: (t: string) => void, err: (t: string) => void): number {
+  const read = readKeyDirectory(dir);
+  if ('problems' in read) {
+    err(`keys: ${read.problems.join('\n  ')}\n`);
+    return 1;
+  }
+  const nowSeconds = now.getTime() / 1000;
+  // As the sidecar sees them once it has read the folder (it does within seconds of a change).
+  const { states } = scheduleKeys(read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), nowSeconds, timing);
+  const rows = read.keys.map((k) => [k.kid, age(nowSeconds - k.created), states.get(k.kid) ?? '?', k.name]);
+  const header = ['KID', 'AGE', 'STATE', 'FILE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ') + '\n';
+  out(line(header) + rows.map(line).join(''));
+  return 0;
+}
+
+function age(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400 * 2) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(s / 86400)}d`;
+}

@@ -1,0 +1,109 @@
+// RS256 end to end through the containers: `setup --signing rs256` wires a checkout, our overlay
+// plus saml2jwt-rs256.yml run it, a real browser logs in, and a container on meet.jitsi standing
+// in for Prosody fetches the public key by service name, exactly at JWT_ASAP_KEYSERVER's
+// <hex(sha256(kid))>.pem, and that key verifies the login's token. Nothing is published on the
+// host, and a key added with `keys rotate` is served without a restart.
+import { expect } from 'chai';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
+import { asapKeyUrl, prosodyAcceptsAsap } from '../support/prosody-verifier';
+import { docker, localBases, repoRoot, run, sleep } from './docker-cli';
+import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+
+const projectName = 'saml2jwt-rs256';
+
+describe('docker: RS256 tokens and the key server (setup --signing rs256)', function () {
+  this.timeout(30 * 60_000);
+  let stack: WiredStack;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    stack = await startWiredStack({ name: projectName, setupFlags: ['--signing', 'rs256'], overlays: ['saml2jwt-rs256.yml'] });
+  });
+
+  stackHooks(() => ({ stack, browser }));
+
+  /** Runs node in a throw-away container on meet.jitsi, as Prosody (or any Jitsi service) is. */
+  const fromMeetNetwork = async (script: string, ...args: string[]): Promise<string> =>
+    docker(['run', '--rm', '--network', `${stack.project.name}_meet.jitsi`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true', localBases.node, 'node', '-e', script, ...args], { timeoutMs: 60_000 });
+  const fetchText = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => console.log(JSON.stringify({ error: String(e.cause?.code ?? e.name) })));`;
+  const getFromMeet = async (url: string): Promise<{ status?: number; body?: string; error?: string }> => JSON.parse((await fromMeetNetwork(fetchText, url)).trim());
+
+  it('setup wrote the .env for Prosody and no shared secret; the sidecar runs on meet.jitsi with nothing published', async () => {
+    expect(stack.env.get('JWT_SIGN_TYPE')).to.equal('RS256');
+    expect(stack.env.get('JWT_ASAP_KEYSERVER')).to.equal('http://saml2jwt.meet.jitsi:8081/asap');
+    expect(stack.env.has('JWT_APP_SECRET')).to.equal(false);
+    expect(fs.existsSync(path.join(stack.project.configDir, 'saml2jwt', 'secrets', 'jwt_app_secret'))).to.equal(false);
+    const id = await stack.project.containerOf('saml2jwt');
+    const networks = JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', id])) as Record<string, { Aliases: string[] | null }>;
+    expect(Object.keys(networks).sort()).to.deep.equal([`${stack.project.name}_meet.jitsi`, `${stack.project.name}_saml2jwt-internal`]);
+    expect(networks[`${stack.project.name}_meet.jitsi`]?.Aliases).to.include('saml2jwt.meet.jitsi');
+    // From the host the backend port is not reachable: no port of the sidecar is published.
+    const bindings = JSON.parse(await docker(['inspect', '--format', '{{json .HostConfig.PortBindings}}', id])) as Record<string, unknown> | null;
+    expect(bindings ?? {}).to.deep.equal({});
+    expect((await docker(['port', id])).trim()).to.equal('');
+    const env = await docker(['inspect', '--format', '{{json .Config.Env}}', id]);
+    expect(env).to.contain('JWT_SIGNING=RS256').and.contain('JWT_KEYS_DIR=/config/jwt-keys').and.contain('"JWT_APP_SECRET_FILE="');
+  });
+
+  it('a real login gets an RS256 token whose key a container on meet.jitsi fetches by service name, and that key verifies it', async () => {
+    browser = await launchBrowser();
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(tokenAuthUrl(stack.publicUrl, 'Standup', ''));
+    await submitIdpLogin(page, 'alice', 'alice-pass');
+    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
+    const token = new URL(page.url()).searchParams.get('jwt') ?? '';
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string; typ: string; kid: string };
+    expect(header.alg).to.equal('RS256');
+    expect(header.typ).to.equal('JWT');
+    expect(header.kid).to.match(/^[A-Za-z0-9_-]{43}$/);
+
+    // The stand-in for Prosody asks exactly what Prosody asks: path.join(JWT_ASAP_KEYSERVER, hex(sha256(kid)) .. '.pem').
+    const url = asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', header.kid);
+    expect(url).to.match(/^http:\/\/saml2jwt\.meet\.jitsi:8081\/asap\/[0-9a-f]{64}\.pem$/);
+    const fetched = await getFromMeet(url);
+    expect(fetched.status, JSON.stringify(fetched)).to.equal(200);
+    expect(fetched.body).to.match(/^-----BEGIN PUBLIC KEY-----\n/);
+    // That PEM, as Prosody caches it per kid, verifies the token (the verifier fetches nothing more).
+    const prosody = { ...prosodyFor(stack.env), keyServer: 'http://unreachable.invalid/asap', cache: new Map([[header.kid, fetched.body as string]]) };
+    const verdict = await prosodyAcceptsAsap(token, { ...prosody, room: 'standup' });
+    expect(verdict, JSON.stringify(verdict)).to.include({ ok: true });
+    expect(await prosodyAcceptsAsap(token, { ...prosody, room: 'other' })).to.include({ ok: false });
+    // An unknown kid is 404 on the same server.
+    expect((await getFromMeet(asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', 'no-such-kid'))).status).to.equal(404);
+  });
+
+  it('keys rotate adds a key the running sidecar serves within seconds, without a restart', async () => {
+    const jwks = async (): Promise<string[]> => {
+      const r = await getFromMeet('http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json');
+      return ((JSON.parse(r.body ?? '{"keys":[]}') as { keys: { kid: string }[] }).keys ?? []).map((k) => k.kid);
+    };
+    const before = await jwks();
+    expect(before).to.have.length(1);
+    const startedAt = (await docker(['inspect', '--format', '{{.State.StartedAt}}', await stack.project.containerOf('saml2jwt')])).trim();
+    const rotated = await run(process.execPath, [...cliArgs, 'keys', 'rotate', '--jitsi-dir', stack.project.dir], { cwd: repoRoot, timeoutMs: 120_000 });
+    expect(rotated.code, rotated.stderr).to.equal(0);
+    const kid = /kid (\S+)/.exec(rotated.stdout)?.[1] as string;
+    let after: string[] = before;
+    for (let i = 0; i < 30 && !after.includes(kid); i++) {
+      await sleep(1000);
+      after = await jwks();
+    }
+    expect(after).to.deep.equal([...before, kid]);
+    const key = await getFromMeet(asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', kid));
+    expect(key.status).to.equal(200);
+    expect((await docker(['inspect', '--format', '{{.State.StartedAt}}', await stack.project.containerOf('saml2jwt')])).trim()).to.equal(startedAt);
+  });
+
+  it('doctor: the sidecar is on meet.jitsi for Prosody; with no prosody here, the key server checks say so', async () => {
+    const r = await run(process.execPath, [...cliArgs, 'doctor', stack.project.dir], { cwd: repoRoot, timeoutMs: 180_000 });
+    const out = r.stdout + r.stderr;
+    expect(r.code, out).to.equal(1);
+    expect(out).to.match(/^ok\s+saml2jwt is on the meet\.jitsi network too, where Prosody fetches the RS256 public keys/m);
+    expect(out).to.match(/^FAIL\s+prosody gets the public key of kid [A-Za-z0-9_-]{43} \(the signing key\) from JWT_ASAP_KEYSERVER/m);
+    expect(out).to.match(/prosody is not running/);
+    expect(out).not.to.match(/share JWT_APP_SECRET/);
+  });
+});
