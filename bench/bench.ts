@@ -5,10 +5,13 @@
 //   BENCH_SECONDS   measured seconds per turn (default 5, i.e. 15 s per target and route; 1 for a smoke run)
 //   BENCH_PROFILE=1 start the sidecar with --cpu-prof (profile written to bench/profiles/)
 //   BENCH_LOG_LEVEL sidecar LOG_LEVEL (default info, i.e. with one audit line per token)
+// Two refusal routes (a bad room through the SP, a wrong API key) run on the sidecar alone: their
+// figures are compared with the success path of the same run, since turning a request away must
+// cost no more than serving one (issue 13).
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,6 +69,18 @@ async function firstSuccess(url: string, headers: Record<string, string>, want: 
   throw new Error(`${url} never answered ${want}`);
 }
 
+type Expect = '2xx' | '3xx' | '4xx';
+
+interface Route {
+  route: string;
+  path: string;
+  listener: 'front' | 'backend';
+  headers: Record<string, string>;
+  expect: Expect;
+  /** A refusal route: sidecar only, compared with this success route of the same run. */
+  refusalOf?: string;
+}
+
 interface Target {
   name: string;
   proc: ChildProcess;
@@ -83,10 +98,14 @@ interface Run {
   /** Server CPU time per request: much less sensitive to a busy machine than req/s. */
   cpuUsPerReq: number;
   rssMaxMb?: number;
+  /** Bytes of log the sidecar wrote per request (its audit lines). */
+  logBytesPerReq?: number;
 }
 
-async function load(url: string, headers: Record<string, string>, seconds: number, expect: '2xx' | '3xx', pid: number, sampleRss: boolean): Promise<Omit<Run, 'target' | 'route'>> {
+async function load(url: string, headers: Record<string, string>, seconds: number, expect: Expect, pid: number, sidecarLog?: string): Promise<Omit<Run, 'target' | 'route'>> {
   let rssMax = 0;
+  const sampleRss = sidecarLog !== undefined;
+  const logBefore = sampleRss ? statSync(sidecarLog).size : 0;
   const sampler = sampleRss ? setInterval(() => (rssMax = Math.max(rssMax, rssMb(pid))), 250) : undefined;
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: seconds });
@@ -99,7 +118,11 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
     p99: result.latency.p99,
     unexpected: result.requests.total - result[expect] + result.errors,
   };
-  if (sampleRss) run.rssMaxMb = rssMax;
+  if (sampleRss) {
+    run.rssMaxMb = rssMax;
+    await new Promise((r) => setTimeout(r, 600)); // the destination's periodic flush (log.ts)
+    run.logBytesPerReq = (statSync(sidecarLog).size - logBefore) / Math.max(1, result.requests.total);
+  }
   return run;
 }
 
@@ -121,6 +144,7 @@ function medianRun(turns: Run[]): Run {
     unexpected: turns.reduce((sum, t) => sum + t.unexpected, 0),
   };
   if (first.rssMaxMb !== undefined) run.rssMaxMb = Math.max(...turns.map((t) => t.rssMaxMb ?? 0));
+  if (first.logBytesPerReq !== undefined) run.logBytesPerReq = median(turns.map((t) => t.logBytesPerReq ?? 0));
   return run;
 }
 
@@ -146,7 +170,8 @@ async function main(): Promise<void> {
       `LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}`,
     ].join('\n') + '\n',
   );
-  const logFd = openSync(join(dir, 'sidecar.log'), 'w'); // audit lines go somewhere real, as in a container
+  const sidecarLog = join(dir, 'sidecar.log');
+  const logFd = openSync(sidecarLog, 'w'); // audit lines go somewhere real, as in a container
   const profileDir = join(ROOT, 'bench/profiles');
   if (PROFILE) mkdirSync(profileDir, { recursive: true });
 
@@ -178,24 +203,28 @@ async function main(): Promise<void> {
     const idleRss = rssMb(sidecar.proc.pid as number);
 
     const runs: Run[] = [];
-    const routes = [
-      { route: '/redirectWithToken', path: redirectPath, listener: 'front' as const, headers: frontHeaders, expect: '3xx' as const },
-      { route: '/getToken', path: getTokenPath, listener: 'backend' as const, headers: backendHeaders, expect: '2xx' as const },
+    const routes: Route[] = [
+      { route: '/redirectWithToken', path: redirectPath, listener: 'front', headers: frontHeaders, expect: '3xx' },
+      { route: '/getToken', path: getTokenPath, listener: 'backend', headers: backendHeaders, expect: '2xx' },
+      // A flood of bad rooms through the SP, and of wrong API keys: 400 and 401.
+      { route: '/redirectWithToken room=*', path: '/redirectWithToken?room=*&tenant=acme', listener: 'front', headers: frontHeaders, expect: '4xx', refusalOf: '/redirectWithToken' },
+      { route: '/getToken wrong key', path: getTokenPath, listener: 'backend', headers: { authorization: `Bearer ${secret()}` }, expect: '4xx', refusalOf: '/getToken' },
     ];
     for (const r of routes) {
       const turns: Run[] = [];
-      for (const t of [baseline, sidecar]) {
+      const targetsOfRoute = r.refusalOf === undefined ? [baseline, sidecar] : [sidecar];
+      for (const t of targetsOfRoute) {
         process.stderr.write(`bench: warm-up ${t.name} ${r.route} (${WARMUP_SECONDS}s)\n`);
-        await load(`http://127.0.0.1:${t[r.listener]}${r.path}`, r.headers, WARMUP_SECONDS, r.expect, t.proc.pid as number, false);
+        await load(`http://127.0.0.1:${t[r.listener]}${r.path}`, r.headers, WARMUP_SECONDS, r.expect, t.proc.pid as number);
       }
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const t of [baseline, sidecar]) {
+        for (const t of targetsOfRoute) {
           process.stderr.write(`bench: round ${round}/${ROUNDS} ${t.name} ${r.route} (${SECONDS}s)\n`);
           const url = `http://127.0.0.1:${t[r.listener]}${r.path}`;
-          turns.push({ target: t.name, route: r.route, ...(await load(url, r.headers, SECONDS, r.expect, t.proc.pid as number, t === sidecar)) });
+          turns.push({ target: t.name, route: r.route, ...(await load(url, r.headers, SECONDS, r.expect, t.proc.pid as number, t === sidecar ? sidecarLog : undefined)) });
         }
       }
-      for (const t of [baseline, sidecar]) runs.push(medianRun(turns.filter((x) => x.target === t.name)));
+      for (const t of targetsOfRoute) runs.push(medianRun(turns.filter((x) => x.target === t.name)));
     }
 
     const fmt = (n: number, d = 0): string => n.toFixed(d);
@@ -205,7 +234,7 @@ async function main(): Promise<void> {
       '| route | target | req/s | p50 ms | p99 ms | ratio | CPU µs/req | CPU ratio | unexpected |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ];
-    for (const r of routes) {
+    for (const r of routes.filter((x) => x.refusalOf === undefined)) {
       const base = runs.find((x) => x.route === r.route && x.target === 'baseline') as Run;
       for (const x of runs.filter((y) => y.route === r.route)) {
         const ratio = x.target === 'sidecar' ? fmt(x.rps / base.rps, 2) : '';
@@ -213,6 +242,18 @@ async function main(): Promise<void> {
         const cpuRatio = x.target === 'sidecar' ? fmt(base.cpuUsPerReq / x.cpuUsPerReq, 2) : '';
         lines.push(`| ${x.route} | ${x.target} | ${fmt(x.rps)} | ${fmt(x.p50, 1)} | ${fmt(x.p99, 1)} | ${ratio} | ${fmt(x.cpuUsPerReq)} | ${cpuRatio} | ${x.unexpected} |`);
       }
+    }
+    lines.push(
+      '',
+      '| refusal route | req/s | p50 ms | p99 ms | req/s ÷ success | CPU µs/req | success CPU ÷ refusal CPU (≥ 1: no dearer than a token) | log bytes/req (success) | unexpected |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const r of routes.filter((x) => x.refusalOf !== undefined)) {
+      const refused = runs.find((x) => x.route === r.route) as Run;
+      const served = runs.find((x) => x.route === r.refusalOf && x.target === 'sidecar') as Run;
+      lines.push(
+        `| ${r.route} | ${fmt(refused.rps)} | ${fmt(refused.p50, 1)} | ${fmt(refused.p99, 1)} | ${fmt(refused.rps / served.rps, 2)} | ${fmt(refused.cpuUsPerReq)} | ${fmt(served.cpuUsPerReq / refused.cpuUsPerReq, 2)} | ${fmt(refused.logBytesPerReq ?? 0, 1)} (${fmt(served.logBytesPerReq ?? 0)}) | ${refused.unexpected} |`,
+      );
     }
     const loadedRss = Math.max(...runs.map((r) => r.rssMaxMb ?? 0));
     lines.push('', `sidecar RSS idle ${fmt(idleRss, 1)} MB, under load (max) ${fmt(loadedRss, 1)} MB`, `cold start (spawn → first token) ${fmt(coldStartMs)} ms`);

@@ -24,6 +24,7 @@ import {
   type ProbeResult,
 } from './doctor-checks';
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
+import { runningReplicas, spReplicaChecks } from './doctor-replicas';
 import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
 import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
 import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
@@ -33,7 +34,8 @@ export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir
 
 Finds the running docker-jitsi-meet compose project (the one started from <dir> when given) and
 checks prosody, web, saml2jwt and saml-sp (the secrets they share are read from their secret
-files inside the containers, never shown), and, when the files are on this machine, that the
+files inside the containers, never shown), that several SP replicas (saml2jwt-ha.yml) share one
+session store, entityID and SP certificate, and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
 containers mount are not readable by every user. With JWT_SIGNING=RS256 it also checks that
 prosody holds no JWT_APP_SECRET, expects RS256, and gets every published key from the key
@@ -106,6 +108,12 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
       sp?.env.get('SP_ENTITY_ID') || undefined,
     ),
   );
+
+  // SP replicas (saml2jwt-ha.yml): one store, one entityID, one certificate.
+  const spReplicas = runningReplicas(inspects, project.name, 'saml-sp');
+  const replicaMetadata = new Map<string, ProbeResult>();
+  if (spReplicas.length > 1) for (const c of spReplicas) replicaMetadata.set(c.name, await probe(docker, c.name, metadataProbe(c.env.get('SAML2JWT_MODE'))));
+  results.push(...spReplicaChecks(spReplicas, replicaMetadata));
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');

@@ -40,6 +40,7 @@ export interface SetupFlags {
   guests: boolean;
   signing?: string;
   inlineLogin: boolean;
+  ha: boolean;
   rotateSecret: boolean;
   removeOldBackups: boolean;
   dryRun: boolean;
@@ -66,6 +67,7 @@ const setupOptions = {
   guests: { type: 'boolean' },
   signing: { type: 'string' },
   'inline-login': { type: 'boolean' },
+  ha: { type: 'boolean' },
   'rotate-secret': { type: 'boolean' },
   'remove-old-backups': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -96,6 +98,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     guests: v.guests ?? false,
     signing: v.signing,
     inlineLogin: v['inline-login'] ?? false,
+    ha: v.ha ?? false,
     rotateSecret: v['rotate-secret'] ?? false,
     removeOldBackups: v['remove-old-backups'] ?? false,
     dryRun: v['dry-run'] ?? false,
@@ -134,6 +137,8 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
                               Default: the mode the .env is in (JWT_SIGNING), else hs256
   --inline-login              sign in and renew in a popup without leaving the meeting, log out
                               silently (config.tokenAuthInline = true; path mode only)
+  --ha                        two SP and two sidecar replicas with sessions in memcached
+                              (saml2jwt-ha.yml; path mode, backend API off)
   --rotate-secret             replace JWT_APP_SECRET even though it is strong (logs everyone out);
                               on a terminal, offers to remove the .env backups that hold the old one
   --remove-old-backups        remove the .env backups that hold an old JWT_APP_SECRET (with or
@@ -175,6 +180,7 @@ export interface SetupInputs {
   guests: boolean;
   signing: Signing;
   inlineLogin: boolean; // path mode only
+  ha: boolean;
   rotateSecret: boolean;
   testIdp?: TestIdp;
 }
@@ -246,6 +252,8 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   } else if (flags.serverName !== undefined) {
     throw new InvalidInput('--server-name is only for --mode host');
   }
+  // Replicas cannot share host mode's one published TLS port.
+  if (flags.ha && mode === 'host') throw new InvalidInput('--ha runs in path mode only: two SP replicas cannot publish the one host-mode port (use --mode path)');
 
   // Which IdP(s): the template and its SSO_URL
   if (flags.idpEntityId !== undefined && flags.discoveryUrl !== undefined) {
@@ -382,6 +390,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     guests: flags.guests,
     signing: resolveSigning(flags.signing, fromEnv('JWT_SIGNING')),
     inlineLogin: flags.inlineLogin,
+    ha: flags.ha,
     rotateSecret: flags.rotateSecret,
     testIdp,
   };

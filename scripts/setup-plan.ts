@@ -220,6 +220,14 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   }
   const backendValue = env.expanded('ENABLE_BACKEND_JWT_REQUEST');
   const backendOn = backendValue !== undefined && parseBoolean(backendValue) === true;
+  // --ha: replicas with shared SP sessions (saml2jwt-ha.yml). Once written, later runs keep it.
+  const haOn = inputs.ha || env.expanded('SAML2JWT_SP_REPLICAS') !== undefined;
+  if (haOn) {
+    if (backendOn) {
+      throw new InvalidInput('--ha with the backend API (ENABLE_BACKEND_JWT_REQUEST=true) is not supported: two sidecar replicas cannot publish its one host port');
+    }
+    for (const key of ['SAML2JWT_SP_REPLICAS', 'SAML2JWT_SIDECAR_REPLICAS']) if (env.expanded(key) === undefined) set(key, '2');
+  }
   if (backendOn && !isStrongSecret(env.expanded('BACKEND_API_KEY'))) {
     set('BACKEND_API_KEY', newSecret());
     generated.push('BACKEND_API_KEY generated (the backend API is on: ENABLE_BACKEND_JWT_REQUEST)');
@@ -335,6 +343,10 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   }
 
   const composeFiles = ['-f docker-compose.yml', '-f saml2jwt.yml'];
+  if (haOn) {
+    composeFiles.push('-f saml2jwt-ha.yml');
+    notes.push('--ha: every SP replica shares the key pair and SP_ENTITY_ID, and sessions live in memcached; when memcached restarts, users sign in again (README, "Running more than one")');
+  }
   if (backendOn && overlays.includes('saml2jwt-backend.yml')) composeFiles.push('-f saml2jwt-backend.yml');
   if (rs256 && overlays.includes('saml2jwt-rs256.yml')) composeFiles.push('-f saml2jwt-rs256.yml');
   if (inputs.mode === 'host' && overlays.includes('saml2jwt-hostmode.yml')) composeFiles.push('-f saml2jwt-hostmode.yml');

@@ -215,6 +215,30 @@ describe('docker: compose overlay configuration', function () {
     expect(svc(m, 'saml-sp').ports ?? []).to.deep.equal([]);
   });
 
+  it('saml2jwt-ha.yml: two replicas each, the SP on memcache, memcached unpublished, memory-limited, on an internal network with the SP only', async () => {
+    const m = await project({ overlays: ['saml2jwt-ha.yml'] }).config();
+    const ha = (name: string) => svc(m, name) as ComposeService & { deploy?: { replicas?: number }; mem_limit?: string | number; depends_on?: Record<string, { condition: string }> };
+    expect(ha('saml-sp').deploy?.replicas).to.equal(2);
+    expect(ha('saml2jwt').deploy?.replicas).to.equal(2);
+    expect(ha('saml-sp').environment).to.include({ SP_SESSION_STORE: 'memcache', MEMCACHED_HOSTS: 'memcached:11211', SP_ENTITY_ID: setupLines.SP_ENTITY_ID });
+    expect(ha('saml-sp').depends_on?.memcached).to.deep.include({ condition: 'service_healthy' });
+    // Every replica mounts the one key folder.
+    expect(ha('saml-sp').volumes?.find((v) => v.target === '/etc/shibboleth/keys')?.source).to.match(/\/saml2jwt\/sp$/);
+    const mc = ha('memcached');
+    expect(mc.ports ?? []).to.deep.equal([]);
+    expect(Object.keys(mc.networks ?? {})).to.deep.equal(['saml2jwt-sessions']);
+    expect(m.networks['saml2jwt-sessions']?.internal).to.equal(true);
+    expect(Object.keys(ha('saml-sp').networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal', 'saml2jwt-sessions']);
+    expect(Object.keys(ha('saml2jwt').networks ?? {})).not.to.include('saml2jwt-sessions');
+    expect(String(mc.mem_limit)).to.equal(String(128 * 1024 * 1024));
+    expect(mc).to.deep.include({ read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
+    expect(mc.build).to.deep.include({ context: path.join(overlayDir, 'memcached'), args: { BASE_IMAGE: 'debian:bookworm-slim' } });
+    expect(fs.readFileSync(path.join(overlayDir, 'memcached', 'Dockerfile'), 'utf8')).to.match(/^ARG BASE_IMAGE=debian:bookworm-slim$/m);
+    // The base image may be the official one, by a variable of its own.
+    const official = await project({ overlays: ['saml2jwt-ha.yml'], env: { SAML2JWT_MEMCACHED_BASE_IMAGE: 'memcached:1.6-bookworm' } }).config();
+    expect(svc(official, 'memcached').build?.args).to.deep.equal({ BASE_IMAGE: 'memcached:1.6-bookworm' });
+  });
+
   it('publishes the SP’s TLS port only with saml2jwt-hostmode.yml', async () => {
     const m = await project({ overlays: ['saml2jwt-hostmode.yml'], env: { SAML2JWT_MODE: 'host', SERVER_NAME: 'auth.example.org:9444' } }).config();
     const ports = svc(m, 'saml-sp').ports ?? [];
@@ -244,6 +268,7 @@ describe('docker: compose overlay configuration', function () {
     const topLevel: Record<string, string[]> = {
       'saml2jwt.yml': ['services', 'networks', 'secrets'],
       'saml2jwt-backend.yml': ['services', 'networks', 'secrets'],
+      'saml2jwt-ha.yml': ['services', 'networks'],
       'saml2jwt-rs256.yml': ['services', 'secrets'],
     };
     for (const file of fs.readdirSync(overlayDir).filter((f) => f.endsWith('.yml'))) {

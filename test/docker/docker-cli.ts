@@ -103,7 +103,8 @@ export async function logsOf(containers: string[], lines = 30): Promise<string> 
   const parts: string[] = [];
   for (const c of containers) {
     const r = await run('docker', ['logs', '--tail', String(lines), c]);
-    parts.push(`--- logs of ${c}:\n${r.stdout}${r.stderr}`);
+    const health = await run('docker', ['inspect', '--format', '{{if .State.Health}}{{json .State.Health.Log}}{{end}}', c]);
+    parts.push(`--- logs of ${c}:\n${r.stdout}${r.stderr}--- its last health checks: ${health.stdout.trim().slice(-1500)}\n`);
   }
   return parts.join('\n');
 }

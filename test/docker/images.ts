@@ -6,13 +6,14 @@ import * as path from 'node:path';
 import { ComposeProject } from './compose-project';
 import { docker, imageRepo, localBases, repoRoot, testImageVersion, testPrefix } from './docker-cli';
 
-export type BuiltService = 'saml2jwt' | 'saml-sp' | 'test-idp' | 'web';
+export type BuiltService = 'saml2jwt' | 'saml-sp' | 'test-idp' | 'web' | 'memcached';
 
 export const tierImages: Record<BuiltService, string> = {
   saml2jwt: `${imageRepo}/sidecar:${testImageVersion}`,
   'saml-sp': `${imageRepo}/shib-sp:${testImageVersion}`,
   'test-idp': `${imageRepo}/test-idp:${testImageVersion}`,
   web: `saml2jwt-test/jitsi-web-stand-in:${testPrefix}latest`,
+  memcached: `${imageRepo}/memcached:${testImageVersion}`,
 };
 
 export type StandIn = 'prosody' | 'prosody-before-9457' | 'jicofo' | 'jvb';
@@ -38,6 +39,9 @@ export const buildEnv = {
   JITSI_JICOFO_STAND_IN_IMAGE: standInImages.jicofo,
   JITSI_JVB_STAND_IN_IMAGE: standInImages.jvb,
 };
+
+/** Facts measured by the suites (e.g. an idle container's RSS), printed by tier-report.test.ts. */
+export const tierFacts: string[] = [];
 
 const builds = new Map<string, Promise<void>>();
 export const buildSeconds = new Map<string, number>();
@@ -66,6 +70,8 @@ export function buildImage(service: BuiltService): Promise<void> {
       name: 'saml2jwt-build',
       env: { ...buildEnv, HTTPS_PORT: '0' },
       profiles: ['test-idp'],
+      // memcached is a service of the HA overlay only.
+      overlays: service === 'memcached' ? ['saml2jwt-ha.yml'] : [],
     });
     try {
       await project.compose(['build', service], 20 * 60_000);

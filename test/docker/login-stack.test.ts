@@ -149,7 +149,7 @@ describe('docker: login through the containers (path mode)', function () {
     expect(before, 'metadata carries the SP certificate').to.be.a('string');
     await stack.project.compose(['up', '-d', '--no-build', '--no-deps', '--force-recreate', 'saml-sp'], 180_000);
     await waitHealthy([await stack.project.containerOf('saml-sp')], 120_000);
-    // nginx may hold the old address for its resolver's valid=30s; poll a bounded while.
+    // nginx may hold the old address for its resolver's valid=1s; poll a bounded while.
     let after: string | undefined;
     for (let i = 0; i < 45 && after === undefined; i++) {
       after = certOf((await metadata()).stdout);

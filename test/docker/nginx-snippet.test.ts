@@ -85,7 +85,7 @@ describe('docker: web nginx snippet (path mode)', function () {
 
   it('reaches saml-sp once it appears, with the path and query unchanged', async () => {
     await docker(['run', '-d', '--name', echo, '--network', network, '--network-alias', 'saml-sp.meet.jitsi', localBases.node, 'node', '-e', echoServer]);
-    // nginx caches the failed lookup for at most `valid=30s`; poll a bounded while.
+    // nginx caches the failed lookup for at most `valid=1s`; poll a bounded while.
     let last: Answer | undefined;
     for (let i = 0; i < 45; i++) {
       last = await request('/saml2jwt/Shibboleth.sso/Login?target=%2Fsaml2jwt%2FredirectWithToken%3Froom%3Da');

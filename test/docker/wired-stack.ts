@@ -39,8 +39,9 @@ export interface StackOptions {
 
 export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
   for (const service of ['saml2jwt', 'saml-sp', 'test-idp', 'web'] as const) await buildImage(service);
+  if (opts.overlays?.includes('saml2jwt-ha.yml')) await buildImage('memcached');
   if (opts.jitsiCore) for (const service of jitsiCoreServices) await buildStandIn(service);
-  const services = opts.jitsiCore ? [...stackServices, ...jitsiCoreServices] : stackServices;
+  const services = [...stackServices, ...(opts.jitsiCore ? jitsiCoreServices : []), ...(opts.overlays?.includes('saml2jwt-ha.yml') ? ['memcached'] : [])];
   const [webPort, idpPort] = [await freePort(), await freePort()];
   const publicUrl = `https://meet.example.test:${webPort}`;
   const project = new ComposeProject({
@@ -77,7 +78,8 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     }
     expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
-    const ids = await Promise.all(services.map((s) => project.containerOf(s)));
+    // Every container of the services, each replica included (saml2jwt-ha.yml runs two of some).
+    const ids = (await Promise.all(services.map((s) => project.containersOf(s)))).flat();
     await waitHealthy(ids, 4 * 60_000);
   } catch (err) {
     const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;

@@ -1,31 +1,18 @@
 // Host mode, live: the SP on its own name (SERVER_NAME) with TLS, as rendered by the image's
 // scripts, and the image's health check against it.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { startEchoBackend, type EchoBackend } from './support/echo-backend';
 import { httpGet } from './support/http-request';
 import { idpMetadata, startMetadataServer, type MetadataServer } from './support/metadata-server';
-import { spRootfs } from './support/paths';
 import { freePort } from './support/ports';
 import { ProcessGroup } from './support/processes';
-import { ensureDir, spLayout, startSp } from './support/sp';
+import { ensureDir, runHealthcheck, spLayout, startSp, type SpLayout } from './support/sp';
 import { selfSigned } from './support/tls';
 
-const run = promisify(execFile);
 const IDP = 'https://idp.example.test/idp/shibboleth';
-
-async function healthcheck(env: Record<string, string>): Promise<number> {
-  try {
-    await run(join(spRootfs, 'usr/local/bin/saml2jwt-healthcheck'), [], { env: { PATH: process.env.PATH ?? '', ...env } });
-    return 0;
-  } catch (err) {
-    return (err as { code?: number }).code ?? 1;
-  }
-}
 
 describe('e2e: SP in host mode (TLS on SERVER_NAME, image health check)', function () {
   this.timeout(60000);
@@ -35,6 +22,8 @@ describe('e2e: SP in host mode (TLS on SERVER_NAME, image health check)', functi
   let echo: EchoBackend;
   let port: number;
   let serverName: string;
+  let layout: SpLayout;
+  const healthcheck = async (env: Record<string, string>): Promise<number> => (await runHealthcheck(layout, port, env)).code;
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), 'saml2jwt-hostmode-'));
@@ -51,7 +40,7 @@ describe('e2e: SP in host mode (TLS on SERVER_NAME, image health check)', functi
     await startSp(
       group,
       {
-        layout: spLayout(ensureDir(join(dir, 'sp'))),
+        layout: (layout = spLayout(ensureDir(join(dir, 'sp')))),
         env: {
           SAML2JWT_MODE: 'host',
           SERVER_NAME: serverName,

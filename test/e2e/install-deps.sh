@@ -9,6 +9,7 @@ packages=(
   simplesamlphp libapache2-mod-php php-xml php-mbstring
   chromium
   openssl curl gettext-base
+  memcached
 )
 
 missing=()
@@ -27,6 +28,6 @@ $sudo apt-get -o DPkg::Lock::Timeout=600 update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 
 # The packages enable system services we do not use; the test runs its own instances.
-for s in apache2 shibd; do
+for s in apache2 shibd memcached; do
   $sudo systemctl disable --now "$s" >/dev/null 2>&1 || $sudo service "$s" stop >/dev/null 2>&1 || true
 done

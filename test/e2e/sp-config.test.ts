@@ -202,6 +202,54 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         const tampered = await direct({ METADATA_URL: '', METADATA_FILE: bad, METADATA_SIGNING_CERT: signerCert });
         expect(tampered.result.output).to.match(/error initializing MetadataProvider/);
       });
+      // Issue 13: SP_SESSION_STORE=memory (the default) or memcache, for every template.
+      it('every template in both session-store modes: shibd -t loads it; memcache shares sessions, replay cache, artifacts and relay state', async function () {
+        const variants: [string, Record<string, string>][] = [
+          ['direct', {}],
+          ['discovery', { SSO_URL: 'https://ds.example.test/DS/WAYF' }],
+          ['federation', { SSO_URL: 'https://ds.example.test/DS/WAYF', METADATA_URL: md.url('/fed-signed.xml'), METADATA_SIGNING_CERT: signerCert }],
+        ];
+        const prefixes = new Set<string>();
+        for (const [variant, extra] of variants) {
+          for (const store of ['memory', 'memcache'] as const) {
+            const layout = await freshLayout();
+            const env = { ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra };
+            // Nothing listens on the memcached port: the configuration must load all the same.
+            if (store === 'memcache') Object.assign(env, { SP_SESSION_STORE: 'memcache', MEMCACHED_HOSTS: 'mc1.example.test:11211,127.0.0.1:1' });
+            await render(env);
+            const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+            const what = `${variant}/${store}`;
+            expect(xml, what).not.to.include('saml2jwt-if');
+            if (store === 'memory') {
+              expect(xml, what).to.include('relayState="ss:mem"');
+              expect(xml, what).not.to.include('MEMCACHE');
+              expect(xml, what).not.to.include('memcache-store.so');
+            } else {
+              expect(xml, what).to.match(/<OutOfProcess [^>]*>\s*<!--[^]*?-->\s*<Extensions>\s*<Library path="memcache-store.so" fatal="true"\/>/);
+              const prefix = /<StorageService type="MEMCACHE" id="mc" prefix="(saml2jwt-[0-9a-f]{16}:)" retryTimeout="5">\s*<Hosts>mc1\.example\.test:11211,127\.0\.0\.1:1<\/Hosts>/.exec(xml)?.[1];
+              expect(prefix, what).to.be.a('string');
+              prefixes.add(prefix as string);
+              expect(xml, what).to.include(`<StorageService type="MEMCACHE" id="mc-ctx" prefix="${prefix}" retryTimeout="5" buildMap="1">`);
+              expect(xml, what).to.match(/<SessionCache type="StorageService" StorageService="mc-ctx" StorageServiceLite="mc"/);
+              expect(xml, what).to.include('<ReplayCache StorageService="mc"/>');
+              expect(xml, what).to.include('<ArtifactMap StorageService="mc" artifactTTL="180"/>');
+              expect(xml, what).to.include('relayState="ss:mc"');
+            }
+            const result = await shibdTest(layout);
+            expect(result.problems, `${what}\n${result.output}`).to.deep.equal([]);
+            expect(result.code, `${what}\n${result.output}`).to.equal(0);
+            expect(result.output, what).to.include('overall configuration is loadable');
+          }
+        }
+        // The prefix follows SP_ENTITY_ID: the same for every replica of one deployment, another for another.
+        expect([...prefixes]).to.have.length(1);
+        const other = await freshLayout();
+        await render({ ...baseEnv(other), SP_ENTITY_ID: 'https://other.example.test/sp', SP_SESSION_STORE: 'memcache' });
+        const otherXml = readFileSync(join(other.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        expect(otherXml).to.include('<Hosts>memcached:11211</Hosts>');
+        expect(otherXml).to.match(/prefix="saml2jwt-[0-9a-f]{16}:"/);
+        expect(otherXml).not.to.include(`prefix="${[...prefixes][0]}"`);
+      });
     });
 
     it('every remote variant verifies TLS: VERIFYPEER and VERIFYHOST on, CAINFO = METADATA_TLS_CA or the system bundle', async function () {
@@ -322,8 +370,12 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         ['METADATA_URL', 'https://md.example.test/a" evil="1'],
         ['PUBLIC_URL', 'https://meet.example.test/some/path'],
         ['SIDECAR_URL', 'http://saml2jwt:8080/ x'],
+        ['SP_SESSION_STORE', 'redis'],
+        ['MEMCACHED_HOSTS', 'memcached:11211</Hosts><Library path="x.so"/>'],
+        ['MEMCACHED_HOSTS', 'memcached:11211 other:11211'],
       ] as const) {
-        const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), [name]: value });
+        const store: Record<string, string> = name === 'MEMCACHED_HOSTS' ? { SP_SESSION_STORE: 'memcache' } : {};
+        const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), ...store, [name]: value });
         expect(result.code, `${name}=${value}`).to.equal(2);
         expect(result.stderr).to.include(name);
       }

@@ -1,13 +1,11 @@
 // The SP's trust wiring, checked against a live SAML login with an echo server in the
 // sidecar's place: which headers reach the backend, built from which source.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { newContext, submitIdpLogin } from './support/browser';
 import type { EchoedRequest } from './support/echo-backend';
 import { httpGet } from './support/http-request';
-import { spRootfs } from './support/paths';
+import { runHealthcheck } from './support/sp';
 import { startStack, type Stack } from './support/stack';
 
 const IDENTITY_HEADERS = [
@@ -49,12 +47,8 @@ describe('e2e: SP trust wiring (Apache + shibd + SimpleSAMLphp, echo backend)', 
   }
 
   it('passes the image\'s health check (Shibboleth Status handler over plain HTTP)', async function () {
-    const code = await new Promise<number>((resolve) =>
-      execFile(join(spRootfs, 'usr/local/bin/saml2jwt-healthcheck'), [], { env: { PATH: process.env.PATH ?? '', SP_PORT: String(stack.sp.port) } }, (err) =>
-        resolve(err ? Number((err as { code?: number }).code ?? 1) : 0),
-      ),
-    );
-    expect(code).to.equal(0);
+    const check = await runHealthcheck(stack.spLayout, stack.sp.port);
+    expect(check.code, check.stderr).to.equal(0);
   });
 
   it('serves the SP metadata with the public ACS URL and the SP certificate', async function () {

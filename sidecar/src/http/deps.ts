@@ -7,7 +7,7 @@ import type { KeyRing } from '../token/keys/key-ring';
 import type { Signer } from '../token/sign';
 import type { MeetingUrls } from '../meeting/meeting-url';
 import type { Readiness } from './readiness';
-
+import type { RefusalAudit } from './token-endpoint/refusal-audit';
 
 export interface HttpDeps {
   cfg: Config;
@@ -20,4 +20,6 @@ export interface HttpDeps {
   keys?: KeyRing;
   urls: MeetingUrls;
   readiness: Readiness;
+  /** Audit lines of refused token requests, summarised during a flood. */
+  refusals: RefusalAudit;
 }

@@ -12,6 +12,7 @@ import type { HttpDeps } from './deps';
 import { createFrontApp } from './front-app';
 import { createMeetingUrls } from '../meeting/meeting-url';
 import { Readiness } from './readiness';
+import { RefusalAudit } from './token-endpoint/refusal-audit';
 
 export interface SidecarServer {
   deps: HttpDeps;
@@ -63,6 +64,7 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
     sign,
     urls: createMeetingUrls(cfg.publicUrl, cfg.apps),
     readiness,
+    refusals: new RefusalAudit(log),
   };
   if (keys) deps.keys = keys;
   const stopWatchingKeys = keys?.watch(log);
@@ -91,13 +93,14 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
         }
         readiness.draining = true;
         stopWatchingKeys?.();
-        stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => undefined);
+        stopping = Promise.all(servers.map((s) => closeGracefully(s, deadlineMs))).then(() => deps.refusals.close());
         return stopping;
       },
     };
   } catch (err) {
     stopWatchingKeys?.();
     await Promise.all(servers.map((s) => closeGracefully(s, 0)));
+    deps.refusals.close();
     throw err;
   }
 }

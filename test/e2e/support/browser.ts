@@ -50,3 +50,20 @@ export function jitsiState(room: string, tenant: string): string {
 export function tokenAuthUrl(publicUrl: string, room: string, tenant: string): string {
   return `${publicUrl}/saml2jwt/redirectWithToken?room=${room}&state=${jitsiState(room, tenant)}`;
 }
+
+/**
+ * page.goto, again when Chromium reports ERR_NETWORK_CHANGED: Docker adding or removing a veth on
+ * this host (any container, other test runs included) makes Chromium abort a navigation. That is
+ * the test machine's network, not a failure of ours, so callers do not count it as a user's reload.
+ */
+export async function gotoPastHostNetworkChanges(page: Page, url: string, timeout = 30_000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url, { timeout });
+      return;
+    } catch (err) {
+      if (attempt >= 4 || !String((err as Error).message).includes('ERR_NETWORK_CHANGED')) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

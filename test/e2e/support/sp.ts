@@ -113,3 +113,21 @@ export function ensureDir(path: string): string {
   mkdirSync(path, { recursive: true });
   return path;
 }
+
+/**
+ * The image's health check against a host SP: run as the SP's service user (as docker runs it as
+ * root and it drops), its container log written to health.log in the SP's run folder.
+ */
+export function runHealthcheck(layout: SpLayout, port: number, env: Record<string, string> = {}): Promise<ScriptResult> {
+  return runSpScript('saml2jwt-healthcheck', {
+    SP_PORT: String(port),
+    SHIB_RUN_DIR: layout.shibRunDir,
+    SAML2JWT_HEALTH_LOG: healthLogFile(layout),
+    SAML2JWT_SERVICE_USER: 'www-data', // service-user.ts (used only when the test runs as root)
+    ...env,
+  });
+}
+
+export function healthLogFile(layout: SpLayout): string {
+  return join(layout.shibRunDir, 'health.log');
+}

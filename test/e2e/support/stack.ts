@@ -13,7 +13,7 @@ import { freePort } from './ports';
 import { ProcessGroup } from './processes';
 import { startPublicSite, type PublicSite } from './public-site';
 import { startSidecar, type SidecarOptions } from './sidecar';
-import { ensureDir, spLayout, startSp, type RunningSp } from './sp';
+import { ensureDir, spLayout, startSp, type RunningSp, type SpLayout } from './sp';
 import { selfSigned } from './tls';
 
 export interface StackOptions {
@@ -28,6 +28,8 @@ export interface Stack {
   idpSalt: string;
   idp: RunningIdp;
   sp: RunningSp;
+  /** The SP's folders (run folder, keys, ...). */
+  spLayout: SpLayout;
   /** The backend's front port (sidecar or echo) on 127.0.0.1. */
   backendPort: number;
   echo?: EchoBackend;
@@ -120,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const b = browser;
     closers.push(() => b.close());
 
-    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, backendPort, echo, group, browser, spEnv, restartSp, stop };
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, restartSp, stop };
   } catch (err) {
     const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
     await stop();

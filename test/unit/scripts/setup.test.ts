@@ -548,6 +548,49 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,token_affiliation,muc_bar');
     });
 
+    it('--ha: the HA overlay beside the others, replica counts in the .env, the one extra -f in the command; later runs keep it', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const r = await runSetup(c, [...directIdpArgs, '--ha']);
+      expect(r.code, r.err).to.equal(0);
+      expect(read(path.join(c.dir, 'saml2jwt-ha.yml'))).to.equal(read(path.join(realPackageRoot, 'compose-overlay', 'saml2jwt-ha.yml')));
+      const e = env();
+      expect(e.expanded('SAML2JWT_SP_REPLICAS')).to.equal('2');
+      expect(e.expanded('SAML2JWT_SIDECAR_REPLICAS')).to.equal('2');
+      expect(r.out).to.include(`cd ${c.dir} && docker compose -f docker-compose.yml -f saml2jwt.yml -f saml2jwt-ha.yml up -d`);
+      expect(r.out).to.include('users sign in again');
+      // Not asked again, still HA: the line keeps the overlay, nothing changes.
+      const again = await runSetup(c, directIdpArgs);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out).to.match(/^Nothing to change/);
+      expect(again.out).to.include('-f saml2jwt.yml -f saml2jwt-ha.yml up -d');
+    });
+
+    it('--ha keeps replica counts the operator chose', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      fs.appendFileSync(c.envPath, 'SAML2JWT_SP_REPLICAS=3\n');
+      const r = await runSetup(c, [...directIdpArgs, '--ha']);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('SAML2JWT_SP_REPLICAS')).to.equal('3');
+      expect(env().expanded('SAML2JWT_SIDECAR_REPLICAS')).to.equal('2');
+    });
+
+    it('--ha is refused in host mode and with the backend API (one published port each), writing nothing', async () => {
+      c = copyCheckout();
+      const state = fingerprint(c.dir, c.home);
+      const host = await runSetup(c, [...directIdpArgs, '--ha', '--mode', 'host', '--server-name', 'login.example.com']);
+      expect(host.code).to.equal(2);
+      expect(host.err).to.include('--ha runs in path mode only');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(state);
+      fs.appendFileSync(c.envPath, 'ENABLE_BACKEND_JWT_REQUEST=true\n');
+      const withBackend = fingerprint(c.dir, c.home);
+      const backend = await runSetup(c, [...directIdpArgs, '--ha']);
+      expect(backend.code).to.equal(2);
+      expect(backend.err).to.include('--ha with the backend API');
+      expect(fingerprint(c.dir, c.home)).to.deep.equal(withBackend);
+    });
+
     it('--wait-for-host without --moderators is refused, writing nothing', async () => {
       c = copyCheckout();
       const state = fingerprint(c.dir, c.home);

@@ -1,14 +1,13 @@
-// The outer middleware of every token endpoint: exactly one audit line (never the token) and one
-// count per request, whether the token was issued or refused. A refusal is logged here and
-// passed on to respond-error, which answers it.
+// The outer middleware of every token endpoint: one count per request, and one audit line (never
+// the token) per issued token. A refusal is handed to the refusal audit (one line each, summarised
+// during a flood: refusal-audit.ts) and passed on to respond-error, which answers it.
 import type { HttpDeps } from '../deps';
 import { classifyError } from '../respond-error';
 import type { TokenStep } from './state';
 
-export function auditToken(endpoint: string, { log, metrics }: HttpDeps): TokenStep {
-  // The fixed fields are bound once, in child loggers; pino writes bindings first, so the line
+export function auditToken(endpoint: string, { log, metrics, refusals }: HttpDeps): TokenStep {
+  // The fixed fields are bound once, in a child logger; pino writes bindings first, so the line
   // reads exactly as if they were passed on every call.
-  const refusedLog = log.child({ event: 'token_refused', endpoint });
   const issuedLog = log.child({ event: 'token_issued', endpoint });
   return async (ctx, next) => {
     try {
@@ -16,16 +15,16 @@ export function auditToken(endpoint: string, { log, metrics }: HttpDeps): TokenS
     } catch (err) {
       const { status, reason } = classifyError(err);
       const s = ctx.state;
-      refusedLog.info(
-        {
-          userId: s.tokenRequest?.user.id ?? s.identity?.userId,
-          room: s.tokenRequest?.room ?? s.meeting?.room,
-          tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
-          reason,
-          status,
-        },
-        'token refused',
-      );
+      refusals.record({
+        endpoint,
+        // The peer: for /redirectWithToken that is our SP, for the backend API the caller.
+        clientAddress: ctx.req.socket.remoteAddress ?? 'unknown',
+        userId: s.tokenRequest?.user.id ?? s.identity?.userId,
+        room: s.tokenRequest?.room ?? s.meeting?.room,
+        tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
+        reason,
+        status,
+      });
       metrics.tokenRefused(endpoint, reason);
       throw err;
     }
