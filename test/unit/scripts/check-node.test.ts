@@ -20,6 +20,13 @@ describe('scripts/check-node.js (npm pretest)', () => {
     expect(pkg.scripts.pretest).to.equal('node scripts/check-node.js');
   });
 
+  it('passes the Node that CI pins (.ci/install-node.sh), an even-numbered (LTS) line', () => {
+    const pinned = /^NODE_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(readFileSync(resolve(ROOT, '.ci/install-node.sh'), 'utf8'));
+    expect(pinned, 'NODE_VERSION=X.Y.Z in .ci/install-node.sh').to.not.equal(null);
+    expect(Number(pinned?.[1]) % 2).to.equal(0);
+    expect(check(`${pinned?.[1]}.${pinned?.[2]}.${pinned?.[3]}`)).to.deep.equal({ code: 0, err: '' });
+  });
+
   it('passes the Node running these tests', () => {
     expect(Number(process.versions.node.split('.')[0])).to.be.at.least(24);
     expect(check()).to.deep.equal({ code: 0, err: '' });
