@@ -168,9 +168,8 @@ build_node_image() {
   local node="$prefix/bin/node" version
   version=$("$node" -p process.versions.node)
   if image_exists "$NODE_IMAGE"; then
-    if docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$NODE_IMAGE" | grep -qx "NODE_VERSION=$version"; then
-      say "$NODE_IMAGE present (Node $version)"; return
-    fi
+    local env; env=$(docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$NODE_IMAGE")
+    if grep -qx "NODE_VERSION=$version" <<<"$env"; then say "$NODE_IMAGE present (Node $version)"; return; fi
     say "$NODE_IMAGE holds another Node than $version: making it again"
   fi
   local npm_dir; npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
