@@ -253,14 +253,14 @@ describe('docker: compose overlay configuration', function () {
 
   it('builds from this checkout through the base-image arguments of the contract', () => {
     const sidecar = svc(withIdp, 'saml2jwt').build;
-    expect(sidecar).to.deep.include({ context: repoRoot, dockerfile: 'sidecar/Dockerfile', args: { NODE_IMAGE: 'node:20-bookworm-slim' } });
+    expect(sidecar).to.deep.include({ context: repoRoot, dockerfile: 'sidecar/Dockerfile', args: { NODE_IMAGE: 'node:24-bookworm-slim' } });
     expect(svc(withIdp, 'saml-sp').build).to.deep.include({ context: path.join(repoRoot, 'shib-image'), args: { BASE_IMAGE: 'debian:bookworm-slim' } });
     expect(svc(withIdp, 'test-idp').build).to.deep.include({ context: path.join(overlayDir, 'test-idp'), args: { BASE_IMAGE: 'debian:bookworm-slim' } });
     for (const name of ours) {
       const b = svc(withIdp, name).build!;
       const dockerfile = path.join(b.context, b.dockerfile ?? 'Dockerfile');
       expect(fs.existsSync(dockerfile), `${name}: ${dockerfile}`).to.equal(true);
-      expect(fs.readFileSync(dockerfile, 'utf8'), dockerfile).to.match(name === 'saml2jwt' ? /^ARG NODE_IMAGE=node:20-bookworm-slim$/m : /^ARG BASE_IMAGE=debian:bookworm-slim$/m);
+      expect(fs.readFileSync(dockerfile, 'utf8'), dockerfile).to.match(name === 'saml2jwt' ? /^ARG NODE_IMAGE=node:24-bookworm-slim$/m : /^ARG BASE_IMAGE=debian:bookworm-slim$/m);
     }
   });
 

@@ -9,7 +9,7 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 /** Base images made by test/docker/setup-docker.sh (no registry is reachable from here). */
 export const localBases = {
   debian: process.env.SAML2JWT_LOCAL_DEBIAN_IMAGE ?? 'saml2jwt-local/debian:bookworm-slim',
-  node: process.env.SAML2JWT_LOCAL_NODE_IMAGE ?? 'saml2jwt-local/node:20-bookworm-slim',
+  node: process.env.SAML2JWT_LOCAL_NODE_IMAGE ?? 'saml2jwt-local/node:24-bookworm-slim',
 };
 
 /**

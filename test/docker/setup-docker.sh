@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Docker engine for the docker test tier and CI: engine, compose v2 plugin, local base images.
 # Idempotent; run as root. No registry but Debian's and npm's is reachable here, so the base
-# images our Dockerfiles name (debian:bookworm-slim, node:20-bookworm-slim) are built locally
+# images our Dockerfiles name (debian:bookworm-slim, node:24-bookworm-slim) are built locally
 # and handed to the builds through their BASE_IMAGE / NODE_IMAGE args.
 #
 #   setup-docker.sh          set everything up (skips what is already done)
@@ -9,7 +9,8 @@
 set -euo pipefail
 
 DEBIAN_IMAGE=${SAML2JWT_LOCAL_DEBIAN_IMAGE:-saml2jwt-local/debian:bookworm-slim}
-NODE_IMAGE=${SAML2JWT_LOCAL_NODE_IMAGE:-saml2jwt-local/node:20-bookworm-slim}
+NODE_IMAGE=${SAML2JWT_LOCAL_NODE_IMAGE:-saml2jwt-local/node:24-bookworm-slim}
+REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/saml2jwt-dockerd.log}
 DOCKERD_PIDFILE=/run/saml2jwt-dockerd.pid
 PLUGIN_DIR=/usr/local/lib/docker/cli-plugins
@@ -157,17 +158,22 @@ EOF
   say "built $DEBIAN_IMAGE"
 }
 
-# node:20-bookworm-slim look-alike: this machine's Node 20 (its .deb is not in any reachable
-# archive, so the binary and npm are copied) at /usr/local, and the `node` user (uid 1000).
+# node:24-bookworm-slim look-alike: the pinned Node 24 binary that .ci/install-node.sh installs
+# (the one CI runs the suite with) and this machine's npm, at /usr/local, and the `node` user
+# (uid 1000). An image made from another Node version is made again.
 # Outbound TLS here may pass through a proxy whose CA only this machine trusts: the local
 # CAs (/usr/local/share/ca-certificates) go into this test-only base so `npm ci` in builds works.
 build_node_image() {
-  if image_exists "$NODE_IMAGE"; then say "$NODE_IMAGE present"; return; fi
-  local node; node=$(command -v node) || die "no node on this machine"
-  "$node" -e 'process.exit(Number(process.versions.node.split(".")[0]) === 20 ? 0 : 1)' \
-    || die "$node is not Node 20"
+  local prefix; prefix=$(bash "$REPO_ROOT/.ci/install-node.sh") || die "could not install the pinned Node"
+  local node="$prefix/bin/node" version
+  version=$("$node" -p process.versions.node)
+  if image_exists "$NODE_IMAGE"; then
+    local env; env=$(docker image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$NODE_IMAGE")
+    if grep -qx "NODE_VERSION=$version" <<<"$env"; then say "$NODE_IMAGE present (Node $version)"; return; fi
+    say "$NODE_IMAGE holds another Node than $version: making it again"
+  fi
   local npm_dir; npm_dir=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
-  [ -f "$npm_dir/package.json" ] || die "npm not found next to node"
+  [ -f "$npm_dir/package.json" ] || die "no npm on this machine to put into the image"
   local ctx; ctx=$(mktemp -d /tmp/saml2jwt-node-image.XXXXXX)
   cp "$(readlink -f "$node")" "$ctx/node"
   cp -a "$npm_dir" "$ctx/npm"
@@ -183,10 +189,10 @@ RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \\
  && groupadd --gid 1000 node \\
  && useradd --uid 1000 --gid node --shell /bin/bash --create-home node \\
  && node --version && npm --version
-ENV NODE_VERSION=$("$node" -p process.versions.node)
+ENV NODE_VERSION=$version
 CMD ["node"]
 EOF
-  say "building $NODE_IMAGE"
+  say "building $NODE_IMAGE (Node $version)"
   docker build -q -t "$NODE_IMAGE" "$ctx" >/dev/null
   rm -rf "$ctx"
   say "built $NODE_IMAGE"

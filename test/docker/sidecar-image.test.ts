@@ -35,6 +35,14 @@ describe('docker: sidecar image', function () {
     await run('docker', ['rm', '-f', '-v', container]);
   });
 
+  it('runs on Node 24 LTS, the Node of its base image', async () => {
+    // The entrypoint is the sidecar, so `node --version` is asked for through --entrypoint.
+    const version = (await docker(['run', '--rm', '--entrypoint', 'node', image, '--version'])).trim();
+    console.log(`      node ${version}`);
+    expect(version).to.match(/^v24\.\d+\.\d+$/);
+    expect(version).to.equal((await docker(['run', '--rm', localBases.node, 'node', '--version'])).trim());
+  });
+
   it('adds little to the Node base image', async () => {
     const [size, base] = [await imageSizeBytes(image), await imageSizeBytes(localBases.node)];
     console.log(`      sidecar image ${megabytes(size)} (base ${megabytes(base)}, ours ${megabytes(size - base)})`);

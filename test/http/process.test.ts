@@ -179,8 +179,8 @@ describe('process: jitsi-saml2jwt serve', function () {
     it('names a missing env file and exits non-zero', async () => {
       const child = start(validEnv(), ['--env-file', '/nonexistent/saml2jwt.env']);
       const { code } = await within(10_000, 'exit', child.exited);
-      // Node 20 itself checks every --env-file in argv, even after the script, and exits 9
-      // ("node: <path>: not found") before our code runs; newer Node leaves it to us (exit 1).
+      // Node itself (24 as 20) reads every --env-file in argv, even after the script, and exits 9
+      // ("node: <path>: not found") before our code runs; a Node that leaves it to us exits 1.
       expect(code).to.be.oneOf([1, 9]);
       expect(child.stderr()).to.include('/nonexistent/saml2jwt.env');
     });

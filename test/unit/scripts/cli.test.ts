@@ -85,8 +85,13 @@ describe('commands: arguments', () => {
       expect(r.err).to.match(/^serve: unknown option "--bogus"\n\nusage: jitsi-saml2jwt serve/);
       expect(r.err).to.not.match(/^\s+at /m);
     });
-    // `--env-file` without a path never reaches us: Node 20 reads every --env-file in argv
-    // itself and exits 9 (process.test.ts); parseCommandLine's own test covers the message.
+
+    it('--env-file without a path is a usage error: exit 2', () => {
+      // Node reads an --env-file PATH after the script itself (process.test.ts); a bare one reaches us.
+      const r = spawnCli('sidecar/src/main.ts', ['--env-file']);
+      expect(r.code).to.equal(2);
+      expect(r.err).to.match(/^serve: --env-file needs a value\n\nusage: jitsi-saml2jwt serve/);
+    });
   });
 
   describe('jitsi-saml2jwt (the dispatcher, child process)', () => {
