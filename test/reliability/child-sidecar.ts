@@ -15,7 +15,7 @@ export interface ChildSidecar {
   pid: number;
   front: number;
   backend: number;
-  /** Audit lines seen so far, by event (token_issued, token_refused) and a few log messages. */
+  /** Audit lines seen so far, by event (token_issued, token_refused, token_refused_summarised: the refusals summaries stand for) and a few log messages. */
   counts: Record<string, number>;
   /** Log lines at level warn or above (kept: they are rare and must be looked at). */
   problems: string[];
@@ -48,6 +48,10 @@ export async function spawnBuiltSidecar(env: Record<string, string> = {}): Promi
     for (const line of lines) {
       if (line.includes('"token_issued"')) counts.token_issued = (counts.token_issued ?? 0) + 1;
       else if (line.includes('"token_refused"')) counts.token_refused = (counts.token_refused ?? 0) + 1;
+      // A flood's summary (refusal-audit.ts) stands for `count` refusals; expected, not a problem.
+      else if (line.includes('"token_refused_summary"')) {
+        counts.token_refused_summarised = (counts.token_refused_summarised ?? 0) + ((JSON.parse(line) as { count?: number }).count ?? 0);
+      }
       else if (line.startsWith('{')) {
         const entry = JSON.parse(line) as { level?: number; msg?: string; front?: { port: number }; backend?: { port: number } };
         if (entry.msg) counts[entry.msg] = (counts[entry.msg] ?? 0) + 1;

@@ -79,6 +79,8 @@ describe(`reliability: soak (${SECONDS} s at ${RATE} req/s, 90 % valid / 10 % re
       rssEndMb: +(rssEnd / 1024).toFixed(1),
       rssGrowthPct: +(growth * 100).toFixed(1),
       tokensIssued: c.counts.token_issued ?? 0,
+      refusalLines: c.counts.token_refused ?? 0,
+      refusalsSummarised: c.counts.token_refused_summarised ?? 0,
       exitCode: exit.code,
     };
     recordResult('soak', figures);
@@ -92,6 +94,10 @@ describe(`reliability: soak (${SECONDS} s at ${RATE} req/s, 90 % valid / 10 % re
     expect(growth, 'RSS growth after warm-up').to.be.at.most(0.1);
     // Every token issued reached its client, but for those in flight when autocannon stopped (at most one per connection).
     expect(figures.tokensIssued - (goodStatus['302'] ?? 0), 'audit lines - tokens received').to.be.within(0, 8);
+    // Every refusal is in the audit trail: on a line of its own, or counted in a flood's summary.
+    const refusalsAudited = (c.counts.token_refused ?? 0) + (c.counts.token_refused_summarised ?? 0);
+    expect(refusalsAudited - ((badStatus['400'] ?? 0) + (badStatus['401'] ?? 0)), 'refusals audited - refusals received').to.be.within(0, 8);
+    expect(c.counts.token_refused_summarised ?? 0, 'the 10 % refused is a flood from one address: summarised').to.be.above(0);
     expect(badStatus['400'] ?? 0).to.be.above(0);
     expect(badStatus['401'] ?? 0).to.be.above(0);
     expect(exit.code).to.equal(0);
