@@ -124,16 +124,18 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
 
+  // The checkout's folder: where the RS256 keys and the files checked below are, when on this machine.
+  const checkoutDir = jitsiDir ?? project.workingDir;
+
   // RS256: no secret in prosody, and prosody fetches every published key from the key server.
   if (rs256Signing(sidecar)) {
     if (prosody) results.push(...rs256ProsodyChecks(prosody));
     const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
-    const signingKid = signingKidOf(jitsiDir ?? project.workingDir);
+    const signingKid = signingKidOf(checkoutDir);
     results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd), signingKid)));
   }
 
   // The checkout's own files, when it is on this machine.
-  const checkoutDir = jitsiDir ?? project.workingDir;
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
   results.push(...secretMountsCheck(secretFileSources(project)));
 
