@@ -5,6 +5,7 @@
 //   BENCH_SECONDS   measured seconds per turn (default 5, i.e. 15 s per target and route; 1 for a smoke run)
 //   BENCH_PROFILE=1 start the sidecar with --cpu-prof (profile written to bench/profiles/)
 //   BENCH_LOG_LEVEL sidecar LOG_LEVEL (default info, i.e. with one audit line per token)
+//   BENCH_NODE_OPTIONS the sidecar's NODE_OPTIONS (default: the image's, from sidecar/Dockerfile; '' for Node's own)
 // Two refusal routes (a bad room through the SP, a wrong API key) run on the sidecar alone: their
 // figures are compared with the success path of the same run, since turning a request away must
 // cost no more than serving one (issue 13).
@@ -16,6 +17,7 @@ import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { imageNodeOptions } from '../test/support/image-node-options';
 
 const ROOT = resolve(__dirname, '..');
 const SECONDS = Math.max(1, Math.min(10, Number(process.env.BENCH_SECONDS ?? 5)));
@@ -23,6 +25,7 @@ const WARMUP_SECONDS = Math.min(2, SECONDS);
 const ROUNDS = 3;
 const CONNECTIONS = 32;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
 
 const secret = (): string => randomBytes(32).toString('hex');
 
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
   const sidecarArgs = [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(ROOT, 'dist/sidecar/src/main.js'), '--env-file', envFile];
   const sidecar: Target = {
     name: 'sidecar',
-    proc: spawn(process.execPath, sidecarArgs, { cwd: dir, stdio: ['ignore', logFd, 'inherit'] }),
+    proc: spawn(process.execPath, sidecarArgs, { cwd: dir, env: { ...process.env, NODE_OPTIONS }, stdio: ['ignore', logFd, 'inherit'] }),
     front: sFront,
     backend: sBackend,
   };
@@ -229,7 +232,7 @@ async function main(): Promise<void> {
 
     const fmt = (n: number, d = 0): string => n.toFixed(d);
     const lines = [
-      `connections ${CONNECTIONS}; medians of ${ROUNDS} alternating ${SECONDS}s turns per target after ${WARMUP_SECONDS}s warm-up; node ${process.version}`,
+      `connections ${CONNECTIONS}; medians of ${ROUNDS} alternating ${SECONDS}s turns per target after ${WARMUP_SECONDS}s warm-up; node ${process.version}, sidecar NODE_OPTIONS '${NODE_OPTIONS}'`,
       '',
       '| route | target | req/s | p50 ms | p99 ms | ratio | CPU µs/req | CPU ratio | unexpected |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|',

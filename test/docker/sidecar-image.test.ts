@@ -43,6 +43,19 @@ describe('docker: sidecar image', function () {
     expect(version).to.equal((await docker(['run', '--rm', localBases.node, 'node', '--version'])).trim());
   });
 
+  it("caps V8's young generation at Node 20's size through the image's NODE_OPTIONS, which an operator can override", async () => {
+    // heap_size_limit = old generation + young generation (3 semi-spaces): only the young part moves.
+    const heapLimitMb = async (...envArgs: string[]): Promise<number> =>
+      Number(await docker(['run', '--rm', ...envArgs, '--entrypoint', 'node', image, '-p', "require('v8').getHeapStatistics().heap_size_limit / 2 ** 20"]));
+    const shipped = await heapLimitMb();
+    const [semi16, semi32, nodeDefault] = [await heapLimitMb('-e', 'NODE_OPTIONS=--max-semi-space-size=16'), await heapLimitMb('-e', 'NODE_OPTIONS=--max-semi-space-size=32'), await heapLimitMb('-e', 'NODE_OPTIONS=')];
+    console.log(`      heap limit ${shipped} MB as shipped, ${nodeDefault} MB with Node's defaults on this host`);
+    expect(shipped).to.equal(semi16);
+    expect(semi32, 'an operator setting NODE_OPTIONS gets their own size').to.equal(shipped + 3 * 16);
+    // Node's default follows the host's memory: 64 MB semi-spaces on a large host, 16 on a small one.
+    expect(shipped).to.be.at.most(nodeDefault);
+  });
+
   it('adds little to the Node base image', async () => {
     const [size, base] = [await imageSizeBytes(image), await imageSizeBytes(localBases.node)];
     console.log(`      sidecar image ${megabytes(size)} (base ${megabytes(base)}, ours ${megabytes(size - base)})`);

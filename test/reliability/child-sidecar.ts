@@ -1,11 +1,12 @@
-// The built sidecar (`node dist/sidecar/src/main.js --env-file ...`, as the image runs it) as a child process on
-// ephemeral 127.0.0.1 ports, as an operator runs it. Its stdout audit lines are counted as they
-// stream (not kept), so a long soak does not fill our memory.
+// The built sidecar (`node dist/sidecar/src/main.js --env-file ...` under the image's NODE_OPTIONS,
+// as the image runs it) as a child process on ephemeral 127.0.0.1 ports. Its stdout audit lines
+// are counted as they stream (not kept), so a long soak does not fill our memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TEST_APP_SECRET, TEST_PROXY_SECRET } from '../support/config-fixture';
+import { imageNodeOptions } from '../support/image-node-options';
 
 export const ROOT = resolve(__dirname, '../..');
 export const BUILT_CLI = join(ROOT, 'dist/sidecar/src/main.js');
@@ -36,7 +37,7 @@ export async function spawnBuiltSidecar(env: Record<string, string> = {}): Promi
   const envFile = join(dir, 'sidecar.env');
   const values = { JWT_APP_ID: 'saml2jwt-test', JWT_APP_SECRET: TEST_APP_SECRET, PUBLIC_URL: 'https://meet.example.org', SIDECAR_PROXY_SECRET: TEST_PROXY_SECRET, SIDECAR_PORT: '0', BACKEND_PORT: '0', ...env };
   writeFileSync(envFile, Object.entries(values).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-  const proc = spawn(process.execPath, [BUILT_CLI, '--env-file', envFile], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BUILT_CLI, '--env-file', envFile], { cwd: dir, env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: imageNodeOptions() }, stdio: ['ignore', 'pipe', 'pipe'] });
   const counts: Record<string, number> = {};
   const problems: string[] = [];
   let ports: { front: number; backend: number } | undefined;
