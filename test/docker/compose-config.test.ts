@@ -239,6 +239,27 @@ describe('docker: compose overlay configuration', function () {
     expect(svc(official, 'memcached').build?.args).to.deep.equal({ BASE_IMAGE: 'memcached:1.6-bookworm' });
   });
 
+  it('saml2jwt-ha.yml with saml2jwt-rs256.yml (setup --ha --signing rs256): both sidecar replicas read the one key folder, serve keys on meet.jitsi, hold no secret', async () => {
+    // The order setup prints: -f saml2jwt-ha.yml -f saml2jwt-rs256.yml.
+    const m = await project({ overlays: ['saml2jwt-ha.yml', 'saml2jwt-rs256.yml'], env: { JWT_SIGNING: 'RS256', JWT_SIGN_TYPE: 'RS256', JWT_ASAP_KEYSERVER: 'http://saml2jwt.meet.jitsi:8081/asap' } }).config();
+    const sidecar = svc(m, 'saml2jwt') as ComposeService & { deploy?: { replicas?: number } };
+    expect(sidecar.deploy?.replicas).to.equal(2);
+    // One service, so every replica mounts the same folder, read-only: the same keys, kids and schedule
+    // (the schedule follows the UTC times in the file names), whichever replica Prosody's fetch reaches.
+    const keys = (sidecar.volumes ?? []).find((v) => v.target === '/config/jwt-keys');
+    expect(keys?.source).to.match(/\/saml2jwt\/jwt-keys$/);
+    expect(keys?.read_only).to.equal(true);
+    expect(sidecar.environment).to.include({ JWT_SIGNING: 'RS256', JWT_KEYS_DIR: '/config/jwt-keys', JWT_APP_SECRET_FILE: '' });
+    expect(m.secrets?.jwt_app_secret?.file).to.equal('/dev/null');
+    // Both replicas answer to saml2jwt.meet.jitsi (Docker's DNS returns each), none is published,
+    // and the sessions' network stays the SP's alone.
+    expect(Object.keys(sidecar.networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+    expect(sidecar.networks?.['meet.jitsi']?.aliases).to.deep.equal(['saml2jwt.meet.jitsi']);
+    expect(sidecar.ports ?? []).to.deep.equal([]);
+    expect(Object.keys(svc(m, 'memcached').networks ?? {})).to.deep.equal(['saml2jwt-sessions']);
+    expect((svc(m, 'saml-sp') as { deploy?: { replicas?: number } }).deploy?.replicas).to.equal(2);
+  });
+
   it('publishes the SP’s TLS port only with saml2jwt-hostmode.yml', async () => {
     const m = await project({ overlays: ['saml2jwt-hostmode.yml'], env: { SAML2JWT_MODE: 'host', SERVER_NAME: 'auth.example.org:9444' } }).config();
     const ports = svc(m, 'saml-sp').ports ?? [];

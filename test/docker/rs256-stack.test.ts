@@ -2,7 +2,8 @@
 // plus saml2jwt-rs256.yml run it, a real browser logs in, and a container on meet.jitsi standing
 // in for Prosody fetches the public key by service name, exactly at JWT_ASAP_KEYSERVER's
 // <hex(sha256(kid))>.pem, and that key verifies the login's token. Nothing is published on the
-// host, and a key added with `keys rotate` is served without a restart.
+// host, and a key added with `keys rotate` is served without a restart. With --ha as well, each
+// of the two sidecar replicas serves the same keys, a rotated one included.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +15,26 @@ import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } fro
 
 const projectName = 'saml2jwt-rs256';
 
+/** Runs node in a throw-away container on meet.jitsi, as Prosody (or any Jitsi service) is. */
+const fromMeetNetwork = async (stack: WiredStack, script: string, ...args: string[]): Promise<string> =>
+  docker(['run', '--rm', '--network', `${stack.project.name}_meet.jitsi`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true', localBases.node, 'node', '-e', script, ...args], { timeoutMs: 60_000 });
+const fetchText = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => console.log(JSON.stringify({ error: String(e.cause?.code ?? e.name) })));`;
+const getFromMeet = async (stack: WiredStack, url: string): Promise<{ status?: number; body?: string; error?: string }> => JSON.parse((await fromMeetNetwork(stack, fetchText, url)).trim());
+
+/** A real browser login through the test IdP; the RS256 token it lands with, and that token's kid. */
+async function loginToken(stack: WiredStack, browser: Browser, room: string): Promise<{ token: string; kid: string }> {
+  const page = await (await newContext(browser)).newPage();
+  await page.goto(tokenAuthUrl(stack.publicUrl, room, ''));
+  await submitIdpLogin(page, 'alice', 'alice-pass');
+  await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
+  const token = new URL(page.url()).searchParams.get('jwt') ?? '';
+  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string; typ: string; kid: string };
+  expect(header.alg).to.equal('RS256');
+  expect(header.typ).to.equal('JWT');
+  expect(header.kid).to.match(/^[A-Za-z0-9_-]{43}$/);
+  return { token, kid: header.kid };
+}
+
 describe('docker: RS256 tokens and the key server (setup --signing rs256)', function () {
   this.timeout(30 * 60_000);
   let stack: WiredStack;
@@ -24,12 +45,6 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
   });
 
   stackHooks(() => ({ stack, browser }));
-
-  /** Runs node in a throw-away container on meet.jitsi, as Prosody (or any Jitsi service) is. */
-  const fromMeetNetwork = async (script: string, ...args: string[]): Promise<string> =>
-    docker(['run', '--rm', '--network', `${stack.project.name}_meet.jitsi`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true', localBases.node, 'node', '-e', script, ...args], { timeoutMs: 60_000 });
-  const fetchText = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => console.log(JSON.stringify({ error: String(e.cause?.code ?? e.name) })));`;
-  const getFromMeet = async (url: string): Promise<{ status?: number; body?: string; error?: string }> => JSON.parse((await fromMeetNetwork(fetchText, url)).trim());
 
   it('setup wrote the .env for Prosody and no shared secret; the sidecar runs on meet.jitsi with nothing published', async () => {
     expect(stack.env.get('JWT_SIGN_TYPE')).to.equal('RS256');
@@ -50,34 +65,26 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
 
   it('a real login gets an RS256 token whose key a container on meet.jitsi fetches by service name, and that key verifies it', async () => {
     browser = await launchBrowser();
-    const page = await (await newContext(browser)).newPage();
-    await page.goto(tokenAuthUrl(stack.publicUrl, 'Standup', ''));
-    await submitIdpLogin(page, 'alice', 'alice-pass');
-    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
-    const token = new URL(page.url()).searchParams.get('jwt') ?? '';
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string; typ: string; kid: string };
-    expect(header.alg).to.equal('RS256');
-    expect(header.typ).to.equal('JWT');
-    expect(header.kid).to.match(/^[A-Za-z0-9_-]{43}$/);
+    const { token, kid } = await loginToken(stack, browser, 'Standup');
 
     // The stand-in for Prosody asks exactly what Prosody asks: path.join(JWT_ASAP_KEYSERVER, hex(sha256(kid)) .. '.pem').
-    const url = asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', header.kid);
+    const url = asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', kid);
     expect(url).to.match(/^http:\/\/saml2jwt\.meet\.jitsi:8081\/asap\/[0-9a-f]{64}\.pem$/);
-    const fetched = await getFromMeet(url);
+    const fetched = await getFromMeet(stack, url);
     expect(fetched.status, JSON.stringify(fetched)).to.equal(200);
     expect(fetched.body).to.match(/^-----BEGIN PUBLIC KEY-----\n/);
     // That PEM, as Prosody caches it per kid, verifies the token (the verifier fetches nothing more).
-    const prosody = { ...prosodyFor(stack.env), keyServer: 'http://unreachable.invalid/asap', cache: new Map([[header.kid, fetched.body as string]]) };
+    const prosody = { ...prosodyFor(stack.env), keyServer: 'http://unreachable.invalid/asap', cache: new Map([[kid, fetched.body as string]]) };
     const verdict = await prosodyAcceptsAsap(token, { ...prosody, room: 'standup' });
     expect(verdict, JSON.stringify(verdict)).to.include({ ok: true });
     expect(await prosodyAcceptsAsap(token, { ...prosody, room: 'other' })).to.include({ ok: false });
     // An unknown kid is 404 on the same server.
-    expect((await getFromMeet(asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', 'no-such-kid'))).status).to.equal(404);
+    expect((await getFromMeet(stack, asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', 'no-such-kid'))).status).to.equal(404);
   });
 
   it('keys rotate adds a key the running sidecar serves within seconds, without a restart', async () => {
     const jwks = async (): Promise<string[]> => {
-      const r = await getFromMeet('http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json');
+      const r = await getFromMeet(stack, 'http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json');
       return ((JSON.parse(r.body ?? '{"keys":[]}') as { keys: { kid: string }[] }).keys ?? []).map((k) => k.kid);
     };
     const before = await jwks();
@@ -92,7 +99,7 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
       after = await jwks();
     }
     expect(after).to.deep.equal([...before, kid]);
-    const key = await getFromMeet(asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', kid));
+    const key = await getFromMeet(stack, asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', kid));
     expect(key.status).to.equal(200);
     expect((await docker(['inspect', '--format', '{{.State.StartedAt}}', await stack.project.containerOf('saml2jwt')])).trim()).to.equal(startedAt);
   });
@@ -105,5 +112,53 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
     expect(out).to.match(/^FAIL\s+prosody gets the public key of kid [A-Za-z0-9_-]{43} \(the signing key\) from JWT_ASAP_KEYSERVER/m);
     expect(out).to.match(/prosody is not running/);
     expect(out).not.to.match(/share JWT_APP_SECRET/);
+  });
+});
+
+describe('docker: RS256 with two sidecar replicas (setup --ha --signing rs256)', function () {
+  this.timeout(30 * 60_000);
+  let stack: WiredStack;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    stack = await startWiredStack({ name: `${projectName}-ha`, setupFlags: ['--ha', '--signing', 'rs256'], overlays: ['saml2jwt-ha.yml', 'saml2jwt-rs256.yml'] });
+  });
+
+  stackHooks(() => ({ stack, browser }));
+
+  /** What each replica behind saml2jwt.meet.jitsi answers for one path, asked by its own address. */
+  const askEveryReplica = async (pathname: string): Promise<{ address: string; status?: number; body?: string; error?: string }[]> => {
+    const script = `require('dns').promises.lookup('saml2jwt.meet.jitsi', { all: true }).then((found) => Promise.all(found.map(({ address }) =>
+      fetch('http://' + address + ':8081' + process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ address, status: r.status, body: await r.text() }), (e) => ({ address, error: String(e.cause?.code ?? e.name) }))))).then((all) => console.log(JSON.stringify(all)));`;
+    return JSON.parse((await fromMeetNetwork(stack, script, pathname)).trim()) as { address: string; status?: number; body?: string; error?: string }[];
+  };
+  const servedKids = async (): Promise<string[][]> =>
+    (await askEveryReplica('/.well-known/jwks.json')).map((r) => ((JSON.parse(r.body ?? '{"keys":[]}') as { keys: { kid: string }[] }).keys ?? []).map((k) => k.kid));
+
+  it("a login's token verifies with the key each replica serves: the same kid and PEM from both, by their own addresses", async () => {
+    expect(await stack.project.containersOf('saml2jwt')).to.have.length(2);
+    browser = await launchBrowser();
+    const { token, kid } = await loginToken(stack, browser, 'Standup');
+    const answers = await askEveryReplica(new URL(asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', kid)).pathname);
+    expect(answers.map((a) => a.address), 'saml2jwt.meet.jitsi names both replicas').to.have.length(2);
+    for (const a of answers) expect(a.status, JSON.stringify(a)).to.equal(200);
+    expect(answers[0]?.body).to.match(/^-----BEGIN PUBLIC KEY-----\n/).and.equal(answers[1]?.body);
+    const prosody = { ...prosodyFor(stack.env), keyServer: 'http://unreachable.invalid/asap', cache: new Map([[kid, answers[0]?.body as string]]) };
+    expect(await prosodyAcceptsAsap(token, { ...prosody, room: 'standup' })).to.include({ ok: true });
+  });
+
+  it('keys rotate: both replicas serve the new key within seconds, without a restart', async () => {
+    const before = await servedKids();
+    expect(before).to.have.length(2);
+    expect(before[1]).to.deep.equal(before[0]);
+    const rotated = await run(process.execPath, [...cliArgs, 'keys', 'rotate', '--jitsi-dir', stack.project.dir], { cwd: repoRoot, timeoutMs: 120_000 });
+    expect(rotated.code, rotated.stderr).to.equal(0);
+    const kid = /kid (\S+)/.exec(rotated.stdout)?.[1] as string;
+    let after = before;
+    for (let i = 0; i < 30 && !after.every((kids) => kids.includes(kid)); i++) {
+      await sleep(1000);
+      after = await servedKids();
+    }
+    expect(after).to.deep.equal([[...(before[0] ?? []), kid], [...(before[0] ?? []), kid]]);
   });
 });

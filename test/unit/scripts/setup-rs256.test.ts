@@ -49,6 +49,17 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(settings.keys?.signingKey().kid).to.equal(jwtKey().kid);
   });
 
+  it('with --ha: replicas and RS256 together, one key for every replica, both overlays in the start command', async () => {
+    const r = await runSetup(c, [...directIdpArgs, '--signing', 'rs256', '--ha'], extra);
+    expect(r.code, r.err).to.equal(0);
+    const env = envOf(c);
+    expect([env.expanded('SAML2JWT_SIDECAR_REPLICAS'), env.expanded('JWT_SIGN_TYPE'), env.expanded('JWT_APP_SECRET')]).to.deep.equal(['2', 'RS256', undefined]);
+    const read = readKeyDirectory(keysDir(c));
+    if ('problems' in read) return expect.fail(read.problems.join('\n'));
+    expect(read.keys.map((k) => k.kid)).to.deep.equal([jwtKey().kid]);
+    expect(r.out).to.include(`cd ${c.dir} && docker compose -f docker-compose.yml -f saml2jwt.yml -f saml2jwt-ha.yml -f saml2jwt-rs256.yml up -d`);
+  });
+
   it('is idempotent, and hs256 restores the very secret rs256 commented out', async () => {
     expect((await runSetup(c, [...directIdpArgs], extra)).code).to.equal(0);
     const secret = envOf(c).expanded('JWT_APP_SECRET');
