@@ -151,6 +151,9 @@ describe('docker: RS256 with two sidecar replicas (setup --ha --signing rs256)',
     const before = await servedKids();
     expect(before).to.have.length(2);
     expect(before[1]).to.deep.equal(before[0]);
+    const startedAt = async (): Promise<string[]> =>
+      Promise.all((await stack.project.containersOf('saml2jwt')).map(async (id) => (await docker(['inspect', '--format', '{{.State.StartedAt}}', id])).trim()));
+    const started = await startedAt();
     const rotated = await run(process.execPath, [...cliArgs, 'keys', 'rotate', '--jitsi-dir', stack.project.dir], { cwd: repoRoot, timeoutMs: 120_000 });
     expect(rotated.code, rotated.stderr).to.equal(0);
     const kid = /kid (\S+)/.exec(rotated.stdout)?.[1] as string;
@@ -160,5 +163,6 @@ describe('docker: RS256 with two sidecar replicas (setup --ha --signing rs256)',
       after = await servedKids();
     }
     expect(after).to.deep.equal([[...(before[0] ?? []), kid], [...(before[0] ?? []), kid]]);
+    expect(await startedAt()).to.deep.equal(started);
   });
 });
