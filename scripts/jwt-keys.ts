@@ -91,20 +91,13 @@ export interface JwtKeysEnvironment {
 export async function run(argv: string[], environment: JwtKeysEnvironment = {}): Promise<number> {
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
-  let parsed;
   try {
-    parsed = parseCommandLine(argv, { options, maxPositionals: 1 });
-  } catch (e) {
-    if (e instanceof UsageError) return reportUsageError('keys', e, jwtKeysUsage, err);
-    throw e;
-  }
-  const { values: opts, positionals } = parsed;
-  if (opts.help) {
-    out(jwtKeysUsage);
-    return 0;
-  }
-  const action = positionals[0];
-  try {
+    const { values: opts, positionals } = parseCommandLine(argv, { options, maxPositionals: 1 });
+    if (opts.help) {
+      out(jwtKeysUsage);
+      return 0;
+    }
+    const action = positionals[0];
     if (action !== 'rotate' && action !== 'list') throw new UsageError('give rotate or list');
     if ((opts['jitsi-dir'] === undefined) === (opts.dir === undefined)) throw new UsageError('give --jitsi-dir or --dir (one of them)');
     let dir = path.resolve(opts.dir ?? '.');

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { run, type SetupEnvironment } from '../../../scripts/setup';
 import { packageRoot } from '../../../scripts/package-root';
 import { createSpKeyPair, type SpKeyPair } from '../../../scripts/sp-keys';
+import { injectFsFault, type FsFault } from '../../support/fs-faults';
 
 export const fixturesDir = path.resolve(__dirname, '../../fixtures/docker-jitsi-meet');
 export const realPackageRoot = packageRoot(__dirname);
@@ -77,6 +78,21 @@ export async function runSetup(c: Checkout, args: string[], extra: SetupEnvironm
     ...extra,
   });
   return { code, out, err };
+}
+
+/**
+ * runSetup with an error thrown before write number `at` under the checkout's root
+ * (test/support/fs-faults.ts); `fault.fired` says whether setup got that far.
+ */
+export async function runSetupFailingBefore(c: Checkout, at: number, args: string[], extra: SetupEnvironment = {}): Promise<{ r: SetupRun; fault: FsFault }> {
+  const fault = injectFsFault(c.root, at, (write) => {
+    throw new Error(`injected failure before ${write}`);
+  });
+  try {
+    return { r: await runSetup(c, args, extra), fault };
+  } finally {
+    fault.remove();
+  }
 }
 
 /** sha256 of every file (dot files too) under the given folders, keyed by path. */

@@ -10,7 +10,6 @@ import { tempPrefix } from '../../../scripts/atomic-write';
 import { readJitsiCheckout } from '../../../scripts/jitsi-checkout';
 import { parseSetupArgs, resolveInputs } from '../../../scripts/setup-inputs';
 import { planSetup, type SetupPlan } from '../../../scripts/setup-plan';
-import { injectFsFault } from '../../support/fs-faults';
 import {
   accessPrint,
   copyCheckout,
@@ -19,6 +18,7 @@ import {
   preCreateSpKeys,
   realPackageRoot,
   runSetup,
+  runSetupFailingBefore,
   runsAsRoot,
   sharedSpKeys,
   sudoEnv,
@@ -50,16 +50,8 @@ describe('scripts/setup: interrupted while writing', function () {
       fs.chmodSync(c.envPath, 0o644); // as `cp env.example .env` leaves it: setup makes it 0600
       const state = fingerprint(c.root);
       const access = accessPrint(c.root);
-      const fault = injectFsFault(c.root, at, (write) => {
-        throw new Error(`injected failure before ${write}`);
-      });
-      let r;
-      try {
-        // As root, under "sudo": the private files are also given to the sudo user (fchown).
-        r = await runSetup(c, directIdpArgs, { makeSpKeys: () => sharedSpKeys(), env: runsAsRoot ? sudoEnv : {} });
-      } finally {
-        fault.remove();
-      }
+      // As root, under "sudo": the private files are also given to the sudo user (fchown).
+      const { r, fault } = await runSetupFailingBefore(c, at, directIdpArgs, { makeSpKeys: () => sharedSpKeys(), env: runsAsRoot ? sudoEnv : {} });
       if (!fault.fired) {
         expect(r.code, r.err).to.equal(0); // ran past its last write
         break;
@@ -107,15 +99,7 @@ describe('scripts/setup: interrupted while writing', function () {
       const policy = path.join(c.root, 'moderators.yml');
       fs.writeFileSync(policy, 'rules:\n  - { name: staff, match: { attribute: affiliation, equals: staff@uni.example }, moderator: true, lobby_bypass: true }\n');
       const state = fingerprint(c.root);
-      const fault = injectFsFault(c.root, at, (write) => {
-        throw new Error(`injected failure before ${write}`);
-      });
-      let r;
-      try {
-        r = await runSetup(c, [...directIdpArgs, '--moderators', policy, '--wait-for-host', '--inline-login']);
-      } finally {
-        fault.remove();
-      }
+      const { r, fault } = await runSetupFailingBefore(c, at, [...directIdpArgs, '--moderators', policy, '--wait-for-host', '--inline-login']);
       if (!fault.fired) {
         expect(r.code, r.err).to.equal(0);
         break;
@@ -142,15 +126,7 @@ describe('scripts/setup: interrupted while writing', function () {
       fs.chmodSync(path.join(secrets, 'jwt_app_secret'), 0o644);
       const state = fingerprint(c.root);
       const access = accessPrint(c.root);
-      const fault = injectFsFault(c.root, at, (write) => {
-        throw new Error(`injected failure before ${write}`);
-      });
-      let r;
-      try {
-        r = await runSetup(c, directIdpArgs);
-      } finally {
-        fault.remove();
-      }
+      const { r, fault } = await runSetupFailingBefore(c, at, directIdpArgs);
       if (!fault.fired) {
         expect(r.code, r.err).to.equal(0);
         expect(accessPrint(secrets).get(path.join(secrets, 'jwt_app_secret'))).to.match(/^440 /);

@@ -10,9 +10,7 @@ import { createJwtKey, type NewJwtKey } from '../../../scripts/jwt-keys';
 import { readJitsiCheckout } from '../../../scripts/jitsi-checkout';
 import { parseSetupArgs, resolveInputs } from '../../../scripts/setup-inputs';
 import { appSecretNote, planSetup } from '../../../scripts/setup-plan';
-import { realPackageRoot } from './checkout-fixture';
-import { injectFsFault } from '../../support/fs-faults';
-import { accessPrint, copyCheckout, directIdpArgs, fingerprint, runSetup, sharedSpKeys, type Checkout } from './checkout-fixture';
+import { accessPrint, copyCheckout, directIdpArgs, fingerprint, realPackageRoot, runSetup, runSetupFailingBefore, sharedSpKeys, type Checkout } from './checkout-fixture';
 
 let sharedKey: NewJwtKey | undefined;
 const jwtKey = (): NewJwtKey => (sharedKey ??= createJwtKey());
@@ -137,15 +135,7 @@ describe('scripts/setup --signing rs256|hs256', function () {
       try {
         const state = fingerprint(d.root);
         const access = accessPrint(d.root);
-        const fault = injectFsFault(d.root, at, (write) => {
-          throw new Error(`injected failure before ${write}`);
-        });
-        let r;
-        try {
-          r = await runSetup(d, [...directIdpArgs, '--signing', 'rs256'], extra);
-        } finally {
-          fault.remove();
-        }
+        const { r, fault } = await runSetupFailingBefore(d, at, [...directIdpArgs, '--signing', 'rs256'], extra);
         if (!fault.fired) {
           expect(r.code, r.err).to.equal(0);
           break;
