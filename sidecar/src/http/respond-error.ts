@@ -58,7 +58,7 @@ function authErrorContext({ meeting }: TokenState): AuthErrorContext {
   // Only values that passed validation go back out.
   const context: AuthErrorContext = {};
   if (meeting) {
-    context.room = meeting.room;
+    context.room = meeting.room.given;
     if (meeting.tenant !== undefined) context.tenant = meeting.tenant;
   }
   return context;

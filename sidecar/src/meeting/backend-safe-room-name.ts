@@ -17,9 +17,14 @@ export function normalizedRoomName(name: string): string {
   return decodedRoomName(name).normalize('NFKC').toLowerCase();
 }
 
+/** The second half of getBackendSafeRoomName, for a name already normalised. */
+export function backendSafeFormOf(normalized: string): string {
+  return encodeURIComponent(normalized).toLowerCase();
+}
+
 /** The client's getBackendSafeRoomName: `Réunion équipe` → `r%c3%a9union%20%c3%a9quipe`. */
 export function backendSafeRoomName(name: string): string {
-  return encodeURIComponent(normalizedRoomName(name)).toLowerCase();
+  return backendSafeFormOf(normalizedRoomName(name));
 }
 
 /** True when `room` is already in the form the client joins (tokens of older versions may not be). */

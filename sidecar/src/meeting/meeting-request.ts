@@ -1,15 +1,16 @@
 // What a browser asks for on /redirectWithToken (and its escape page): which meeting, for how
 // long, and what to carry back. Parsed once, validated completely, and re-serialised from the
 // parsed values only (never from the raw query).
-import { backendSafeRoomName } from './backend-safe-room-name';
 import { Refusal } from '../refusal';
-import { roomName, tenantName } from './jitsi-names';
+import { tenantName } from './jitsi-names';
 import { parseJitsiState, type Override } from './jitsi-state';
 import { loginClient, parseNonce, type LoginClient } from './login-client';
 import type { MeetingHash } from './meeting-url';
+import { parseRoom, type Room } from './room';
 
 export interface MeetingRequest {
-  room: string;
+  /** Parsed once; every step decides on this value (room.ts). */
+  room: Room;
   tenant?: string;
   /** validity_timestamp: absolute exp in seconds. */
   requestedExp?: number;
@@ -48,10 +49,10 @@ export function parseMeetingRequest(params: Params): MeetingRequest {
   const tenantRaw = state && state.tenant !== undefined ? state.tenant : params.tenant;
 
   const client = loginClient(state?.apps ?? [], parseNonce(params.nonce));
-  const request: MeetingRequest = { room: roomName(room), overrides: state?.overrides ?? [], client };
+  const request: MeetingRequest = { room: parseRoom(room), overrides: state?.overrides ?? [], client };
   // The client computed roomSafe itself; if it names another MUC room than the room it sent,
   // one of the two was tampered with or mangled, and a token would open neither cleanly.
-  if (state?.roomSafe !== undefined && state.roomSafe !== backendSafeRoomName(request.room)) {
+  if (state?.roomSafe !== undefined && state.roomSafe !== request.room.backendSafe) {
     throw new Refusal('bad_input', 'room_mismatch', 'The room in state does not match its safe form (roomSafe).');
   }
   if (tenantRaw !== undefined && tenantRaw !== '') request.tenant = tenantName(tenantRaw);
@@ -77,11 +78,11 @@ export function meetingHash(request: MeetingRequest): MeetingHash {
 /** The request as a query string again (for the escape page), built from parsed values only. */
 export function meetingRequestQuery(request: MeetingRequest): string {
   const query = new URLSearchParams();
-  query.set('room', request.room);
+  query.set('room', request.room.given);
   if (request.tenant !== undefined) query.set('tenant', request.tenant);
   const { client } = request;
   if (request.overrides.length > 0 || client.kind === 'app') {
-    const state: Record<string, unknown> = { room: request.room, tenant: request.tenant ?? '' };
+    const state: Record<string, unknown> = { room: request.room.given, tenant: request.tenant ?? '' };
     for (const [key, value] of request.overrides) state[key] = value;
     if (client.kind === 'app') state[client.app] = true;
     query.set('state', JSON.stringify(state));

@@ -4,19 +4,19 @@
 // are the same meeting under the app's scheme (jitsi-meet's own deep links replace `https:` the
 // same way: react/features/deep-linking/functions.web.ts).
 import { DEFAULT_APP_LINKS, type AppLinkConfig } from '../config/app-links';
-import { decodedRoomName } from './backend-safe-room-name';
 import type { Override } from './jitsi-state';
 import type { AppMarker } from './login-client';
+import type { Room } from './room';
 
 export interface MeetingUrls {
   /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>[#jitsi_meet_external_api_id=…&<override>=…]` */
-  meeting(room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
+  meeting(room: Room, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /**
    * The same meeting in an app: `<scheme>://<host>/[<tenant>/]<room>?jwt=…[#…]` for iOS and
    * Electron; for Android `intent://<host>/[<tenant>/]<room>?jwt=…#Intent;scheme=…;package=…;end`,
    * whose one `#` belongs to the intent, so the hash (overrides, external API id) is dropped.
    */
-  appLink(app: AppMarker, room: string, tenant: string | undefined, token: string, hash: MeetingHash): string;
+  appLink(app: AppMarker, room: Room, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /** `<publicUrl>/<page>?domain=..&tenant=..&room=..&reason=..` */
   authError(page: string, fields: { tenant?: string; room?: string; reason: string }): string | undefined;
   /** True when `url` is on the public origin and under its path prefix. */
@@ -55,16 +55,16 @@ export function createMeetingUrls(publicUrl: URL, apps: AppLinkConfig = DEFAULT_
     return encoded;
   }
 
-  // The room as the user typed it, capitals and accents kept. Decoded first: the client decodes
+  // The room as the user typed it, capitals and accents kept. Its decoded form: the client decodes
   // the segment before it computes the backend-safe name, so `a%20b` must travel as `a%20b`,
   // not `a%2520b`. Its URI parser also strips `!'()*` from the path (jitsi-meet uri.ts
   // _fixPathPart), so those travel percent-encoded; the client's decoding restores them.
-  function roomSegment(room: string): string {
-    return segment(decodedRoomName(room)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  function roomSegment(room: Room): string {
+    return segment(room.decoded).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 
   // `<host>/[<tenant>/]<room>?jwt=<token>`: everything after the scheme, shared by all links.
-  function hostPathAndToken(room: string, tenant: string | undefined, token: string): string {
+  function hostPathAndToken(room: Room, tenant: string | undefined, token: string): string {
     const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
     // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
     // per token showed up in profiles for nothing.

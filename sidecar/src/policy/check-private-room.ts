@@ -3,6 +3,7 @@
 import type { Config } from '../config/config';
 import type { Identity } from '../identity/identity';
 import type { Logger } from '../log';
+import type { Room } from '../meeting/room';
 import { Refusal } from '../refusal';
 import { roomStarted } from './jicofo-probe';
 import { isPrivateTenant, privateRoomEntitled } from './private-room';
@@ -10,7 +11,7 @@ import { isPrivateTenant, privateRoomEntitled } from './private-room';
 export async function checkPrivateRoom(
   cfg: Config,
   identity: Identity,
-  room: string,
+  room: Room,
   tenant: string | undefined,
   log: Logger,
 ): Promise<void> {

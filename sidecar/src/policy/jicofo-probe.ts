@@ -3,7 +3,7 @@
 // all endpoints asked in parallel, and when none answers we fail closed.
 import type { JicofoConfig } from '../config/config';
 import type { Logger } from '../log';
-import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
+import type { Room } from '../meeting/room';
 import { Refusal } from '../refusal';
 
 /** Stop reading a /debug answer past this size: a busy Jicofo stays far below it. */
@@ -38,9 +38,8 @@ export function conferenceNames(debug: unknown): Set<string> {
 }
 
 /** The MUC local part Jicofo shows for a room (its backend-safe name): `[tenant]room` in a tenant, else `room`. */
-export function conferenceLocalPart(room: string, tenant: string | undefined): string {
-  const r = backendSafeRoomName(room);
-  return tenant ? `[${tenant.toLowerCase()}]${r}` : r;
+export function conferenceLocalPart(room: Room, tenant: string | undefined): string {
+  return tenant ? `[${tenant.toLowerCase()}]${room.backendSafe}` : room.backendSafe;
 }
 
 async function readCapped(res: Response, limit: number): Promise<string> {
@@ -96,7 +95,7 @@ const where = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}
  * True when any Jicofo lists the room, false when those that answered do not.
  * Throws Refusal('unavailable', 'jicofo_unreachable') when not one endpoint answered.
  */
-export async function roomStarted(room: string, tenant: string | undefined, cfg: JicofoConfig, log: Logger): Promise<boolean> {
+export async function roomStarted(room: Room, tenant: string | undefined, cfg: JicofoConfig, log: Logger): Promise<boolean> {
   if (cfg.endpoints.length === 0) return false;
   const target = conferenceLocalPart(room, tenant);
   const overall = new AbortController();

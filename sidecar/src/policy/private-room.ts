@@ -3,6 +3,7 @@
 // Unlike the reference, the id is the user's scoped id (subject-id, pairwise-id or eppn), never
 // the mail: any IdP of a federation may assert any mail, and so own anyone's room.
 import { createHash } from 'node:crypto';
+import type { Room } from '../meeting/room';
 
 const PRIVATE_ROOM = /^(.*)__(.*)_[0-9a-f]{6}-[0-9a-f]{6}-[0-9a-f]{6}$/;
 const AUTHORIZED_BY = 'Authorized_By_';
@@ -18,16 +19,17 @@ export function generateId(input: string, n: number): string {
     .slice(0, n);
 }
 
-// Parsed lower-cased: the room claim is lower-cased and Prosody compares lower-cased, so
-// `X__uid_ABCDEF-...` must not escape the check by not matching the lower-case hex pattern.
-export function parsePrivateRoomName(room: string): { name: string; uid: string } | undefined {
-  const m = PRIVATE_ROOM.exec(room.toLowerCase());
+// Read from the normalised name (decoded, NFKC, lower-cased): the one name behind the backend-safe
+// room that the token will carry. So no spelling of a private room (`%63` for `c`, `%5f` for `_`,
+// a full-width letter, capitals) escapes the pattern or changes the owner's uid.
+export function parsePrivateRoomName(room: Room): { name: string; uid: string } | undefined {
+  const m = PRIVATE_ROOM.exec(room.normalized);
   if (!m) return undefined;
   return { name: m[1] as string, uid: m[2] as string };
 }
 
 /** `ownerId` is the user's scoped id; without one, the user owns no private room. */
-export function privateRoomEntitled(room: string, ownerId: string | undefined): boolean {
+export function privateRoomEntitled(room: Room, ownerId: string | undefined): boolean {
   const parsed = parsePrivateRoomName(room);
   if (!parsed) return true;
   if (ownerId === undefined) return false;

@@ -3,7 +3,6 @@
 // room is the backend-safe name: the MUC node the client joins, not the name as typed.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
-import { backendSafeRoomName } from '../meeting/backend-safe-room-name';
 import { Refusal } from '../refusal';
 import type { JitsiClaims, TokenRequest, TokenUser } from './claims';
 import { roleClaims } from './role';
@@ -20,8 +19,8 @@ function refuseWildcard(what: 'room' | 'tenant', value: string): void {
 }
 
 export function buildClaims(req: TokenRequest, cfg: Config, now: number): JitsiClaims {
-  if (req.room === '') throw new Refusal('bad_input', 'no_room', 'A room name is required.');
-  const room = backendSafeRoomName(req.room);
+  const room = req.room.backendSafe;
+  if (room === '') throw new Refusal('bad_input', 'no_room', 'A room name is required.');
   refuseWildcard('room', room);
   if (room.includes('%2a')) throw new Refusal('bad_input', 'wildcard', 'A room name must not contain "*".');
   const tenant = req.tenant === undefined || req.tenant === '' ? undefined : req.tenant.toLowerCase();

@@ -1,3 +1,4 @@
+import type { Room } from '../meeting/room';
 import type { Features } from '../policy/policy';
 
 /** context.user: every field a string (moderator and lobby_bypass may be boolean); never null. */
@@ -15,8 +16,8 @@ export interface TokenUser {
 /** What to mint: one user, exactly one room, at most one tenant. */
 export interface TokenRequest {
   user: TokenUser;
-  /** Validated Jitsi room name as typed (not `*`); its backend-safe form goes into the claim. */
-  room: string;
+  /** The parsed room (never `*`); its backend-safe form is the claim. */
+  room: Room;
   /** Validated tenant, or undefined for the root. */
   tenant?: string;
   features: Features;

@@ -3,7 +3,7 @@
 // asks the independent Prosody model (which computes the client's name on its own).
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { roomName } from '../../../sidecar/src/meeting/jitsi-names';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 import { backendSafeRoomName, isBackendSafeRoomName } from '../../../sidecar/src/meeting/backend-safe-room-name';
 import { mintToken } from '../../../sidecar/src/token/mint';
 import { createSigner } from '../../../sidecar/src/token/sign';
@@ -60,13 +60,13 @@ describe('meeting: backendSafeRoomName', () => {
 describe('meeting: room names refused in the form the client joins', () => {
   it('refuses a name that decodes to `*`, a dot segment or a control character', () => {
     for (const bad of ['%2a', '%2A', 'a%2Ab', '%2e', '%2e%2e', '%0a', '%20']) {
-      expect(refusalOf(() => roomName(bad)).reason, bad).to.equal('invalid_room');
+      expect(refusalOf(() => parseRoom(bad)).reason, bad).to.equal('invalid_room');
     }
   });
 
   it('refuses a name whose MUC node outgrows an XMPP local part (1023 bytes)', () => {
-    expect(roomName('会'.repeat(113))).to.equal('会'.repeat(113)); // 113 × 9 = 1017 bytes
-    const refusal = refusalOf(() => roomName('会'.repeat(114)));
+    expect(parseRoom('会'.repeat(113)).given).to.equal('会'.repeat(113)); // 113 × 9 = 1017 bytes
+    const refusal = refusalOf(() => parseRoom('会'.repeat(114)));
     expect(refusal).to.be.instanceOf(Refusal);
     expect(refusal.message).to.match(/too long once encoded/);
   });
@@ -86,7 +86,7 @@ describe('token: every room claim is the backend-safe name (property)', () => {
     }).ok;
   const valid = (name: string): boolean => {
     try {
-      roomName(name);
+      parseRoom(name);
       return true;
     } catch (err) {
       if (err instanceof Refusal) return false;
@@ -102,7 +102,7 @@ describe('token: every room claim is the backend-safe name (property)', () => {
     fc.assert(
       fc.property(unicodeName, unicodeName, (room, other) => {
         fc.pre(valid(room));
-        const { token, claims } = mintToken({ user: { id: 'u', name: 'U', email: 'u@uni.example' }, room, features: {} }, cfg, sign);
+        const { token, claims } = mintToken({ user: { id: 'u', name: 'U', email: 'u@uni.example' }, room: parseRoom(room), features: {} }, cfg, sign);
         expect(claims.room).to.equal(backendSafeRoomName(room));
         expect(accepts(token, room), `token for ${JSON.stringify(room)}`).to.equal(true);
         if (clientBackendSafeRoomName(other) !== clientBackendSafeRoomName(room)) {

@@ -5,6 +5,7 @@ import type { Identity } from '../../../sidecar/src/identity/identity';
 import { silentLogger } from '../../../sidecar/src/log';
 import { checkPrivateRoom } from '../../../sidecar/src/policy/check-private-room';
 import { generateId } from '../../../sidecar/src/policy/private-room';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 import { Refusal } from '../../../sidecar/src/refusal';
 import { testConfig } from '../../support/config-fixture';
 
@@ -49,43 +50,43 @@ describe('policy/check-private-room', () => {
 
   it('does nothing in default mode', async () => {
     const cfg = testConfig({ JICOFO_ROOM_ENDPOINTS: `127.0.0.1:${(server.address() as AddressInfo).port}` });
-    await checkPrivateRoom(cfg, guest, room, 'private', silentLogger);
+    await checkPrivateRoom(cfg, guest, parseRoom(room), 'private', silentLogger);
     expect(requests).to.equal(0);
   });
 
   it('does nothing outside private tenants', async () => {
-    await checkPrivateRoom(advanced(), guest, room, 'acme', silentLogger);
-    await checkPrivateRoom(advanced(), guest, room, undefined, silentLogger);
+    await checkPrivateRoom(advanced(), guest, parseRoom(room), 'acme', silentLogger);
+    await checkPrivateRoom(advanced(), guest, parseRoom(room), undefined, silentLogger);
     expect(requests).to.equal(0);
   });
 
   it('the owner passes without asking Jicofo', async () => {
-    await checkPrivateRoom(advanced(), owner, room, 'private', silentLogger);
+    await checkPrivateRoom(advanced(), owner, parseRoom(room), 'private', silentLogger);
     expect(requests).to.equal(0);
   });
 
   it('a room named from a mail grants no ownership, even to the holder of that mail (asserted by any IdP)', async () => {
-    const r = await refusalOf(checkPrivateRoom(advanced(), owner, mailRoom, 'private', silentLogger));
+    const r = await refusalOf(checkPrivateRoom(advanced(), owner, parseRoom(mailRoom), 'private', silentLogger));
     expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'private_room']);
     listed = [`[private]${mailRoom}`];
-    await checkPrivateRoom(advanced(), owner, mailRoom, 'private', silentLogger); // but it can be joined once started
+    await checkPrivateRoom(advanced(), owner, parseRoom(mailRoom), 'private', silentLogger); // but it can be joined once started
   });
 
   it('a user without a scoped id owns no private room', async () => {
     const { ownerId: _, ...noScopedId } = owner;
-    const r = await refusalOf(checkPrivateRoom(advanced(), noScopedId, room, 'private', silentLogger));
+    const r = await refusalOf(checkPrivateRoom(advanced(), noScopedId, parseRoom(room), 'private', silentLogger));
     expect(r.reason).to.equal('private_room');
   });
 
   it('others are refused while the room has not started', async () => {
-    const r = await refusalOf(checkPrivateRoom(advanced(), guest, room, 'private', silentLogger));
+    const r = await refusalOf(checkPrivateRoom(advanced(), guest, parseRoom(room), 'private', silentLogger));
     expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'private_room']);
     expect(requests).to.equal(1);
   });
 
   it('others pass once Jicofo lists [tenant]room', async () => {
     listed = [`[private]${room}`];
-    await checkPrivateRoom(advanced(), guest, room, 'private', silentLogger);
+    await checkPrivateRoom(advanced(), guest, parseRoom(room), 'private', silentLogger);
     expect(requests).to.equal(1);
   });
 
@@ -94,7 +95,7 @@ describe('policy/check-private-room', () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server = http.createServer().listen(0, '127.0.0.1'); // so afterEach has something to close
-    const r = await refusalOf(checkPrivateRoom(cfg, guest, room, 'private', silentLogger));
+    const r = await refusalOf(checkPrivateRoom(cfg, guest, parseRoom(room), 'private', silentLogger));
     expect([r.kind, r.reason]).to.deep.equal(['unavailable', 'jicofo_unreachable']);
   });
 });

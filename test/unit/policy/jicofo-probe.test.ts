@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { JicofoConfig } from '../../../sidecar/src/config/config';
 import { createLogger, silentLogger } from '../../../sidecar/src/log';
 import { conferenceNames, MAX_DEBUG_BODY_BYTES, roomStarted } from '../../../sidecar/src/policy/jicofo-probe';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 import { Refusal } from '../../../sidecar/src/refusal';
 
 // Shaped like Jicofo's REST /debug: conferences keyed by their room JID.
@@ -70,37 +71,37 @@ describe('policy/jicofo-probe: roomStarted', () => {
 
   it('true when the room is listed', async () => {
     const url = await serve(json(debugJson('other', 'abc')));
-    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)).to.equal(true);
   });
 
   it('matches the room case-insensitively (Jitsi rooms are lower-case)', async () => {
     const url = await serve(json(debugJson('abc')));
-    expect(await roomStarted('ABC', undefined, cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('ABC'), undefined, cfg(url), silentLogger)).to.equal(true);
   });
 
   it('looks for the MUC room the client joined: the backend-safe name, not the name as typed', async () => {
     const url = await serve(json(debugJson('[private]r%c3%a9union%20%c3%a9quipe')));
-    expect(await roomStarted('Réunion équipe', 'private', cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('Réunion équipe'), 'private', cfg(url), silentLogger)).to.equal(true);
     const typed = await serve(json(debugJson('[private]réunion équipe')));
-    expect(await roomStarted('Réunion équipe', 'private', cfg(typed), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('Réunion équipe'), 'private', cfg(typed), silentLogger)).to.equal(false);
   });
 
   it('never by substring: abc is not abcd, xabc or abc-1', async () => {
     const url = await serve(json(debugJson('abcd', 'xabc', 'abc-1')));
-    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)).to.equal(false);
   });
 
   it('in a tenant, only [tenant]room counts', async () => {
     const url = await serve(json(debugJson('[acme]abc', 'zzz')));
-    expect(await roomStarted('abc', 'acme', cfg(url), silentLogger)).to.equal(true);
-    expect(await roomStarted('abc', 'ACME', cfg(url), silentLogger)).to.equal(true);
-    expect(await roomStarted('abc', 'other', cfg(url), silentLogger)).to.equal(false);
-    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), 'acme', cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('abc'), 'ACME', cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('abc'), 'other', cfg(url), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)).to.equal(false);
   });
 
   it('a root room does not count for a tenant room of the same name', async () => {
     const url = await serve(json(debugJson('abc')));
-    expect(await roomStarted('abc', 'acme', cfg(url), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), 'acme', cfg(url), silentLogger)).to.equal(false);
   });
 
   it('queries the configured path with GET', async () => {
@@ -110,7 +111,7 @@ describe('policy/jicofo-probe: roomStarted', () => {
       json(debugJson('abc'))(req, res);
     });
     const url = new URL('/debug?full=true', base);
-    expect(await roomStarted('abc', undefined, cfg(url), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)).to.equal(true);
     expect(seen).to.equal('GET /debug?full=true');
   });
 
@@ -118,42 +119,42 @@ describe('policy/jicofo-probe: roomStarted', () => {
     const down = await closedPort();
     const without = await serve(json(debugJson('zzz')));
     const withRoom = await serve(json(debugJson('abc')));
-    expect(await roomStarted('abc', undefined, cfg(down, without, withRoom), silentLogger)).to.equal(true);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(down, without, withRoom), silentLogger)).to.equal(true);
   });
 
   it('false when those that answered do not list it and the others failed', async () => {
     const down = await closedPort();
     const without = await serve(json(debugJson('zzz')));
-    expect(await roomStarted('abc', undefined, cfg(down, without), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(down, without), silentLogger)).to.equal(false);
   });
 
   it('asks endpoints in parallel: a slow "yes" beside two hanging ones answers in about its own time', async () => {
     const hang1 = await serve(() => undefined);
     const hang2 = await serve(() => undefined);
     const slowYes = await serve(json(debugJson('abc'), 300));
-    const result = await timed(roomStarted('abc', undefined, cfg(hang1, hang2, slowYes), silentLogger));
+    const result = await timed(roomStarted(parseRoom('abc'), undefined, cfg(hang1, hang2, slowYes), silentLogger));
     expect(result.value).to.equal(true);
     expect(result.ms).to.be.lessThan(900);
   });
 
   it('no endpoints configured: nobody lists the room', async () => {
-    expect(await roomStarted('abc', undefined, cfg(), silentLogger)).to.equal(false);
+    expect(await roomStarted(parseRoom('abc'), undefined, cfg(), silentLogger)).to.equal(false);
   });
 
   describe('fails closed, in bounded time', () => {
     it('connection refused', async () => {
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(await closedPort()), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(await closedPort()), silentLogger)));
     });
 
     it('a server that never answers', async () => {
-      const result = await timed(roomStarted('abc', undefined, cfg(await serve(() => undefined)), silentLogger));
+      const result = await timed(roomStarted(parseRoom('abc'), undefined, cfg(await serve(() => undefined)), silentLogger));
       expectUnreachable(result);
       expect(result.ms, 'the 1 s call timeout applies').to.be.greaterThan(900);
     });
 
     it('three servers that never answer take one timeout, not three', async () => {
       const urls = [await serve(() => undefined), await serve(() => undefined), await serve(() => undefined)];
-      const result = await timed(roomStarted('abc', undefined, cfg(...urls), silentLogger));
+      const result = await timed(roomStarted(parseRoom('abc'), undefined, cfg(...urls), silentLogger));
       expectUnreachable(result);
       expect(result.ms).to.be.lessThan(1600);
     });
@@ -165,17 +166,17 @@ describe('policy/jicofo-probe: roomStarted', () => {
         const timer = setInterval(() => res.write(' '), 50);
         res.on('close', () => clearInterval(timer));
       });
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)));
     });
 
     it('an answer slower than the call timeout', async () => {
       const url = await serve(json(debugJson('abc'), 1500));
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)));
     });
 
     it('invalid JSON', async () => {
       const url = await serve(json('<html>abc@muc.meet.jitsi</html>'));
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)));
     });
 
     it('an HTTP error status', async () => {
@@ -183,7 +184,7 @@ describe('policy/jicofo-probe: roomStarted', () => {
         res.writeHead(500);
         res.end(debugJson('abc'));
       });
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger)));
     });
 
     it('a redirect is not followed', async () => {
@@ -192,7 +193,7 @@ describe('policy/jicofo-probe: roomStarted', () => {
         res.writeHead(302, { location: listing.href });
         res.end();
       });
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(redirecting), silentLogger)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(redirecting), silentLogger)));
     });
 
     it('a body larger than the cap, even one that lists the room', async () => {
@@ -214,7 +215,7 @@ describe('policy/jicofo-probe: roomStarted', () => {
         res.on('error', () => undefined);
         pump();
       });
-      const result = await timed(roomStarted('abc', undefined, cfg(url), silentLogger));
+      const result = await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), silentLogger));
       expectUnreachable(result);
       expect(written, 'stopped reading well before the end').to.be.lessThan(MAX_DEBUG_BODY_BYTES * 2);
     });
@@ -223,7 +224,7 @@ describe('policy/jicofo-probe: roomStarted', () => {
       const lines: string[] = [];
       const log = createLogger('debug', { write: (s: string) => void lines.push(s) });
       const url = await serve(json('not json at all'));
-      expectUnreachable(await timed(roomStarted('abc', undefined, cfg(url), log)));
+      expectUnreachable(await timed(roomStarted(parseRoom('abc'), undefined, cfg(url), log)));
       const warn = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 40);
       expect(warn?.msg).to.match(/fail closed/);
       expect(JSON.stringify(warn?.endpoints)).to.include('not JSON').and.include(url.host);

@@ -7,12 +7,13 @@ import { createSigner } from '../../../sidecar/src/token/sign';
 import type { TokenRequest } from '../../../sidecar/src/token/claims';
 import { prosodyAccepts, type ProsodyOptions } from '../../support/prosody-verifier';
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 
 const cfg = testConfig();
 const sign = createSigner(TEST_APP_SECRET);
 const request = (over: Partial<TokenRequest> = {}): TokenRequest => ({
   user: { id: 'u-1', name: 'Alice', email: 'alice@uni.example', affiliation: 'owner' },
-  room: 'Planning',
+  room: parseRoom('Planning'),
   features: { recording: true, livestreaming: false },
   ...over,
 });

@@ -9,6 +9,7 @@ import { createSigner } from '../../../sidecar/src/token/sign';
 import { roleClaims } from '../../../sidecar/src/token/role';
 import { prosodyAccepts, prosodyRole } from '../../support/prosody-verifier';
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 
 const tokenAffiliation = (user: Record<string, unknown>): 'owner' | 'member' => prosodyRole(user).affiliation;
 
@@ -32,7 +33,7 @@ function person(affiliation: string): Identity {
 function prosodyUser(affiliation: string): Record<string, unknown> {
   const identity = person(affiliation);
   const d = policy.decide(identity, undefined);
-  const req: TokenRequest = { user: { id: identity.userId, name: identity.name, email: identity.mail }, room: 'Lecture', features: d.features };
+  const req: TokenRequest = { user: { id: identity.userId, name: identity.name, email: identity.mail }, room: parseRoom('Lecture'), features: d.features };
   if (d.affiliation !== undefined) req.user.affiliation = d.affiliation;
   if (d.moderator !== undefined) req.user.moderator = d.moderator;
   if (d.lobbyBypass === true) req.user.lobby_bypass = true;

@@ -13,9 +13,10 @@ import { verifyToken } from '../../../sidecar/src/token/verify';
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
 import { keyDirWithOneKey, makeKeyDir, writeKey } from '../../support/jwt-keys';
 import { prosodyAccepts } from '../../support/prosody-verifier';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 
 const timing = { activationDelaySeconds: 300, maxValiditySeconds: 86400 };
-const request = { user: { id: 'u', name: 'n', email: 'e@x' }, room: 'abc', features: {} };
+const request = { user: { id: 'u', name: 'n', email: 'e@x' }, room: parseRoom('abc'), features: {} };
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const headerOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as Record<string, unknown>;
 

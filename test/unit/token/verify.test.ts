@@ -5,10 +5,11 @@ import { verifyToken } from '../../../sidecar/src/token/verify';
 import { mintToken } from '../../../sidecar/src/token/mint';
 import { createSigner } from '../../../sidecar/src/token/sign';
 import { TEST_APP_SECRET, testConfig } from '../../support/config-fixture';
+import { parseRoom } from '../../../sidecar/src/meeting/room';
 
 const cfg = testConfig();
 const now = 1_900_000_000;
-const good = () => mintToken({ user: { id: 'u', name: 'n', email: 'e@x' }, room: 'abc', features: {} }, cfg, createSigner(TEST_APP_SECRET), now);
+const good = () => mintToken({ user: { id: 'u', name: 'n', email: 'e@x' }, room: parseRoom('abc'), features: {} }, cfg, createSigner(TEST_APP_SECRET), now);
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 function craft(payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }, secret = TEST_APP_SECRET): string {

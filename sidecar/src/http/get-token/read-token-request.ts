@@ -4,7 +4,8 @@ import { BOOLEAN_SPELLINGS, parseBoolean } from '../../config/boolean';
 import { Refusal } from '../../refusal';
 import type { TokenRequest } from '../../token/claims';
 import type { HttpDeps } from '../deps';
-import { roomName, tenantName } from '../../meeting/jitsi-names';
+import { tenantName } from '../../meeting/jitsi-names';
+import { parseRoom } from '../../meeting/room';
 import { parseValidityTimestamp } from '../../meeting/meeting-request';
 import { readParams, type Params } from '../query';
 import { readBodyParams } from '../request-body';
@@ -36,7 +37,7 @@ export function readTokenRequest({ policy }: HttpDeps): TokenStep {
     const identity = { userId: mail, mail, name, attributes: { mail: [mail], displayName: [name] } };
     const request: TokenRequest = {
       user: { id: mail, name, email: mail },
-      room: roomName(params.room),
+      room: parseRoom(params.room),
       features: policy.decide(identity, tenant).features,
     };
     if (tenant !== undefined) request.tenant = tenant;

@@ -20,7 +20,7 @@ export function auditToken(endpoint: string, { log, metrics, refusals }: HttpDep
         // The peer: for /redirectWithToken that is our SP, for the backend API the caller.
         clientAddress: ctx.req.socket.remoteAddress ?? 'unknown',
         userId: s.tokenRequest?.user.id ?? s.identity?.userId,
-        room: s.tokenRequest?.room ?? s.meeting?.room,
+        room: (s.tokenRequest?.room ?? s.meeting?.room)?.backendSafe,
         tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
         reason,
         status,
