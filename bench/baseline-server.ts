@@ -41,7 +41,7 @@ const server = (kind: 'front' | 'backend') =>
     const room = String(query.room ?? 'room');
     if (kind === 'front') {
       const mail = String(req.headers.mail ?? 'someone@example.org');
-      res.writeHead(302, { Location: `https://meet.example.org/${encodeURIComponent(room)}?jwt=${token(room, mail)}#config.prejoinConfig.enabled=false` });
+      res.writeHead(302, { Location: `https://meet.example.org/${encodeURIComponent(room)}#jwt=%22${token(room, mail)}%22&config.prejoinConfig.enabled=false` });
       res.end();
     } else {
       res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -9,6 +9,7 @@ import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { tierFacts, tierImages } from './images';
 import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { clientTokenOf } from '../support/jitsi-client';
 
 /** nginx keeps a DNS answer up to 1 s (resolver valid=1s), Apache up to 1 s (addressttl=1): wait them out. */
 const DNS_SETTLE_MS = 2500;
@@ -34,7 +35,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
     await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/${room}`);
-    return landed.searchParams.get('jwt') ?? '';
+    return clientTokenOf(landed.href);
   };
   const expectProsodyAccepts = (token: string, room: string): void => {
     const verdict = prosodyAccepts(token, { ...prosodyFor(stack.env), room: room.toLowerCase() });

@@ -11,6 +11,7 @@ import { jitsiState, launchBrowser, newContext, submitIdpLogin } from '../e2e/su
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, freePort, run } from './docker-cli';
 import { prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-hostmode';
 const apiKey = randomBytes(32).toString('hex');
@@ -97,7 +98,7 @@ describe('docker: host mode with the backend API', function () {
     await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/acme/Planning`);
-    const token = landed.searchParams.get('jwt') ?? '';
+    const token = clientTokenOf(landed.href);
     const prosody = prosodyFor(stack.env);
     const verdict = prosodyAccepts(token, { ...prosody, room: 'planning', tenant: 'acme' });
     expect(verdict, JSON.stringify(verdict)).to.include({ ok: true });

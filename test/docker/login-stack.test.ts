@@ -7,6 +7,7 @@ import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { cliArgs, expectSecretFilesFromSetup, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-live';
 
@@ -97,7 +98,7 @@ describe('docker: login through the containers (path mode)', function () {
     expect(landed.hash, 'the state’s overrides come back').to.contain('config.startWithAudioMuted=true');
     expect(await page.textContent('#stand-in')).to.equal('Jitsi Meet stand-in');
 
-    const token = landed.searchParams.get('jwt') ?? '';
+    const token = clientTokenOf(landed.href);
     const prosody = prosodyFor(stack.env);
     expect(prosody.domainVerification, 'setup turns domain verification on').to.equal(true);
     const verdict = prosodyAccepts(token, { ...prosody, room: 'standup' });

@@ -14,6 +14,7 @@ import { pluginProbe } from '../../scripts/doctor-roles';
 import { docker, repoRoot, run, waitHealthy } from './docker-cli';
 import { buildStandIn, standInImages } from './images';
 import { cliArgs, jitsiCoreServices, prosodyFor, stackHooks, stackServices, startWiredStack, type WiredStack } from './wired-stack';
+import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-roles';
 const execFixtures = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'exec');
@@ -51,8 +52,8 @@ async function loginToken(browser: Browser, stack: WiredStack, user: string, pas
     const page = await context.newPage();
     await page.goto(tokenAuthUrl(stack.publicUrl, 'Lecture', ''));
     await submitIdpLogin(page, user, password);
-    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
-    return new URL(page.url()).searchParams.get('jwt') ?? '';
+    await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout: 60_000 });
+    return clientTokenOf(page.url());
   } finally {
     await context.close();
   }

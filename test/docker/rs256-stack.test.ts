@@ -12,6 +12,7 @@ import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/
 import { asapKeyUrl, prosodyAcceptsAsap } from '../support/prosody-verifier';
 import { docker, localBases, repoRoot, run, sleep } from './docker-cli';
 import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
+import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-rs256';
 
@@ -26,8 +27,8 @@ async function loginToken(stack: WiredStack, browser: Browser, room: string): Pr
   const page = await (await newContext(browser)).newPage();
   await page.goto(tokenAuthUrl(stack.publicUrl, room, ''));
   await submitIdpLogin(page, 'alice', 'alice-pass');
-  await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
-  const token = new URL(page.url()).searchParams.get('jwt') ?? '';
+  await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout: 60_000 });
+  const token = clientTokenOf(page.url());
   const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { alg: string; typ: string; kid: string };
   expect(header.alg).to.equal('RS256');
   expect(header.typ).to.equal('JWT');

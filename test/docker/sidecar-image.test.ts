@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, freePort, imageSizeBytes, localBases, megabytes, run, testPrefix, waitHealthy } from './docker-cli';
 import { buildImage, tierImages } from './images';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const image = tierImages.saml2jwt;
 const container = `${testPrefix}saml2jwt-sidecar-test-${process.pid}`;
@@ -116,7 +117,7 @@ describe('docker: sidecar image', function () {
     expect(res.status).to.equal(302);
     const location = new URL(res.headers.get('location') ?? '');
     expect(`${location.origin}${location.pathname}`).to.equal('https://meet.example.test:8443/standup');
-    const token = location.searchParams.get('jwt') ?? '';
+    const token = clientTokenOf(location.href);
     const prosody = { secret: appSecret, acceptedIssuers: [env.JWT_APP_ID], acceptedAudiences: ['*'], xmppDomain: 'meet.jitsi', domainVerification: true };
     const verdict = prosodyAccepts(token, { ...prosody, room: 'standup' });
     expect(verdict, JSON.stringify(verdict)).to.include({ ok: true });

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import { clientMeetingFromPath } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientMeetingFromPath } from '../support/jitsi-client';
 import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
 import { httpGet } from './support/http-request';
 import { ensureSidecarBuilt } from './support/sidecar';
@@ -85,8 +85,13 @@ describe('e2e: SAML login to a Jitsi token (Chromium, Apache + shibd, SimpleSAML
     if (user !== undefined && password !== undefined) await submitIdpLogin(page, user, password);
     await page.waitForURL((u) => u.origin === publicOrigin && !u.pathname.startsWith('/saml2jwt/'), { timeout: 20000 });
     const landed = new URL(page.url());
-    const token = landed.searchParams.get('jwt');
+    const { jwt: token, from } = clientJwtFromUrl(landed.href);
     if (!token) throw new Error(`landed without a token: ${landed.href}`);
+    // The client reads it from the fragment, which the browser never sends: the meeting page's
+    // server saw the request without it.
+    expect(from).to.equal('hash');
+    expect(stack.site.requests.filter((r) => r.includes(token))).to.deep.equal([]);
+    expect(stack.site.requests).to.include(landed.pathname);
     return { page, url: landed, token, idpPrompted };
   }
 
@@ -119,7 +124,7 @@ describe('e2e: SAML login to a Jitsi token (Chromium, Apache + shibd, SimpleSAML
       await context.close();
     });
 
-    it('logs in at the IdP and lands on /<tenant>/<room>?jwt=… with a token Prosody accepts', async function () {
+    it('logs in at the IdP and lands on /<tenant>/<room>#jwt="…" with a token Prosody accepts', async function () {
       const landing = await landWithToken(context, tokenAuth('TeamRoom', 'acme'), 'alice', 'alice-pass');
       expect(landing.idpPrompted).to.equal(true);
       expect(landing.url.pathname.toLowerCase()).to.equal('/acme/teamroom');

@@ -14,6 +14,7 @@ import { counterTotal, sidecarBackendPort, sidecarLog } from './support/sidecar-
 import { ensureSidecarBuilt } from './support/sidecar';
 import { healthLogFile, runHealthcheck } from './support/sp';
 import { startStack, type Stack } from './support/stack';
+import { clientJwtFromUrl } from '../support/jitsi-client';
 
 const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
@@ -59,7 +60,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
   };
   const landedWithToken = async (page: Page): Promise<void> => {
     await page.waitForURL((u) => u.origin === publicOrigin && !u.pathname.startsWith('/saml2jwt/'), { timeout: 20000 });
-    expect(new URL(page.url()).searchParams.get('jwt')).to.match(JWT_PATTERN);
+    expect(clientJwtFromUrl(page.url())).to.have.property('jwt').that.matches(JWT_PATTERN);
   };
 
   before(async function () {

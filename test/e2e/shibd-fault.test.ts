@@ -13,6 +13,7 @@ import { counterTotal, sidecarBackendPort, sidecarLog } from './support/sidecar-
 import { ensureSidecarBuilt } from './support/sidecar';
 import { healthLogFile, runHealthcheck } from './support/sp';
 import { startStack, type Stack } from './support/stack';
+import { clientJwtFromUrl } from '../support/jitsi-client';
 
 /** The health check asks shibd's socket directly: it fails at once, not after mod_shib's 5-6 s of retries. */
 const HEALTHCHECK_FAILS_WITHIN_MS = 2000;
@@ -100,7 +101,7 @@ describe('e2e fault: shibd killed while Apache runs (SP health check, no token w
     await page.goto(tokenAuth('beforefault'));
     await submitIdpLogin(page, 'alice', 'alice-pass');
     await page.waitForURL((u) => u.origin === publicOrigin && !u.pathname.startsWith('/saml2jwt/'), { timeout: 20000 });
-    expect(new URL(page.url()).searchParams.get('jwt')).to.match(JWT_PATTERN);
+    expect(clientJwtFromUrl(page.url())).to.have.property('jwt').that.matches(JWT_PATTERN);
     const cookies = await sessionContext.cookies();
     expect(cookies.map((c) => c.name).filter((n) => n.startsWith('_shibsession_'))).to.have.length(1);
 

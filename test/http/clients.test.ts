@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { cspDirectives, cspProblems, inlineScripts, jsonBlock, scriptTagCount } from '../support/page-script';
 import { containsToken, get, jitsiState, prosodyFor, spHeaders, startTestSidecar, writePolicy, type TestSidecar } from '../support/test-sidecar';
+import { clientJwtFromUrl } from '../support/jitsi-client';
 
 const NONCE = '0f'.repeat(32);
 const JWT = /[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
@@ -15,7 +16,7 @@ const accepts = (t: TestSidecar, token: string, room: string, tenant?: string): 
 const appState = (room: string, tenant: string, marker?: Record<string, unknown>): string =>
   jitsiState({ room, tenant, 'config.prejoinConfig.enabled': false, 'config.startWithAudioMuted': true, ...marker });
 
-const HASH = '#config.prejoinConfig.enabled=false&config.startWithAudioMuted=true';
+const OVERRIDES = '&config.prejoinConfig.enabled=false&config.startWithAudioMuted=true';
 
 interface Page {
   status: number;
@@ -47,10 +48,12 @@ function appLinkOf(p: Page): string {
   return link;
 }
 
+/** The token as the client (or app) reads it from the link: from the hash, but on Android's intent link. */
 const tokenIn = (link: string): string => {
-  const token = /[?&]jwt=([^#&]+)/.exec(link)?.[1];
-  if (token === undefined) throw new Error(`no token in ${link}`);
-  return token;
+  const { jwt, from } = clientJwtFromUrl(link);
+  if (jwt === undefined) throw new Error(`the client finds no token in ${link}`);
+  expect(from, link).to.equal(link.startsWith('intent://') ? 'search' : 'hash');
+  return jwt;
 };
 
 describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
@@ -62,8 +65,8 @@ describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
 
   describe('apps: a hand-over page with the link in the app\'s scheme', () => {
     const cases = [
-      { app: 'ios', link: (token: string) => `org.jitsi.meet://meet.example.org/acme/Standup?jwt=${token}${HASH}` },
-      { app: 'electron', link: (token: string) => `jitsi-meet://meet.example.org/acme/Standup?jwt=${token}${HASH}` },
+      { app: 'ios', link: (token: string) => `org.jitsi.meet://meet.example.org/acme/Standup#jwt=%22${token}%22${OVERRIDES}` },
+      { app: 'electron', link: (token: string) => `jitsi-meet://meet.example.org/acme/Standup#jwt=%22${token}%22${OVERRIDES}` },
       {
         app: 'android',
         // One '#', the intent's: the config overrides cannot travel in it.
@@ -90,7 +93,7 @@ describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
     it('a root room: no tenant segment', async () => {
       const p = await page(`${t.front}/redirectWithToken?room=lobby&state=${jitsiState({ room: 'lobby', tenant: '', ios: true })}`);
       const link = appLinkOf(p);
-      expect(link).to.equal(`org.jitsi.meet://meet.example.org/lobby?jwt=${tokenIn(link)}`);
+      expect(link).to.equal(`org.jitsi.meet://meet.example.org/lobby#jwt=%22${tokenIn(link)}%22`);
       expect(accepts(t, tokenIn(link), 'lobby')).to.equal(true);
     });
 
@@ -126,8 +129,8 @@ describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
     after(() => r.stop());
 
     const cases = [
-      { app: 'ios', link: (token: string) => `edu.example.video://video.example.edu:8443/acme/Lab?jwt=${token}${HASH}` },
-      { app: 'electron', link: (token: string) => `example-video://video.example.edu:8443/acme/Lab?jwt=${token}${HASH}` },
+      { app: 'ios', link: (token: string) => `edu.example.video://video.example.edu:8443/acme/Lab#jwt=%22${token}%22${OVERRIDES}` },
+      { app: 'electron', link: (token: string) => `example-video://video.example.edu:8443/acme/Lab#jwt=%22${token}%22${OVERRIDES}` },
       { app: 'android', link: (token: string) => `intent://video.example.edu:8443/acme/Lab?jwt=${token}#Intent;scheme=edu.example.video;package=edu.example.video_app;end` },
     ];
     for (const c of cases) {
@@ -157,7 +160,8 @@ describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
       const token = delivery.message.accessToken;
       expect(token).to.match(JWT);
       expect(accepts(t, token, 'standup', 'acme')).to.equal(true);
-      expect(delivery.fallback).to.equal(`https://meet.example.org/acme/Standup?jwt=${token}${HASH}`);
+      expect(delivery.fallback).to.equal(`https://meet.example.org/acme/Standup#jwt=%22${token}%22${OVERRIDES}`);
+      expect(clientJwtFromUrl(delivery.fallback)).to.deep.equal({ jwt: token, from: 'hash' });
       // The fixed script posts with d.origin, never '*'.
       const [script] = inlineScripts(p.body);
       expect(script).to.include('postMessage(d.message,d.origin)');
@@ -222,7 +226,8 @@ describe('http: Jitsi clients (apps, inline popup, silent logout)', () => {
   it('a browser without markers keeps the 302 to the meeting', async () => {
     const res = await get(`${t.front}/redirectWithToken?room=Standup&state=${appState('Standup', 'acme')}`, spHeaders());
     expect(res.status).to.equal(302);
-    expect(res.headers.get('location')).to.match(/^https:\/\/meet\.example\.org\/acme\/Standup\?jwt=/);
+    expect(res.headers.get('location')).to.match(/^https:\/\/meet\.example\.org\/acme\/Standup#jwt=%22/);
+    expect(clientJwtFromUrl(res.headers.get('location') as string).from).to.equal('hash');
   });
 
   it('/saml2jwt/loggedOut posts logout-success to the parent on exactly the PUBLIC_URL origin, needs no identity', async () => {

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { Agent, request } from 'node:http';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { bearer, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const CONCURRENT = 200;
 
@@ -54,7 +55,7 @@ describe('http: concurrent token responses', () => {
       expect(answer.status, `request ${i}`).to.equal(302);
       const location = new URL(answer.location ?? '');
       expect(location.pathname, `request ${i}`).to.equal(`/t${i % 7}/room-${i}`);
-      const verdict = accepts(location.searchParams.get('jwt') ?? '', `room-${i}`, `t${i % 7}`);
+      const verdict = accepts(clientTokenOf(location.href), `room-${i}`, `t${i % 7}`);
       if (!verdict.ok) expect.fail(`request ${i}: ${verdict.reason}`);
       const user = (verdict.claims.context as { user: { email: string } }).user;
       expect(user.email, `request ${i}`).to.equal(`user${i}@uni.example`);

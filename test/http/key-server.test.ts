@@ -7,6 +7,7 @@ import { keyIdOf } from '../../sidecar/src/token/keys/key-id';
 import { makeKeyDir, writeKey, type WrittenKey } from '../support/jwt-keys';
 import { asapKeyUrl, prosodyAcceptsAsap } from '../support/prosody-verifier';
 import { bearer, get, startTestSidecar, spHeaders, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const hexOf = (kid: string): string => createHash('sha256').update(kid).digest('hex');
 
@@ -107,7 +108,7 @@ describe('http: RS256 key server and tokens (JWT_SIGNING=RS256)', () => {
   it('a login token carries the signing kid and passes Prosody, which fetches the key by kid from the key server', async () => {
     const res = await get(`${t.front}/redirectWithToken?room=Board`, spHeaders());
     expect(res.status).to.equal(302);
-    const token = new URL(res.headers.get('location') as string).searchParams.get('jwt') as string;
+    const token = clientTokenOf(res.headers.get('location'));
     const header = JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as Record<string, unknown>;
     expect(header).to.deep.equal({ alg: 'RS256', typ: 'JWT', kid: keyIdOf(signing.publicKey) });
     const verdict = await prosodyAcceptsAsap(token, asap());

@@ -11,7 +11,7 @@ import { readParams } from '../../sidecar/src/http/query';
 import { RateLimiter, RateLimited } from '../../sidecar/src/http/rate-limit';
 import { backendSafeRoomName } from '../../sidecar/src/meeting/backend-safe-room-name';
 import { Refusal } from '../../sidecar/src/refusal';
-import { clientRoomNodeFromPath, safeDecodeURIComponent } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientRoomNodeFromPath, safeDecodeURIComponent } from '../support/jitsi-client';
 
 const accepted = (check: (s: string) => unknown, s: string): boolean => {
   try {
@@ -43,14 +43,16 @@ describe('http: names and URLs', () => {
         // Parsed as Jitsi's client parses it (excluded characters stripped), the path leads to
         // the MUC room whose name the token carries.
         expect(clientRoomNodeFromPath(url.pathname.slice('/base'.length))).to.equal(backendSafeRoomName(room));
-        expect(url.searchParams.get('jwt')).to.equal('eyJh.eyJi.c2ln');
+        // The client takes the token from the hash; no server on the way sees it.
+        expect(clientJwtFromUrl(location)).to.deep.equal({ jwt: 'eyJh.eyJi.c2ln', from: 'hash' });
+        expect(url.search).to.equal('');
         expect(urls.isUnderPublicUrl(location)).to.equal(true);
       }),
       { numRuns: 1000 },
     );
   });
 
-  it('app links are the meeting URL under the app\'s scheme; Android\'s intent keeps its one # and drops the hash', () => {
+  it('app links are the meeting URL under the app\'s scheme; Android\'s intent keeps its one #, so its token rides in the query and the hash is dropped', () => {
     const hash = { overrides: [['config.startWithAudioMuted', true]] as [string, boolean][], externalApiId: '7' };
     fc.assert(
       fc.property(tricky, fc.option(tricky, { nil: undefined }), (room, tenant) => {
@@ -61,7 +63,10 @@ describe('http: names and URLs', () => {
         expect(urls.appLink('electron', parseRoom(room), tenant, 'eyJh.eyJi.c2ln', hash)).to.equal(`jitsi-meet://${web}`);
         const android = urls.appLink('android', parseRoom(room), tenant, 'eyJh.eyJi.c2ln', hash);
         expect(android.split('#')).to.have.length(2);
-        expect(android).to.equal(`intent://${web.slice(0, web.indexOf('#'))}#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end`);
+        expect(android).to.equal(`intent://${web.slice(0, web.indexOf('#'))}?jwt=eyJh.eyJi.c2ln#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end`);
+        for (const app of ['ios', 'electron'] as const) {
+          expect(clientJwtFromUrl(urls.appLink(app, parseRoom(room), tenant, 'eyJh.eyJi.c2ln', hash))).to.deep.equal({ jwt: 'eyJh.eyJi.c2ln', from: 'hash' });
+        }
       }),
       { numRuns: 500 },
     );

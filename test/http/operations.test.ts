@@ -1,6 +1,7 @@
 // Health, readiness, metrics and the audit trail.
 import { expect } from 'chai';
 import { bearer, containsToken, get, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
+import { clientTokenOf } from '../support/jitsi-client';
 
 function sample(metrics: string, name: string, labels: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
@@ -46,7 +47,7 @@ describe('http: operations', () => {
   it('writes exactly one audit line per token issued, naming user, room, tenant, exp and jti, never the token', async () => {
     const from = t.logs.length;
     const res = await get(`${t.front}/redirectWithToken?room=Audit&tenant=acme`, spHeaders({ eppn: 'alice-eppn@uni.example' }));
-    const token = new URL(res.headers.get('location') as string).searchParams.get('jwt') as string;
+    const token = clientTokenOf(res.headers.get('location'));
     const claims = JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { jti: string; exp: number };
     const lines = t.logs.slice(from);
     expect(lines).to.have.length(1);

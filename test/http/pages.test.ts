@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, writePolicy, type TestSidecar } from '../support/test-sidecar';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const enc = encodeURIComponent;
 
@@ -24,7 +25,7 @@ rules:
 `;
 
 function claimsOf(location: string, room: string): Record<string, unknown> {
-  const token = new URL(location).searchParams.get('jwt') as string;
+  const token = clientTokenOf(location);
   const verdict = prosodyAccepts(token, {
     secret: TEST_APP_SECRET,
     acceptedIssuers: ['saml2jwt-test'],

@@ -1,14 +1,11 @@
 import { expect } from 'chai';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { containsToken, get, jitsiState, prosodyFor, spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
+import { clientTokenOf } from '../support/jitsi-client';
 
 const prosody = prosodyFor;
 
-function tokenOf(location: string): string {
-  const token = new URL(location).searchParams.get('jwt');
-  if (!token) throw new Error(`no jwt in ${location}`);
-  return token;
-}
+const tokenOf = clientTokenOf;
 
 /** Hash parameters as the Jitsi client reads them: &-joined key=value, values URI-decoded and JSON-parsed. */
 function hashParams(location: string): Map<string, unknown> {
@@ -35,7 +32,9 @@ describe('http: GET /redirectWithToken', () => {
     const url = new URL(location);
     expect(url.origin).to.equal('https://meet.example.org');
     expect(url.pathname).to.equal('/acme/Standup');
-    expect(url.hash, 'a bare link does not skip the pre-join screen').to.equal('');
+    // The token alone in the hash: a bare link does not skip the pre-join screen, and no server sees the token.
+    expect(url.hash).to.equal(`#jwt=%22${tokenOf(location)}%22`);
+    expect(url.search).to.equal('');
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.headers.get('referrer-policy')).to.equal('no-referrer');
     expect(containsToken(await res.text()), 'the body must not repeat the Location').to.equal(false);
@@ -92,6 +91,7 @@ describe('http: GET /redirectWithToken', () => {
     // Camera on, a subject text and UI settings are not harmless: dropped. The pre-join skip
     // comes back because Jitsi's own state asked for it.
     expect([...hash.keys()]).to.deep.equal([
+      'jwt',
       'jitsi_meet_external_api_id',
       'config.prejoinConfig.enabled',
       'config.startWithAudioMuted',
@@ -118,7 +118,7 @@ describe('http: GET /redirectWithToken', () => {
     const location = res.headers.get('location') as string;
     // `%20` typed into the room is a space to the client (getBackendSafeRoomName decodes first),
     // so it travels as one; `%2520` would make the client join `…%2520x`.
-    expect(location.startsWith('https://meet.example.org/%C3%A4%20b/Caf%C3%A9%20%C3%9C%20x?jwt=')).to.equal(true);
+    expect(location.startsWith('https://meet.example.org/%C3%A4%20b/Caf%C3%A9%20%C3%9C%20x#jwt=%22')).to.equal(true);
   });
 
   it('honours validity_timestamp within the cap', async () => {

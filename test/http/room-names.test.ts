@@ -3,7 +3,7 @@
 // name as typed. Checked with the independent client and Prosody models in test/support.
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import { clientBackendSafeRoomName, clientMeetingFromPath } from '../support/jitsi-client';
+import { clientBackendSafeRoomName, clientMeetingFromPath, clientTokenOf } from '../support/jitsi-client';
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { bearer, containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_APP_SECRET, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
@@ -42,7 +42,7 @@ describe('http: room names with spaces and accents', () => {
     const seen = clientMeetingFromPath(url.pathname);
     expect(seen.tenant).to.equal('acme');
     expect(clientBackendSafeRoomName(seen.room as string)).to.equal(NODE);
-    return url.searchParams.get('jwt') as string;
+    return clientTokenOf(url.href);
   }
 
   const variants: [string, string][] = [

@@ -10,6 +10,7 @@ import { spawnBuiltSidecar, type ChildSidecar } from './child-sidecar';
 import { closedPort, FakeJicofo, type JicofoMode } from '../support/fake-jicofo';
 import { startLoad, statusCounts } from './load';
 import { recordResult } from './results';
+import { clientJwtFromUrl } from '../support/jitsi-client';
 
 // A private room (tenant contains "private") that alice is not entitled to: the sidecar must ask Jicofo.
 const ROOM = 'abc__000000000000_aaaaaa-bbbbbb-cccccc';
@@ -195,7 +196,7 @@ rules:
         for (const tenant of tenants) {
           const res = await get(`${t.front}/redirectWithToken?room=r${tenant ? `&tenant=${tenant}` : ''}`, spHeaders(u));
           const location = res.headers.get('location');
-          const token = location ? new URL(location).searchParams.get('jwt') : null;
+          const token = location ? clientJwtFromUrl(location).jwt : undefined;
           const context = token ? (JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { context: { user: unknown; features: unknown } }).context : null;
           out.push(JSON.stringify({ status: res.status, user: context?.user ?? null, features: context?.features ?? null }));
         }

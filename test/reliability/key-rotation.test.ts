@@ -11,6 +11,7 @@ import { makeKeyDir, writeKey } from '../support/jwt-keys';
 import { prosodyAcceptsAsap } from '../support/prosody-verifier';
 import { spHeaders, startTestSidecar, type TestSidecar } from '../support/test-sidecar';
 import { startLoad, statusCounts } from './load';
+import { clientJwtFromUrl } from '../support/jitsi-client';
 
 const CLI = path.resolve(__dirname, '../../dist/scripts/cli.js');
 const SECONDS = 12;
@@ -37,7 +38,7 @@ describe('reliability: RS256 key rotation under load', function () {
           onResponse: (_status, _body, _context, headers) => {
             // autocannon hands the raw header names over (Koa writes "Location").
             const location = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'location')?.[1];
-            const token = typeof location === 'string' ? new URL(location).searchParams.get('jwt') : null;
+            const token = typeof location === 'string' ? clientJwtFromUrl(location).jwt : undefined;
             if (token) tokens.push(token);
           },
         },

@@ -3,18 +3,26 @@
 // segments refused; property-tested); AUTH_ERROR_PAGE targets are parsed and checked. App links
 // are the same meeting under the app's scheme (jitsi-meet's own deep links replace `https:` the
 // same way: react/features/deep-linking/functions.web.ts).
+//
+// The token travels in the fragment, `#jwt=%22<token>%22`: a fragment never leaves the browser,
+// while a query string reaches every proxy and access log on the way. The client reads the hash
+// first and JSON-parses its values (jitsi-meet react/features/base/jwt/functions.ts
+// parseJWTFromURLParams, base/util/parseURLParams.ts), so the token is a JSON string there; a
+// bare `#jwt=eyJ…` would be silently ignored. Only Android's intent link keeps `?jwt=`: its one `#`
+// belongs to the intent.
 import { DEFAULT_APP_LINKS, type AppLinkConfig } from '../config/app-links';
 import type { Override } from './jitsi-state';
 import type { AppMarker } from './login-client';
 import type { Room } from './room';
 
 export interface MeetingUrls {
-  /** `<publicUrl>/[<tenant>/]<room>?jwt=<token>[#jitsi_meet_external_api_id=…&<override>=…]` */
+  /** `<publicUrl>/[<tenant>/]<room>#jwt=%22<token>%22[&jitsi_meet_external_api_id=…&<override>=…]` */
   meeting(room: Room, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /**
-   * The same meeting in an app: `<scheme>://<host>/[<tenant>/]<room>?jwt=…[#…]` for iOS and
+   * The same meeting in an app: `<scheme>://<host>/[<tenant>/]<room>#jwt=%22…%22[&…]` for iOS and
    * Electron; for Android `intent://<host>/[<tenant>/]<room>?jwt=…#Intent;scheme=…;package=…;end`,
-   * whose one `#` belongs to the intent, so the hash (overrides, external API id) is dropped.
+   * whose one `#` belongs to the intent, so the token rides in the query and the hash (overrides,
+   * external API id) is dropped.
    */
   appLink(app: AppMarker, room: Room, tenant: string | undefined, token: string, hash: MeetingHash): string;
   /** `<publicUrl>/<page>?domain=..&tenant=..&room=..&reason=..` */
@@ -63,19 +71,25 @@ export function createMeetingUrls(publicUrl: URL, apps: AppLinkConfig = DEFAULT_
     return segment(room.decoded).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   }
 
-  // `<host>/[<tenant>/]<room>?jwt=<token>`: everything after the scheme, shared by all links.
-  function hostPathAndToken(room: Room, tenant: string | undefined, token: string): string {
-    const path = tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`;
-    // A compact JWT is base64url segments and dots, all URL-safe: encoding ~700 characters
-    // per token showed up in profiles for nothing.
-    if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
-    return `${hostBase}${path}?jwt=${token}`;
+  // `<host>/[<tenant>/]<room>`: everything after the scheme, shared by all links.
+  function hostAndPath(room: Room, tenant: string | undefined): string {
+    return `${hostBase}${tenant === undefined ? roomSegment(room) : `${segment(tenant)}/${roomSegment(room)}`}`;
   }
 
-  function fragment(hash: MeetingHash): string {
+  // A compact JWT is base64url segments and dots, all URL-safe (and JSON-safe): encoding ~700
+  // characters per token showed up in profiles for nothing.
+  function checkedToken(token: string): string {
+    if (!JWT_CHARS.test(token)) throw new Error('a token must be a compact JWT');
+    return token;
+  }
+
+  // `#jwt=%22<token>%22` first (a JSON string once the client decodes it), then the external API
+  // id and the overrides, each value JSON as the client parses it.
+  function fragment(token: string, hash: MeetingHash): string {
     const pairs = hash.overrides.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(JSON.stringify(value))}`);
     if (hash.externalApiId !== undefined) pairs.unshift(`jitsi_meet_external_api_id=${encodeURIComponent(hash.externalApiId)}`);
-    return pairs.length > 0 ? `#${pairs.join('&')}` : '';
+    pairs.unshift(`jwt=%22${checkedToken(token)}%22`);
+    return `#${pairs.join('&')}`;
   }
 
   const schemeOf: Record<Exclude<AppMarker, 'android'>, string> = { ios: apps.iosScheme, electron: apps.electronScheme };
@@ -83,11 +97,13 @@ export function createMeetingUrls(publicUrl: URL, apps: AppLinkConfig = DEFAULT_
 
   return {
     meeting(room, tenant, token, hash) {
-      return `${publicUrl.protocol}//${hostPathAndToken(room, tenant, token)}${fragment(hash)}`;
+      return `${publicUrl.protocol}//${hostAndPath(room, tenant)}${fragment(token, hash)}`;
     },
     appLink(app, room, tenant, token, hash) {
-      const rest = hostPathAndToken(room, tenant, token);
-      return app === 'android' ? `intent://${rest}${androidIntent}` : `${schemeOf[app]}://${rest}${fragment(hash)}`;
+      const where = hostAndPath(room, tenant);
+      return app === 'android'
+        ? `intent://${where}?jwt=${checkedToken(token)}${androidIntent}`
+        : `${schemeOf[app]}://${where}${fragment(token, hash)}`;
     },
     authError(page, fields) {
       const target = /^https?:\/\//i.test(page) ? page : base + page.replace(/^\/+/, '');

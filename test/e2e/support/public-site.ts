@@ -6,12 +6,16 @@ import { createServer, type Server } from 'node:https';
 import type { TlsPair } from './tls';
 
 export interface PublicSite {
+  /** Every request target this server received, in order: what a server (and its log) sees. */
+  requests: string[];
   close(): Promise<void>;
 }
 
 export function startPublicSite(tls: TlsPair, port: number, spPort: number): Promise<PublicSite> {
+  const requests: string[] = [];
   const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
     const url = req.url ?? '/';
+    requests.push(url);
     if (url.startsWith('/saml2jwt/')) {
       const headers = { ...req.headers, 'x-forwarded-proto': 'https', 'x-forwarded-for': req.socket.remoteAddress ?? '' };
       const upstream = httpRequest({ host: '127.0.0.1', port: spPort, method: req.method, path: url, headers }, (up) => {
@@ -32,6 +36,7 @@ export function startPublicSite(tls: TlsPair, port: number, spPort: number): Pro
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () =>
       resolve({
+        requests,
         close: () =>
           new Promise<void>((done) => {
             server.closeAllConnections();

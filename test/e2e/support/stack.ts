@@ -37,6 +37,8 @@ export interface Stack {
   browser: Browser;
   /** The SP's environment as rendered at start (layout variables aside). */
   spEnv: Record<string, string>;
+  /** The stand-in for Jitsi's web server at the public URL. */
+  site: PublicSite;
   /**
    * Stops shibd and Apache, renders the SP again with `env` over the start-time environment
    * (same keys, metadata cache and port) and starts both again.
@@ -122,7 +124,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const b = browser;
     closers.push(() => b.close());
 
-    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, restartSp, stop };
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, site, restartSp, stop };
   } catch (err) {
     const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
     await stop();

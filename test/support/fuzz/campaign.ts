@@ -163,20 +163,22 @@ async function frontOnce(sites: Site[], stats: FuzzStats, c: FrontCase): Promise
     // Where the token goes: the 302's Location, or the URL the popup's / app's page opens.
     let location = answer.headers.location;
     let meeting = e.meeting;
+    let tokenIn: 'hash' | 'search' = 'hash';
     if (e.delivery !== undefined && e.delivery !== 'redirect') {
       const page = pageDeliveryProblems(answer, site, e.delivery, e.meeting);
       problems.push(...page.problems);
       location = page.meetingUrl;
       meeting = page.meeting;
+      tokenIn = page.tokenIn ?? 'hash';
       problems.push(...locationProblems(location, site));
     }
     if (e.delivery !== undefined && tokens.length > 0) stats.deliveries[e.delivery]++;
     const distinct = new Set(tokens);
     if (distinct.size !== 1 || location === undefined) problems.push(`expected one token delivered by ${e.delivery}, found ${distinct.size} (${e.why})`);
     else {
-      const url = meetingUrlProblems(location, site, meeting);
+      const url = meetingUrlProblems(location, site, meeting, tokenIn);
       problems.push(...url.problems);
-      if (url.token !== tokens[0]) problems.push('the token is not (only) in ?jwt=');
+      if (url.token !== tokens[0]) problems.push(`the client does not read the delivered token from the ${tokenIn}`);
       problems.push(...tokenProblems(tokens[0] as string, TEST_APP_SECRET, e.meeting, e.user, now));
     }
   }
@@ -202,7 +204,7 @@ function commonProblems(stats: FuzzStats, answer: Answer, e: Expectation): strin
   }
   if (e.outcome === 'refuse') {
     stats.refusals++;
-    if (tokens.length > 0 || /[?&]jwt=/.test(answer.headers.location ?? '')) {
+    if (tokens.length > 0 || /[?&#]jwt=/.test(answer.headers.location ?? '')) {
       stats.tokensWronglyIssued++;
       problems.push(`token issued although it must be refused (${e.why})`);
     }

@@ -6,7 +6,7 @@ import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
 import { renderAppHandoverPage } from '../../../sidecar/src/http/app-handover-page';
 import { renderPopupSuccessPage } from '../../../sidecar/src/http/popup-page';
 import { cspProblems, jsonBlock } from '../page-script';
-import { clientBackendSafeRoomName, clientMeetingFromPath, safeDecodeURIComponent } from '../jitsi-client';
+import { clientBackendSafeRoomName, clientJwtFromUrl, clientMeetingFromPath, safeDecodeURIComponent } from '../jitsi-client';
 import { prosodyAccepts, type ProsodyOptions } from '../prosody-verifier';
 import type { Answer } from './client';
 import { API_ID, FUZZ, type Delivery, type ExpectedMeeting, type ExpectedUser } from './spec';
@@ -105,8 +105,12 @@ function sortedLike(actual: unknown, expected: ExpectedUser): Record<string, unk
   return out;
 }
 
-/** The meeting URL of a 302 with a token: path, query and the Jitsi hash, parsed as Jitsi does. */
-export function meetingUrlProblems(location: string, site: PublicUrl, meeting: ExpectedMeeting): { problems: string[]; token?: string } {
+/**
+ * The meeting URL of a 302 with a token: path, query and the Jitsi hash, parsed as Jitsi does. The
+ * token is read as the client reads it, from `#jwt="…"` first in the hash; only Android's intent
+ * link (`tokenIn: 'search'`) carries it in the query, and then nothing else travels.
+ */
+export function meetingUrlProblems(location: string, site: PublicUrl, meeting: ExpectedMeeting, tokenIn: 'hash' | 'search' = 'hash'): { problems: string[]; token?: string } {
   const problems: string[] = [];
   const url = new URL(location);
   const segments = url.pathname.slice(site.prefix.length + 1).split('/').map((s) => decodeURIComponent(s));
@@ -119,20 +123,25 @@ export function meetingUrlProblems(location: string, site: PublicUrl, meeting: E
     problems.push(`the client reads room ${landed} from ${url.pathname}, not ${meeting.room}`);
   }
   const names = [...url.searchParams.keys()];
-  if (JSON.stringify(names) !== '["jwt"]') problems.push(`query carries ${JSON.stringify(names)}`);
-  const token = url.searchParams.get('jwt') ?? undefined;
+  if (JSON.stringify(names) !== (tokenIn === 'search' ? '["jwt"]' : '[]')) problems.push(`query carries ${JSON.stringify(names)}`);
+  const read = clientJwtFromUrl(location);
+  if (read.from !== tokenIn) problems.push(`the client reads the token from ${read.from ?? 'nowhere'}, not from the ${tokenIn}`);
+  const token = read.jwt;
 
-  // Jitsi's hash: `&`-joined key=value, values URI-decoded then JSON-parsed.
+  // Jitsi's hash: `&`-joined key=value, values URI-decoded then JSON-parsed; the token's pair first.
   const hashWanted = meeting.overrides.length > 0 || meeting.externalApiId !== undefined;
-  if (!hashWanted) {
+  if (!hashWanted && tokenIn === 'search') {
     if (location.includes('#')) problems.push(`a hash nobody asked for: ${location.slice(location.indexOf('#'))}`);
     return token === undefined ? { problems } : { problems, token };
   }
   const fragment = location.slice(location.indexOf('#') + 1);
   if (location.indexOf('#') < 0) problems.push('no hash');
   if (fragment.includes('#')) problems.push('a second # in the hash');
+  const pairs = fragment.split('&');
+  if (tokenIn === 'hash' && !(pairs.shift() ?? '').startsWith('jwt=%22')) problems.push(`the hash does not start with the token: ${fragment.slice(0, 40)}`);
+  if (!hashWanted && pairs.length > 0) problems.push(`a hash nobody asked for: ${pairs.join('&')}`);
   const seen = new Map<string, string>();
-  for (const pair of fragment.split('&')) {
+  for (const pair of hashWanted ? pairs : []) {
     const eq = pair.indexOf('=');
     const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
     const value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
@@ -191,7 +200,12 @@ const ANDROID_INTENT = '#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end
  * scheme for this meeting. Returns the meeting URL as the browser would open it, for the caller's
  * meeting and token checks.
  */
-export function pageDeliveryProblems(answer: Answer, site: PublicUrl, delivery: Exclude<Delivery, 'redirect'>, meeting: ExpectedMeeting): { problems: string[]; meetingUrl?: string; meeting: ExpectedMeeting } {
+export function pageDeliveryProblems(
+  answer: Answer,
+  site: PublicUrl,
+  delivery: Exclude<Delivery, 'redirect'>,
+  meeting: ExpectedMeeting,
+): { problems: string[]; meetingUrl?: string; meeting: ExpectedMeeting; tokenIn?: 'search' } {
   const problems = cspProblems(answer.body, answer.headers['content-security-policy'] ?? '');
   if (answer.headers['cache-control'] !== 'no-store') problems.push('page may be cached');
   if (answer.headers['referrer-policy'] !== 'no-referrer') problems.push('page sends a referrer');
@@ -200,14 +214,14 @@ export function pageDeliveryProblems(answer: Answer, site: PublicUrl, delivery: 
       const d = jsonBlock(answer.body, 'popup-message') as { message?: { type?: string; accessToken?: string }; origin?: unknown; fallback?: string };
       if (d.origin !== site.origin) problems.push(`popup posts to ${JSON.stringify(d.origin)}, not the public origin`);
       if (d.message?.type !== 'oauth-success') problems.push(`popup message ${JSON.stringify(d.message?.type)}`);
-      if (d.fallback === undefined || !d.fallback.includes(`jwt=${d.message?.accessToken}`)) problems.push('popup fallback does not carry the posted token');
+      if (d.fallback === undefined || clientJwtFromUrl(d.fallback).jwt !== d.message?.accessToken) problems.push('popup fallback does not carry the posted token');
       return { problems, meetingUrl: d.fallback, meeting };
     }
     const link = jsonBlock(answer.body, 'app-link') as string;
     if (delivery === 'android') {
       if (!link.startsWith('intent://') || !link.endsWith(ANDROID_INTENT)) return { problems: [...problems, `not Jitsi's intent link: ${link.slice(0, 80)}`], meeting };
-      // The intent's one '#' is its own: the hash cannot travel.
-      return { problems, meetingUrl: `https://${link.slice('intent://'.length, -ANDROID_INTENT.length)}`, meeting: { ...meeting, overrides: [], externalApiId: undefined } };
+      // The intent's one '#' is its own: the hash cannot travel, and the token rides in the query.
+      return { problems, meetingUrl: `https://${link.slice('intent://'.length, -ANDROID_INTENT.length)}`, meeting: { ...meeting, overrides: [], externalApiId: undefined }, tokenIn: 'search' };
     }
     const prefix = `${APP_SCHEME[delivery]}://`;
     if (!link.startsWith(prefix)) return { problems: [...problems, `not the ${delivery} scheme: ${link.slice(0, 80)}`], meeting };

@@ -1,4 +1,4 @@
-// Step (a browser without markers): send it to its meeting with the token (Jitsi reads ?jwt=),
+// Step (a browser without markers): send it to its meeting with the token in the URL's fragment,
 // carrying back the harmless overrides its state came with (the pre-join skip only when the
 // state asked). Not ctx.redirect(): its body would repeat the URL, and with it the token.
 import { meetingHash } from '../../meeting/meeting-request';
