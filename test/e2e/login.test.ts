@@ -33,6 +33,12 @@ rules:
       - { attribute: entitlement, equals: "urn:mace:example.test:jitsi:moderator" }
     affiliation: owner
     moderator: true
+  - name: the staff tenant needs a mail
+    tenant: staff
+    require: [mail]
+  - name: the lab needs medium identity assurance
+    tenant: lab
+    require: [{ attribute: assurance, equals: "https://refeds.org/assurance/IAP/medium" }]
 `;
 
 interface Landing {
@@ -228,6 +234,27 @@ describe('e2e: SAML login to a Jitsi token (Chromium, Apache + shibd, SimpleSAML
       expect(user).to.include({ id: pairwiseId('bob'), email: 'bob@example.test', name: 'Bob; the Builder' });
       expect(user).not.to.have.property('moderator');
       expect(JSON.stringify(verdict.claims)).not.to.match(/mallory|evil/i);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a pseudonymous user (pairwise id and assurance, no mail, no name) gets a token; a tenant that requires a mail refuses them', async function () {
+    const context = await newContext(stack.browser);
+    try {
+      // The assurance value came through SimpleSAMLphp, Shibboleth's attribute-map and our SP's header.
+      const landing = await landWithToken(context, tokenAuth('Lab', 'lab'), 'pat', 'pat-pass');
+      const verdict = verify(landing.token, 'lab', 'lab');
+      expect(verdict, JSON.stringify(verdict)).to.have.property('ok', true);
+      if (!verdict.ok) return;
+      const user = (verdict.claims as { context: { user: Record<string, unknown> } }).context.user;
+      expect(user).to.have.keys('id', 'name');
+      expect(user.id).to.equal(pairwiseId('pat'));
+      expect(user.name).to.match(/^Guest [0-9a-f]{6}$/);
+      // Signed in at the SP already: no IdP form this time, the refusal comes straight back.
+      const refused = await (await context.newPage()).goto(tokenAuth('Board', 'staff'));
+      expect(refused?.status()).to.equal(403);
+      expect(await refused?.text()).to.include('(mail)');
     } finally {
       await context.close();
     }

@@ -55,7 +55,7 @@ const cases: Case[] = [
   { name: 'validity_timestamp not an integer', path: () => `/redirectWithToken?room=a&validity_timestamp=${now() + 60}.5`, status: 400, reason: 'invalid_validity_timestamp' },
   { name: 'forged identity without the proxy secret', path: () => '/redirectWithToken?room=a', headers: () => ({ mail: 'boss@uni.example' }), status: 401, reason: 'untrusted_proxy' },
   { name: 'wrong proxy secret', path: () => '/redirectWithToken?room=a', headers: () => spHeaders({}, randomBytes(32).toString('hex')), status: 401, reason: 'untrusted_proxy' },
-  { name: 'identity without mail', path: () => '/redirectWithToken?room=a', headers: () => ({ 'x-saml2jwt-proxy-secret': spHeaders()['x-saml2jwt-proxy-secret'] as string }), status: 403, reason: 'no_mail' },
+  { name: 'identity without any user id', path: () => '/redirectWithToken?room=a', headers: () => ({ 'x-saml2jwt-proxy-secret': spHeaders()['x-saml2jwt-proxy-secret'] as string, displayname: 'No One' }), status: 403, reason: 'no_user_id' },
   { name: 'escape page with * room', path: () => '/redirectWithTokenEscape?room=*', status: 400, reason: 'invalid_room' },
   { name: 'backend getToken without a key', listener: 'backend', path: () => '/getToken?mail=a@uni.example&room=a', headers: () => ({}), status: 401, reason: 'bad_api_key' },
   { name: 'backend getToken with a wrong key', listener: 'backend', path: () => '/getToken?mail=a@uni.example&room=a', headers: () => bearer(randomBytes(32).toString('hex')), status: 401, reason: 'bad_api_key' },

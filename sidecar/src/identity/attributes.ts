@@ -21,6 +21,7 @@ export const SAML_ATTRIBUTES = {
   sn: { variable: 'ATTR_HEADER_SN', header: 'sn', scoped: false },
   schacHomeOrganization: { variable: 'ATTR_HEADER_SCHAC_HOME_ORGANIZATION', header: 'schachomeorganization', scoped: true },
   idp: { variable: 'ATTR_HEADER_IDP', header: 'shib-identity-provider', scoped: true }, // Shib-Identity-Provider
+  assurance: { variable: 'ATTR_HEADER_ASSURANCE', header: 'assurance', scoped: false }, // eduPersonAssurance
 } as const satisfies Record<string, { variable: string; header: string; scoped: boolean }>;
 
 export type AttributeName = keyof typeof SAML_ATTRIBUTES;
@@ -30,8 +31,16 @@ export const ATTRIBUTE_NAMES = Object.keys(SAML_ATTRIBUTES) as readonly Attribut
 /** The headers our SP's Apache strips from every client request and sets itself: the only ones the sidecar believes. */
 export const SP_IDENTITY_HEADERS: readonly string[] = ATTRIBUTE_NAMES.map((name) => SAML_ATTRIBUTES[name].header);
 
-/** Attributes any IdP of a federation may assert with any value. */
-export const UNSCOPED_ATTRIBUTES = ATTRIBUTE_NAMES.filter((name) => !SAML_ATTRIBUTES[name].scoped);
+/**
+ * What an IdP asserts about how it vetted its own user (eduPersonAssurance: the REFEDS Assurance
+ * Framework's values, e.g. https://refeds.org/assurance/IAP/medium). Federations define it to be
+ * relied on from any of their IdPs, and a value says nothing about another organisation's users,
+ * so a policy may test it without naming IdPs (unlike mail or entitlement).
+ */
+export const IDP_VETTING_ATTRIBUTES: readonly AttributeName[] = ['assurance'];
+
+/** Attributes any IdP of a federation may assert with any value, about anyone. */
+export const UNSCOPED_ATTRIBUTES = ATTRIBUTE_NAMES.filter((name) => !SAML_ATTRIBUTES[name].scoped && !IDP_VETTING_ATTRIBUTES.includes(name));
 
 /** Attributes that may key private-room ownership: unique per user, bound to the IdP's scope. */
 export const OWNER_ID_ATTRIBUTES: readonly AttributeName[] = ['subject-id', 'pairwise-id', 'eppn', 'persistent-id'];

@@ -4,9 +4,9 @@ import type { AttributeName } from './attributes';
 export interface Identity {
   /** context.user.id: first present of the configured order (pairwise-id, subject-id, eppn, persistent-id, mail). */
   userId: string;
-  /** First value of the (possibly multi-valued) mail attribute. */
-  mail: string;
-  /** displayName, falling back to mail. */
+  /** First value of the (possibly multi-valued) mail attribute, when the IdP released one. */
+  mail?: string;
+  /** The name to show: displayName, "givenName sn", the mail's local part or "Guest <hash>" (display-name.ts). */
   name: string;
   /** Every attribute that arrived, each split into its values (`;` separated, `\;` escaped). */
   attributes: Partial<Record<AttributeName, string[]>>;

@@ -5,6 +5,7 @@ import type { IdentityConfig } from '../config/config';
 import { Refusal } from '../refusal';
 import { secretMatches } from '../secret-match';
 import type { AttributeName } from './attributes';
+import { displayNameOf } from './display-name';
 import { readHeader } from './header-value';
 import type { Identity } from './identity';
 import { parseMultiValued } from './multi-value';
@@ -59,15 +60,14 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
   if (cfg.expectedIdp !== undefined && idp !== cfg.expectedIdp) {
     throw new Refusal('forbidden', 'wrong_idp', 'You signed in at an identity provider this service does not accept.');
   }
-  const mail = attributes.mail?.[0];
-  if (mail === undefined) {
-    throw new Refusal('forbidden', 'no_mail', 'Your identity provider did not release an e-mail address.');
-  }
+  // A mail is not needed (REFEDS Pseudonymous Access releases none); a policy may require one.
   const userId = firstPresent(attributes, cfg.userIdOrder);
   if (userId === undefined) {
     throw new Refusal('forbidden', 'no_user_id', 'Your identity provider did not release a usable user identifier.');
   }
-  const identity: Identity = { userId, mail, name: attributes.displayName?.[0] ?? mail, attributes };
+  const identity: Identity = { userId, name: displayNameOf(attributes, userId), attributes };
+  const mail = attributes.mail?.[0];
+  if (mail !== undefined) identity.mail = mail;
   if (idp !== undefined) identity.idp = idp;
   const ownerId = firstPresent(attributes, cfg.ownerIdOrder);
   if (ownerId !== undefined) identity.ownerId = ownerId;

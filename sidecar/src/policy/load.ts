@@ -24,23 +24,35 @@
 //       lobby_bypass: true               # context.user.lobby_bypass: skip the lobby (allow rules
 //                                        #   only; needs token_lobby_bypass in XMPP_MUC_MODULES)
 //       features: { recording: true }    # merged over defaults
+//     - name: acme needs a mail          # a require rule: refuses whoever lacks what it lists
+//       tenant: acme
+//       require:                         # attribute names (present) or conditions as in match
+//         - mail
+//         - { attribute: assurance, equals: https://refeds.org/assurance/IAP/medium }
+//       reason: "..."                    # optional; default names what is missing
 //
 // Semantics, chosen to be predictable:
 //   - A rule applies when its tenant scope holds and every match condition holds. An attribute
 //     condition holds when ANY value of the (multi-valued) attribute satisfies it.
 //   - Every rule is checked in file order. A deny rule that applies refuses the token: deny wins
-//     over any allow, wherever it stands; the first applying deny gives the reason.
+//     over any allow, wherever it stands; the first applying deny gives the reason. A require rule
+//     that applies refuses like a deny rule when one of its requirements does not hold, and
+//     otherwise does nothing: it never allows, grants a role or sets features.
 //   - Otherwise the token is allowed when at least one allow rule applies, else `default` decides.
 //   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
 //     any applying allow rule with `lobby_bypass: true` grants it;
 //     `features` of all applying allow rules merge over the defaults in file order (later wins).
 //   - A rule that tests an unscoped attribute (any IdP of a federation may assert any value of
-//     it) must also have an idp condition, or the policy is refused at load.
+//     it) must also have an idp condition, or the policy is refused at load. A requirement that is
+//     a bare attribute name only asks that the IdP released it, and needs none. eduPersonAssurance
+//     (`assurance`) is what an IdP says of its own users' vetting and needs none either.
+// Without POLICY_FILE, or when no rule says otherwise, a user without a mail gets a token too
+// (REFEDS Pseudonymous Access releases none): `require: [mail]` keeps such users out.
 //   - Tenants are compared lower-cased (the Jitsi client lower-cases them). Regexes are JavaScript
 //     regular expressions, anchored at both ends, compiled once at load. A pattern that could
 //     backtrack for long is refused at load, and a value over 256 characters is never matched:
 //     the token is refused instead (policy-regex.ts).
-// Without POLICY_FILE: everyone with a mail is allowed, as a member, with the default features.
+// Without POLICY_FILE: everyone signed in is allowed, as a member, with the default features.
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ATTRIBUTE_NAMES, UNSCOPED_ATTRIBUTES, type AttributeName } from '../identity/attributes';
@@ -64,6 +76,12 @@ export const ROOT_TENANT = '/';
 
 type Condition = (identity: Identity) => boolean;
 
+/** One `require` entry: the condition, and the attribute a refusal names when it does not hold. */
+interface Requirement {
+  holds: Condition;
+  attribute: string;
+}
+
 interface Rule {
   name: string;
   tenants?: ReadonlySet<string>;
@@ -74,6 +92,8 @@ interface Rule {
   moderator?: boolean;
   lobbyBypass?: boolean;
   features?: Features;
+  /** Only on require rules, which never allow. */
+  requirements?: Requirement[];
 }
 
 interface PolicySpec {
@@ -186,7 +206,8 @@ function readSpec(root: unknown, fail: Fail): PolicySpec {
   return { defaultFeatures, defaultAllow, defaultReason, rules };
 }
 
-const RULE_KEYS = ['name', 'tenant', 'match', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
+const RULE_KEYS = ['name', 'tenant', 'match', 'require', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
+const GRANTS = ['affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
 
 function readRule(v: unknown, path: Path, fail: Fail): Rule {
   const r = expectRecord(v, path, fail, RULE_KEYS);
@@ -198,18 +219,23 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   if (r.tenant !== undefined) {
     rule.tenants = new Set(expectStringList(r.tenant, [...path, 'tenant'], fail).map((t) => t.toLowerCase()));
   }
+  const matchEntries = listOf(r.match);
   if (r.match !== undefined) {
     const matchPath = [...path, 'match'];
-    const listed = Array.isArray(r.match);
-    const entries: unknown[] = listed ? (r.match as unknown[]) : [r.match];
-    rule.conditions = entries.map((c, i) => readCondition(c, listed ? [...matchPath, i] : matchPath, fail));
-    requireIdpForUnscoped(entries, matchPath, fail);
+    rule.conditions = matchEntries.map((c, i) => readCondition(c, Array.isArray(r.match) ? [...matchPath, i] : matchPath, fail));
+    requireIdpForUnscoped(matchEntries, matchPath, fail);
+  }
+  if (r.require !== undefined) {
+    for (const key of ['allow', ...GRANTS] as const) {
+      if (r[key] !== undefined) fail([...path, key], 'a require rule only refuses whoever lacks its requirements: set access, roles and features in another rule');
+    }
+    rule.requirements = readRequirements(r.require, matchEntries, [...path, 'require'], fail);
   }
   if (r.reason !== undefined) {
-    if (rule.allow) fail([...path, 'reason'], 'only makes sense with allow: false');
+    if (rule.allow && !rule.requirements) fail([...path, 'reason'], 'only makes sense with allow: false or require');
     rule.reason = expectString(r.reason, [...path, 'reason'], fail);
   }
-  for (const key of ['affiliation', 'moderator', 'lobby_bypass', 'features'] as const) {
+  for (const key of GRANTS) {
     if (!rule.allow && r[key] !== undefined) fail([...path, key], 'a deny rule (allow: false) cannot set roles or features');
   }
   if (r.affiliation !== undefined) rule.affiliation = expectString(r.affiliation, [...path, 'affiliation'], fail);
@@ -217,6 +243,35 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   if (r.lobby_bypass !== undefined) rule.lobbyBypass = expectBoolean(r.lobby_bypass, [...path, 'lobby_bypass'], fail);
   if (r.features !== undefined) rule.features = readFeatures(r.features, [...path, 'features'], fail);
   return rule;
+}
+
+function listOf(v: unknown): unknown[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/**
+ * `require:` entries: an attribute name (the IdP released it) or a condition as in `match`. A
+ * condition on an unscoped attribute needs the rule's match to name the IdPs it trusts.
+ */
+function readRequirements(v: unknown, matchEntries: readonly unknown[], path: Path, fail: Fail): Requirement[] {
+  const entries = listOf(v);
+  if (entries.length === 0) fail(path, 'must not be empty');
+  const at = (i: number): Path => (Array.isArray(v) ? [...path, i] : path);
+  const requirements = entries.map((entry, i): Requirement => {
+    if (typeof entry === 'string') {
+      if (!(ATTRIBUTE_NAMES as readonly string[]).includes(entry)) fail(at(i), `unknown attribute "${entry}" (known: ${ATTRIBUTE_NAMES.join(', ')})`);
+      const name = entry as AttributeName;
+      return { attribute: name, holds: (identity) => (identity.attributes[name]?.length ?? 0) > 0 };
+    }
+    const holds = readCondition(entry, at(i), fail);
+    if (isRecord(entry) && entry.idp !== undefined) return { attribute: 'idp', holds };
+    return { attribute: String(isRecord(entry) ? entry.attribute : ''), holds };
+  });
+  // After the entries themselves, so a typo is reported as such first.
+  const conditions = entries.filter((entry) => typeof entry !== 'string');
+  if (conditions.length > 0) requireIdpForUnscoped([...matchEntries, ...conditions], path, fail);
+  return requirements;
 }
 
 /**
@@ -296,6 +351,12 @@ function compile(spec: PolicySpec): Policy {
       for (const rule of rules) {
         if (rule.tenants && !rule.tenants.has(scope)) continue;
         if (!rule.conditions.every((holds) => holds(identity))) continue;
+        if (rule.requirements) {
+          const missing = rule.requirements.filter((r) => !r.holds(identity)).map((r) => r.attribute);
+          if (missing.length === 0) continue;
+          const what = [...new Set(missing)].join(', ');
+          return { allowed: false, reason: rule.reason ?? `Your identity provider did not release what this meeting service requires (${what}).`, features: {} };
+        }
         if (!rule.allow) {
           return { allowed: false, reason: rule.reason ?? defaultReason, features: {} };
         }

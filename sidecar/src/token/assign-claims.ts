@@ -27,8 +27,11 @@ export function buildClaims(req: TokenRequest, cfg: Config, now: number): JitsiC
   if (tenant !== undefined) refuseWildcard('tenant', tenant);
 
   // Only defined string fields: a null or undefined in context.user breaks Prosody.
-  const user: TokenUser = { id: req.user.id, name: req.user.name, email: req.user.email };
-  if (cfg.avatar === 'gravatar') user.avatar = gravatarUrl(req.user.email);
+  const user: TokenUser = { id: req.user.id, name: req.user.name };
+  if (req.user.email !== undefined) {
+    user.email = req.user.email;
+    if (cfg.avatar === 'gravatar') user.avatar = gravatarUrl(req.user.email);
+  }
   // One form of the role for every caller (policy or trusted backend): owner, or no role field.
   Object.assign(user, roleClaims(req.user));
   if (req.user.lobby_bypass === true) user.lobby_bypass = true;

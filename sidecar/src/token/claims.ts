@@ -5,7 +5,8 @@ import type { Features } from '../policy/policy';
 export interface TokenUser {
   id: string;
   name: string;
-  email: string;
+  /** Only when the IdP released a mail: never an empty string or null. */
+  email?: string;
   avatar?: string;
   affiliation?: string;
   moderator?: boolean;

@@ -4,6 +4,7 @@
 // issued, must be refused, or (for inputs the spec leaves open) may go either way; and, when a
 // token is due, exactly which room, tenant, user, role and hash it must carry.
 
+import { createHash } from 'node:crypto';
 import { clientBackendSafeRoomName, safeDecodeURIComponent } from '../jitsi-client';
 
 /** The fixed rules of the fuzzed deployment (see sites.ts). */
@@ -55,7 +56,8 @@ export interface ExpectedMeeting {
 export interface ExpectedUser {
   id: string;
   name: string;
-  email: string;
+  /** Only when the IdP released a mail. */
+  email?: string;
   affiliation?: string;
   moderator?: boolean;
 }
@@ -308,20 +310,24 @@ export function expectFront(input: FrontInput): Expectation {
       const seen = attributeHeader(input.attributes[name]);
       return seen === undefined ? [] : shibbolethValues(seen);
     };
+    // A mail is optional (REFEDS Pseudonymous Access); a user id is not.
     const mail = values('mail')[0];
-    if (mail === undefined) refuse(403, 'no mail');
+    let id: string | undefined;
+    for (const name of ID_ORDER) {
+      id = name === 'pairwise-id' || name === 'persistent-id' ? undefined : values(name)[0];
+      if (id !== undefined) break;
+    }
+    if (id === undefined) refuse(403, 'no user id');
     const q = singleValued(parseQuery(input.query));
     const meeting = meetingOf(q);
     // Shib-Identity-Provider is single-valued: the header as a whole names the IdP.
     const fromTrustedIdp = attributeHeader(input.attributes.idp) === FUZZ.trustedIdp;
     if (fromTrustedIdp && values('entitlement').includes(FUZZ.deniedEntitlement)) refuse(403, 'policy denies');
     if (meeting.requestedExp !== undefined) validityRange(meeting.requestedExp, input.now);
-    let id: string | undefined;
-    for (const name of ID_ORDER) {
-      id = name === 'pairwise-id' || name === 'persistent-id' ? undefined : values(name)[0];
-      if (id !== undefined) break;
-    }
-    const user: ExpectedUser = { id: id as string, name: values('displayName')[0] ?? (mail as string), email: mail as string };
+    // displayName, else the mail's local part, else "Guest" and 6 hex of sha256(id) (no givenName or sn is sent here).
+    const name = values('displayName')[0] || mail?.split('@')[0] || `Guest ${createHash('sha256').update(id as string).digest('hex').slice(0, 6)}`;
+    const user: ExpectedUser = { id: id as string, name };
+    if (mail !== undefined) user.email = mail;
     if (values('affiliation').includes(FUZZ.staffAffiliation)) {
       user.affiliation = 'owner';
       user.moderator = true;

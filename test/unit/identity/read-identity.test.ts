@@ -67,20 +67,33 @@ describe('identity/read-identity: readIdentity', () => {
     expect(readIdentity(trusted({ mail: 'first@uni.example;second@uni.example' }), cfg).mail).to.equal('first@uni.example');
   });
 
-  it('name falls back to the mail', () => {
-    expect(readIdentity(trusted({ mail: 'bob@uni.example' }), cfg).name).to.equal('bob@uni.example');
+  it('name: displayName, else "givenName sn", else the mail\'s local part', () => {
+    expect(readIdentity(trusted({ mail: 'bob@uni.example', givenname: 'Bob', sn: 'Builder', displayname: 'Bob B.' }), cfg).name).to.equal('Bob B.');
+    expect(readIdentity(trusted({ mail: 'bob@uni.example', givenname: 'Bob', sn: 'Builder' }), cfg).name).to.equal('Bob Builder');
+    expect(readIdentity(trusted({ mail: 'bob@uni.example', sn: 'Builder' }), cfg).name).to.equal('Builder');
+    expect(readIdentity(trusted({ mail: 'bob@uni.example' }), cfg).name).to.equal('bob');
   });
 
-  it('refuses without mail (forbidden / no_mail)', () => {
-    const r = refusalOf(() => readIdentity(trusted({ eppn: 'x@uni.example', mail: ' ; ' }), cfg));
-    expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'no_mail']);
+  it('a pseudonymous user (a scoped id, no mail, no name: REFEDS Pseudonymous Access) is "Guest <hash of the id>", without mail', () => {
+    const id = readIdentity(trusted({ 'pairwise-id': 'k3j2h1@uni.example', assurance: 'https://refeds.org/assurance/IAP/medium' }), cfg);
+    expect(id.userId).to.equal('k3j2h1@uni.example');
+    expect(id.name).to.match(/^Guest [0-9a-f]{6}$/);
+    expect(id.name).to.equal(readIdentity(trusted({ 'pairwise-id': 'k3j2h1@uni.example' }), cfg).name); // stable per user
+    expect(id.name).not.to.equal(readIdentity(trusted({ 'pairwise-id': 'other@uni.example' }), cfg).name);
+    expect(id).not.to.have.property('mail');
+    expect(id.attributes.assurance).to.deep.equal(['https://refeds.org/assurance/IAP/medium']);
+  });
+
+  it('refuses without any user id (forbidden / no_user_id)', () => {
+    const r = refusalOf(() => readIdentity(trusted({ displayname: 'Nobody', mail: ' ; ' }), cfg));
+    expect([r.kind, r.reason]).to.deep.equal(['forbidden', 'no_user_id']);
   });
 
   it('treats a header with control characters as absent', () => {
     const r = refusalOf(() => readIdentity(trusted({ mail: 'evil@uni.example\u0007' }), cfg));
-    expect(r.reason).to.equal('no_mail');
+    expect(r.reason).to.equal('no_user_id'); // mail was the only id
     const id = readIdentity(trusted({ mail: 'a@uni.example', displayname: 'Line\nbreak' }), cfg);
-    expect(id.name).to.equal('a@uni.example');
+    expect(id.name).to.equal('a');
     expect(id.attributes.displayName).to.equal(undefined);
   });
 

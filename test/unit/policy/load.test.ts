@@ -23,7 +23,9 @@ function errorOf(yaml: string): string {
 }
 
 describe('policy/load: default policy', () => {
-  it('without a file everyone with a mail is a member with recording on, livestreaming off', () => {
+  it('without a file everyone signed in is a member with recording on, livestreaming off, with or without a mail', () => {
+    const pseudonymous: Identity = { userId: 'pw1@uni.example', name: 'Guest 1a2b3c', attributes: { 'pairwise-id': ['pw1@uni.example'] } };
+    expect(loadPolicy(undefined).decide(pseudonymous, undefined)).to.deep.equal({ allowed: true, features: { recording: true, livestreaming: false } });
     const d = loadPolicy(undefined).decide(person({}), 'acme');
     expect(d).to.deep.equal({ allowed: true, features: { recording: true, livestreaming: false } });
   });
@@ -156,7 +158,7 @@ rules:
         new RegExp(`rules\\[0\\]\\.match: ${attribute} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` condition`),
       );
     }
-    for (const attribute of ['eppn', 'affiliation', 'subject-id', 'pairwise-id', 'persistent-id', 'schacHomeOrganization']) {
+    for (const attribute of ['eppn', 'affiliation', 'subject-id', 'pairwise-id', 'persistent-id', 'schacHomeOrganization', 'assurance']) {
       expect(() => parsePolicy(`rules:\n  - { name: a, match: [ { attribute: ${attribute}, present: true } ] }\n`, 'p.yml'), attribute).not.to.throw();
     }
     expect(() => parsePolicy('rules:\n  - { name: a, match: [ { idp: x }, { attribute: mail, regex: ".*@x" } ] }\n', 'p.yml')).not.to.throw();
@@ -231,5 +233,66 @@ describe('policy/load: strict validation with YAML paths', () => {
   it('a non-string tenant in a list', () => expect(errorOf('rules:\n  - { name: a, tenant: [ok, 3] }\n')).to.match(/rules\[0\]\.tenant\[1\]/));
   it('an unreadable file names the path', () => {
     expect(() => loadPolicy('/nonexistent/policy.yml')).to.throw(PolicyError, /\/nonexistent\/policy\.yml: cannot read: ENOENT/);
+  });
+});
+
+describe('policy/load: require rules (issue 20: users the federation describes)', () => {
+  const pseudonymous = (attributes: Identity['attributes'] = {}): Identity => ({ userId: 'pw1@uni.example', name: 'Guest 1a2b3c', attributes: { 'pairwise-id': ['pw1@uni.example'], ...attributes } });
+  const MEDIUM = 'https://refeds.org/assurance/IAP/medium';
+  const policy = parsePolicy(
+    [
+      'rules:',
+      '  - name: acme needs a mail',
+      '    tenant: acme',
+      '    require: [mail]',
+      '  - name: lab needs medium assurance and a mail',
+      '    tenant: lab',
+      `    require: [mail, { attribute: assurance, equals: "${MEDIUM}" }]`,
+      '  - name: staff record',
+      '    match: [{ attribute: affiliation, equals: staff@uni.example }]',
+      '    features: { recording: true }',
+      '',
+    ].join('\n'),
+    'p.yml',
+  );
+
+  it('refuses a user without a mail where a rule requires it, naming what is missing; elsewhere they get in', () => {
+    const d = policy.decide(pseudonymous(), 'acme');
+    expect(d.allowed).to.equal(false);
+    expect(d.reason).to.equal('Your identity provider did not release what this meeting service requires (mail).');
+    expect(policy.decide(pseudonymous(), 'ACME').allowed, 'tenants compared lower-cased').to.equal(false);
+    expect(policy.decide(pseudonymous(), undefined).allowed).to.equal(true);
+    expect(policy.decide(pseudonymous(), 'beta').allowed).to.equal(true);
+    expect(policy.decide(person({}), 'acme').allowed).to.equal(true);
+  });
+
+  it('requires an assurance level, tested without naming IdPs', () => {
+    expect(policy.decide(person({}), 'lab')).to.include({ allowed: false, reason: 'Your identity provider did not release what this meeting service requires (assurance).' });
+    expect(policy.decide(person({ assurance: ['https://refeds.org/assurance/IAP/low'] }), 'lab').allowed).to.equal(false);
+    expect(policy.decide(person({ assurance: ['https://refeds.org/assurance/IAP/low', MEDIUM] }), 'lab').allowed).to.equal(true);
+    expect(policy.decide(pseudonymous({ assurance: [MEDIUM] }), 'lab').reason).to.match(/\(mail\)/);
+    expect(policy.decide(pseudonymous(), 'lab').reason).to.match(/\(mail, assurance\)/);
+  });
+
+  it('a met requirement allows nothing by itself: under default: deny the user still needs an allow rule', () => {
+    const strict = parsePolicy('default: deny\nrules:\n  - { name: r, require: [mail] }\n', 'p.yml');
+    expect(strict.decide(person({}), undefined).allowed).to.equal(false);
+    expect(strict.decide(pseudonymous(), undefined).reason).to.match(/\(mail\)/);
+  });
+
+  it('takes the rule\'s own reason', () => {
+    const p = parsePolicy('rules:\n  - { name: r, require: mail, reason: "Ask your IdP to release your mail." }\n', 'p.yml');
+    expect(p.decide(pseudonymous(), undefined)).to.include({ allowed: false, reason: 'Ask your IdP to release your mail.' });
+  });
+
+  it('is validated at load: known attributes, conditions as in match, no grants, the unscoped rule for values', () => {
+    expect(errorOf('rules:\n  - { name: r, require: [email] }\n')).to.match(/rules\[0\]\.require\[0\]: unknown attribute "email"/);
+    expect(errorOf('rules:\n  - { name: r, require: [] }\n')).to.match(/rules\[0\]\.require: must not be empty/);
+    for (const key of ['allow: true', 'moderator: true', 'features: { recording: true }', 'affiliation: owner', 'lobby_bypass: true']) {
+      expect(errorOf(`rules:\n  - { name: r, require: [mail], ${key} }\n`), key).to.match(/a require rule only refuses whoever lacks its requirements/);
+    }
+    expect(errorOf('rules:\n  - { name: r, require: [{ attribute: mail, equals: a@b.c }] }\n')).to.match(/rules\[0\]\.require: mail is not scoped/);
+    expect(() => parsePolicy('rules:\n  - { name: r, match: [{ idp: x }], require: [{ attribute: mail, regex: ".*@x" }] }\n', 'p.yml')).not.to.throw();
+    expect(errorOf('rules:\n  - { name: r, require: [{ attribute: mail }] }\n')).to.match(/needs exactly one of equals, regex, in, present/);
   });
 });

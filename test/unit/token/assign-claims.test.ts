@@ -108,3 +108,14 @@ describe('token/assign-claims: buildClaims', () => {
     it('and an empty room', () => expect(reasonOf(() => buildClaims(request({ room: unparsed('') }), cfg, now))).to.equal('no_room'));
   });
 });
+
+describe('token/assign-claims: a user without a mail (REFEDS Pseudonymous Access)', () => {
+  it('has no email and no avatar in context.user, not an empty string or null, even with AVATAR=gravatar', () => {
+    const c = buildClaims(
+      { user: { id: 'pw-1@uni.example', name: 'Guest 1a2b3c' }, room: parseRoom('Seminar'), features: {} },
+      testConfig({ AVATAR: 'gravatar' }),
+      now,
+    );
+    expect(c.context.user).to.deep.equal({ id: 'pw-1@uni.example', name: 'Guest 1a2b3c' });
+  });
+});

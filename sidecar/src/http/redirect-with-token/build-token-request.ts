@@ -6,10 +6,11 @@ export const buildTokenRequest: TokenStep = (ctx, next) => {
   const { identity, meeting, decision } = ctx.state;
   if (!identity || !meeting || !decision) throw new Error('buildTokenRequest runs after identity, meeting and policy');
   const request: TokenRequest = {
-    user: { id: identity.userId, name: identity.name, email: identity.mail },
+    user: { id: identity.userId, name: identity.name },
     room: meeting.room,
     features: decision.features,
   };
+  if (identity.mail !== undefined) request.user.email = identity.mail;
   if (decision.affiliation !== undefined) request.user.affiliation = decision.affiliation;
   if (decision.moderator !== undefined) request.user.moderator = decision.moderator;
   if (decision.lobbyBypass === true) request.user.lobby_bypass = true;

@@ -8,6 +8,8 @@
  * alice: staff member, moderator entitlement
  * bob:   student, a display name with ";" in it (tests Shibboleth's "\;" escaping)
  * eve:   affiliate, the user the end-to-end test policy refuses
+ * pat:   pseudonymous (REFEDS Pseudonymous Access): only the pairwise id, an affiliation and
+ *        eduPersonAssurance; no mail and no name
  */
 return [
     'alice' => [
@@ -46,6 +48,14 @@ return [
             'eduPersonPrincipalName' => ['eve@example.test'],
             'eduPersonScopedAffiliation' => ['affiliate@example.test'],
             'schacHomeOrganization' => ['example.test'],
+        ],
+    ],
+    'pat' => [
+        'password' => 'pat-pass',
+        'attributes' => [
+            'uid' => ['pat'],
+            'eduPersonScopedAffiliation' => ['member@example.test'],
+            'eduPersonAssurance' => ['https://refeds.org/assurance', 'https://refeds.org/assurance/IAP/medium'],
         ],
     ],
 ];

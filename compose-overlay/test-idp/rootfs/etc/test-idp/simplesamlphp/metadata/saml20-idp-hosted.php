@@ -45,6 +45,7 @@ $metadata['__DYNAMIC:1__'] = [
             'eduPersonPrincipalName' => 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
             'eduPersonScopedAffiliation' => 'urn:oid:1.3.6.1.4.1.5923.1.1.1.9',
             'eduPersonEntitlement' => 'urn:oid:1.3.6.1.4.1.5923.1.1.1.7',
+            'eduPersonAssurance' => 'urn:oid:1.3.6.1.4.1.5923.1.1.1.11',
             'schacHomeOrganization' => 'urn:oid:1.3.6.1.4.1.25178.1.2.9',
             'pairwise-id' => 'urn:oasis:names:tc:SAML:attribute:pairwise-id',
         ],
