@@ -170,6 +170,7 @@ async function main(): Promise<void> {
       'ENABLE_BACKEND_JWT_REQUEST=true',
       `BACKEND_API_KEY=${apiKey}`,
       'BACKEND_RATE_LIMIT=1000000',
+      'FRONT_RATE_LIMIT=0',
       `LOG_LEVEL=${process.env.BENCH_LOG_LEVEL ?? 'info'}`,
     ].join('\n') + '\n',
   );

@@ -286,7 +286,11 @@ describe('holes: known flaws of similar projects stay closed', () => {
   it('private rooms: "already started" is an exact room match, never a substring (the reference matched substrings)', async () => {
     const jicofo = new FakeJicofo();
     await jicofo.start();
-    const adv = await startTestSidecar({ JWT_TOKEN_MODE: 'advanced', JICOFO_ROOM_ENDPOINTS: jicofo.url });
+    // Each listing below is asked about afresh: no answer is reused (answerTtlMs 0).
+    const adv = await startTestSidecar({ JWT_TOKEN_MODE: 'advanced', JICOFO_ROOM_ENDPOINTS: jicofo.url }, ({ cfg, policy }) => ({
+      cfg: { ...cfg, jicofo: { ...cfg.jicofo, answerTtlMs: 0 } },
+      policy,
+    }));
     try {
       const room = 'abc__000000000000_aaaaaa-bbbbbb-cccccc'; // not entitled to alice: Jicofo is asked
       const ask = (): Promise<Response> => get(`${adv.front}/redirectWithToken?room=${room}&tenant=private-x`, spHeaders());

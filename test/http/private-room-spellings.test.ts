@@ -73,7 +73,12 @@ describe('http: one room value decides a private room (issue 19)', () => {
   it('property: a token is issued exactly when the room Prosody will enforce is not private, is the user\'s, or Jicofo lists that very room', async () => {
     const jicofo = new FakeJicofo();
     await jicofo.start();
-    const t = await startTestSidecar({ JWT_TOKEN_MODE: 'advanced', JICOFO_ROOM_ENDPOINTS: jicofo.url });
+    // Each case changes Jicofo's listing: no answer is reused across cases (answerTtlMs 0); one
+    // user asks 300 times, past the front rate limit.
+    const t = await startTestSidecar({ JWT_TOKEN_MODE: 'advanced', JICOFO_ROOM_ENDPOINTS: jicofo.url, FRONT_RATE_LIMIT: '0' }, ({ cfg, policy }) => ({
+      policy,
+      cfg: { ...cfg, jicofo: { ...cfg.jicofo, answerTtlMs: 0 } },
+    }));
     // Rooms that are spellings of private rooms (some the guest's own), and anything else.
     const respell = (name: string, choices: number[]): string =>
       [...name]

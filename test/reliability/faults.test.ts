@@ -263,7 +263,7 @@ rules:
     afterEach(() => child?.kill());
 
     it('finishes every accepted request, refuses new connections, and exits 0 within 10 s', async () => {
-      child = await spawnBuiltSidecar();
+      child = await spawnBuiltSidecar({ FRONT_RATE_LIMIT: '0' }); // one user at full speed: about the drain, not the limit
       const c = child;
       const load = startLoad({
         url: `http://127.0.0.1:${c.front}/redirectWithToken?room=drain`,

@@ -24,8 +24,9 @@ describe('reliability: RS256 key rotation under load', function () {
   it('rotate while logins run: zero failed requests, and every token verifies against the key served for its kid', async () => {
     const dir = makeKeyDir();
     writeKey(dir, 7200);
-    // A short activation delay, so the new key signs during the run; the folder is watched.
-    t = await startTestSidecar({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir, JWT_KEY_ACTIVATION_DELAY: '2' });
+    // A short activation delay, so the new key signs during the run; the folder is watched. One
+    // user at full speed: the front rate limit is off, this is about the rotation.
+    t = await startTestSidecar({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir, JWT_KEY_ACTIVATION_DELAY: '2', FRONT_RATE_LIMIT: '0' });
     const sidecar = t;
     const tokens: string[] = [];
     const load = startLoad({

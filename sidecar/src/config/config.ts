@@ -50,6 +50,10 @@ export interface JicofoConfig {
   endpoints: URL[];
   callTimeoutMs: number; // 1000
   totalTimeoutMs: number; // 2000
+  /** How long an answer is reused for the same room (3000; 0: never). */
+  answerTtlMs: number;
+  /** Distinct rooms asked about at once; past it, refused as unavailable (16). */
+  maxQuestions: number;
 }
 
 export interface Config {
@@ -73,7 +77,11 @@ export interface Config {
   authErrorPage?: string;
   /** SERVER_NAME (host mode SP name; informational for the sidecar). */
   serverName?: string;
-  front: { host: string; port: number }; // SIDECAR_HOST (127.0.0.1), SIDECAR_PORT (8080)
+  front: {
+    host: string; // SIDECAR_HOST (127.0.0.1)
+    port: number; // SIDECAR_PORT (8080)
+    rateLimitPerMinute: number; // FRONT_RATE_LIMIT (per user id; 0 turns it off)
+  };
   backend: {
     host: string; // BACKEND_HOST (127.0.0.1)
     port: number; // BACKEND_PORT (8081)

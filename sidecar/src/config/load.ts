@@ -248,7 +248,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const mintApiEnabled = r.bool('ENABLE_BACKEND_JWT_REQUEST', false);
   const apiKey = r.secret('BACKEND_API_KEY', mintApiEnabled);
 
-  const cfgFront = { host: r.string('SIDECAR_HOST', '127.0.0.1'), port: r.int('SIDECAR_PORT', 8080, 0, 65535) };
+  const cfgFront = {
+    host: r.string('SIDECAR_HOST', '127.0.0.1'),
+    port: r.int('SIDECAR_PORT', 8080, 0, 65535),
+    rateLimitPerMinute: r.int('FRONT_RATE_LIMIT', 120, 0, 1_000_000),
+  };
   const backendHost = r.string('BACKEND_HOST', '127.0.0.1');
   const backendPort = r.int('BACKEND_PORT', 8081, 0, 65535);
   if (cfgFront.port !== 0 && backendPort === cfgFront.port && backendHost === cfgFront.host) {
@@ -277,7 +281,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     front: cfgFront,
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
-    jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 },
+    // An answer is reused for 3 s: a burst of guests for one room asks once, and an owner who
+    // has just started the meeting waits less than a guest takes to read the refusal and retry.
+    jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000, answerTtlMs: 3000, maxQuestions: 16 },
     apps,
     logLevel,
   };

@@ -1,4 +1,5 @@
-// Fixed-window rate limit for the backend API, per client address and per API key.
+// Fixed-window rate limit: the backend API's per client address and per API key (backend-guard),
+// the front's per user (redirect-with-token/limit-user-rate).
 // Memory is bounded: the window's counters are dropped wholesale when it ends, and at most
 // MAX_KEYS distinct keys are tracked per window (later ones share one overflow counter).
 import { Refusal } from '../refusal';

@@ -1,6 +1,9 @@
 // Advanced mode: "has this room already started?", asked of every Jicofo's REST /debug output.
 // Unlike the reference: exact room match (never substring), every call bounded in time and size,
-// all endpoints asked in parallel, and when none answers we fail closed.
+// all endpoints asked in parallel, and when none answers we fail closed. A burst of guests for one
+// private room asks once: concurrent questions about a room share one request, an answer is
+// reused for cfg.answerTtlMs, and at most cfg.maxQuestions rooms are asked about at once (more
+// are refused, never queued: a queue would hold requests while Jicofo hangs).
 import type { JicofoConfig } from '../config/config';
 import type { Logger } from '../log';
 import type { Room } from '../meeting/room';
@@ -91,13 +94,65 @@ async function askEndpoint(url: URL, target: string, cfg: JicofoConfig, overall:
 
 const where = (url: URL): string => `${url.protocol}//${url.host}${url.pathname}`;
 
+/** What one JicofoConfig's probe shares between requests, keyed by conference local part. */
+interface SharedAnswers {
+  asking: Map<string, Promise<boolean>>;
+  /** Insertion order is expiry order (one TTL; a key is deleted before it is set again). */
+  answers: Map<string, { started: boolean; until: number }>;
+}
+const sharedAnswers = new WeakMap<JicofoConfig, SharedAnswers>();
+/** Answers kept at most, whatever their age: bounded memory whatever the traffic. */
+const MAX_ANSWERS = 10_000;
+
+function sharedFor(cfg: JicofoConfig): SharedAnswers {
+  let shared = sharedAnswers.get(cfg);
+  if (!shared) {
+    shared = { asking: new Map(), answers: new Map() };
+    sharedAnswers.set(cfg, shared);
+  }
+  return shared;
+}
+
+function remember({ answers }: SharedAnswers, target: string, started: boolean, ttlMs: number): void {
+  if (ttlMs <= 0) return;
+  const now = Date.now();
+  for (const [key, answer] of answers) {
+    if (answer.until > now && answers.size < MAX_ANSWERS) break;
+    answers.delete(key);
+  }
+  answers.delete(target);
+  answers.set(target, { started, until: now + ttlMs });
+}
+
 /**
  * True when any Jicofo lists the room, false when those that answered do not.
- * Throws Refusal('unavailable', 'jicofo_unreachable') when not one endpoint answered.
+ * Throws Refusal('unavailable', 'jicofo_unreachable') when not one endpoint answered, and
+ * Refusal('unavailable', 'jicofo_busy') when cfg.maxQuestions other rooms are being asked about.
  */
 export async function roomStarted(room: Room, tenant: string | undefined, cfg: JicofoConfig, log: Logger): Promise<boolean> {
   if (cfg.endpoints.length === 0) return false;
   const target = conferenceLocalPart(room, tenant);
+  const shared = sharedFor(cfg);
+  const known = shared.answers.get(target);
+  if (known && known.until > Date.now()) return known.started;
+  let asking = shared.asking.get(target);
+  if (!asking) {
+    if (shared.asking.size >= cfg.maxQuestions) {
+      throw new Refusal('unavailable', 'jicofo_busy', 'Cannot check whether the meeting has started; please try again.');
+    }
+    asking = askJicofo(target, cfg, log)
+      .then((started) => {
+        remember(shared, target, started, cfg.answerTtlMs);
+        return started;
+      })
+      .finally(() => shared.asking.delete(target)); // a failure is not remembered: the next request asks again
+    shared.asking.set(target, asking);
+  }
+  return asking;
+}
+
+/** One question to every endpoint about the conference local part `target`. */
+async function askJicofo(target: string, cfg: JicofoConfig, log: Logger): Promise<boolean> {
   const overall = new AbortController();
   const overallTimer = setTimeout(() => overall.abort(new Error('overall timeout')), cfg.totalTimeoutMs);
   try {

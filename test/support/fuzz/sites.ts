@@ -34,7 +34,7 @@ export interface Site {
 
 export async function startSites(): Promise<Site[]> {
   const policy = writePolicy(FUZZ_POLICY);
-  const common = { POLICY_FILE: policy, BACKEND_RATE_LIMIT: '1000000', LOG_LEVEL: 'warn' };
+  const common = { POLICY_FILE: policy, BACKEND_RATE_LIMIT: '1000000', FRONT_RATE_LIMIT: '0', LOG_LEVEL: 'warn' };
   const plain = await startTestSidecar({ ...common, PUBLIC_URL: 'https://meet.example.org' });
   const withPort = await startTestSidecar({ ...common, PUBLIC_URL: 'https://meet.example.org:8443/', AUTH_ERROR_PAGE: 'static/error.html' });
   const site = (name: Site['name'], sidecar: TestSidecar, origin: string, prefix: string, authErrorPage: boolean): Site => ({

@@ -24,13 +24,13 @@ describe('config/load: defaults', () => {
     expect(cfg.tokenMode).to.equal('default');
     expect(cfg.validity).to.deep.equal({ defaultSeconds: 3600, maxSeconds: 86400, allowUnlimited: false, byRequest: false, notBeforeSkewSeconds: 30 });
     expect(cfg.avatar).to.equal('none');
-    expect(cfg.front).to.deep.equal({ host: '127.0.0.1', port: 8080 });
+    expect(cfg.front).to.deep.equal({ host: '127.0.0.1', port: 8080, rateLimitPerMinute: 120 });
     expect(cfg.backend).to.deep.equal({ host: '127.0.0.1', port: 8081, mintApiEnabled: false, rateLimitPerMinute: 60 });
     expect(cfg.identity.userIdOrder).to.deep.equal(['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail']);
     expect(cfg.identity.headers.mail).to.equal('mail');
     expect(cfg.identity.proxySecret).to.equal(TEST_PROXY_SECRET);
     expect(cfg.identity.proxySecretHeader).to.equal('x-saml2jwt-proxy-secret');
-    expect(cfg.jicofo).to.deep.equal({ endpoints: [], callTimeoutMs: 1000, totalTimeoutMs: 2000 });
+    expect(cfg.jicofo).to.deep.equal({ endpoints: [], callTimeoutMs: 1000, totalTimeoutMs: 2000, answerTtlMs: 3000, maxQuestions: 16 });
     expect(cfg.logLevel).to.equal('info');
     expect(cfg.authErrorPage).to.equal(undefined);
     expect(cfg.serverName).to.equal(undefined);
@@ -64,6 +64,7 @@ describe('config/load: defaults', () => {
       BACKEND_HOST: '0.0.0.0',
       BACKEND_PORT: '9001',
       BACKEND_RATE_LIMIT: '10',
+      FRONT_RATE_LIMIT: '30',
       AVATAR: 'gravatar',
       LOG_LEVEL: 'debug',
       AUTH_ERROR_PAGE: 'static/error.html',
@@ -79,7 +80,7 @@ describe('config/load: defaults', () => {
     expect(cfg.tokenMode).to.equal('advanced');
     expect(cfg.validity).to.include({ defaultSeconds: 600, maxSeconds: 7200, byRequest: true });
     expect(cfg.backend).to.deep.equal({ host: '0.0.0.0', port: 9001, mintApiEnabled: true, apiKey: TEST_API_KEY, rateLimitPerMinute: 10 });
-    expect(cfg.front).to.deep.equal({ host: '0.0.0.0', port: 9000 });
+    expect(cfg.front).to.deep.equal({ host: '0.0.0.0', port: 9000, rateLimitPerMinute: 30 });
     expect(cfg.avatar).to.equal('gravatar');
     expect(cfg.logLevel).to.equal('debug');
     expect(cfg.authErrorPage).to.equal('static/error.html');
@@ -172,6 +173,9 @@ describe('config/load: one problem per configuration error, naming the variable'
   it('BACKEND_PORT equal to SIDECAR_PORT on the same host', () =>
     expectOneProblem(testEnv({ SIDECAR_PORT: '9000', BACKEND_PORT: '9000' }), 'BACKEND_PORT', /SIDECAR_PORT/));
   it('BACKEND_RATE_LIMIT zero', () => expectOneProblem(testEnv({ BACKEND_RATE_LIMIT: '0' }), 'BACKEND_RATE_LIMIT'));
+  it('FRONT_RATE_LIMIT zero turns the limit off', () => expect(testConfig({ FRONT_RATE_LIMIT: '0' }).front.rateLimitPerMinute).to.equal(0));
+  it('FRONT_RATE_LIMIT negative', () => expectOneProblem(testEnv({ FRONT_RATE_LIMIT: '-1' }), 'FRONT_RATE_LIMIT', /whole number/));
+  it('FRONT_RATE_LIMIT not a number', () => expectOneProblem(testEnv({ FRONT_RATE_LIMIT: 'lots' }), 'FRONT_RATE_LIMIT'));
   it('AVATAR unknown', () => expectOneProblem(testEnv({ AVATAR: 'libravatar' }), 'AVATAR', /none, gravatar/));
   it('LOG_LEVEL unknown', () => expectOneProblem(testEnv({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL'));
   it('XMPP_DOMAIN with a scheme', () => expectOneProblem(testEnv({ XMPP_DOMAIN: 'https://meet.jitsi' }), 'XMPP_DOMAIN'));

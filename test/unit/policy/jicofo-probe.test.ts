@@ -20,6 +20,13 @@ const debugJson = (...rooms: string[]): string =>
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 const servers: http.Server[] = [];
 
+async function closeServers(): Promise<void> {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+}
+
 async function serve(handler: Handler): Promise<URL> {
   const server = http.createServer(handler);
   servers.push(server);
@@ -42,7 +49,7 @@ async function closedPort(): Promise<URL> {
   return new URL(`http://127.0.0.1:${port}/debug`);
 }
 
-const cfg = (...endpoints: URL[]): JicofoConfig => ({ endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000 });
+const cfg = (...endpoints: URL[]): JicofoConfig => ({ endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000, answerTtlMs: 3000, maxQuestions: 16 });
 
 async function timed<T>(work: Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
   const start = performance.now();
@@ -62,12 +69,7 @@ function expectUnreachable(result: { error?: unknown; ms: number }): void {
 }
 
 describe('policy/jicofo-probe: roomStarted', () => {
-  afterEach(async () => {
-    for (const s of servers.splice(0)) {
-      s.closeAllConnections();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
-    }
-  });
+  afterEach(closeServers);
 
   it('true when the room is listed', async () => {
     const url = await serve(json(debugJson('other', 'abc')));
@@ -229,6 +231,94 @@ describe('policy/jicofo-probe: roomStarted', () => {
       expect(warn?.msg).to.match(/fail closed/);
       expect(JSON.stringify(warn?.endpoints)).to.include('not JSON').and.include(url.host);
     });
+  });
+});
+
+describe('policy/jicofo-probe: shared answers (issue 19)', () => {
+  afterEach(closeServers);
+
+  /** A /debug endpoint that lists `rooms` (changeable) after `delayMs`, counting what it is asked. */
+  async function countingJicofo(delayMs: number): Promise<{ url: URL; rooms: string[]; asked: () => number }> {
+    const state = { rooms: [] as string[], asked: 0 };
+    const url = await serve((req, res) => {
+      state.asked++;
+      json(debugJson(...state.rooms), delayMs)(req, res);
+    });
+    return { url, rooms: state.rooms, asked: () => state.asked };
+  }
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('concurrent questions about one room share one request; another room asks its own', async () => {
+    const jicofo = await countingJicofo(100);
+    jicofo.rooms.push('[private]abc');
+    const c = cfg(jicofo.url);
+    const answers = await Promise.all([
+      ...Array.from({ length: 25 }, () => roomStarted(parseRoom('abc'), 'private', c, silentLogger)),
+      // The same conference local part, however the room was typed.
+      roomStarted(parseRoom('ABC'), 'PRIVATE', c, silentLogger),
+      roomStarted(parseRoom('other'), 'private', c, silentLogger),
+    ]);
+    expect(answers).to.deep.equal([...Array<boolean>(26).fill(true), false]);
+    expect(jicofo.asked()).to.equal(2);
+  });
+
+  it('reuses an answer for answerTtlMs, then asks again: a "not started" does not keep a started meeting closed', async () => {
+    const jicofo = await countingJicofo(0);
+    const c = { ...cfg(jicofo.url), answerTtlMs: 300 };
+    expect(await roomStarted(parseRoom('abc'), 'private', c, silentLogger)).to.equal(false);
+    jicofo.rooms.push('[private]abc'); // the owner starts the meeting
+    expect(await roomStarted(parseRoom('abc'), 'private', c, silentLogger), 'within the TTL: the answer is reused').to.equal(false);
+    expect(jicofo.asked()).to.equal(1);
+    await sleep(350);
+    expect(await roomStarted(parseRoom('abc'), 'private', c, silentLogger)).to.equal(true);
+    expect(jicofo.asked()).to.equal(2);
+  });
+
+  it('answerTtlMs 0 remembers nothing', async () => {
+    const jicofo = await countingJicofo(0);
+    const c = { ...cfg(jicofo.url), answerTtlMs: 0 };
+    for (let i = 0; i < 3; i++) await roomStarted(parseRoom('abc'), 'private', c, silentLogger);
+    expect(jicofo.asked()).to.equal(3);
+  });
+
+  it('a failure is shared by the questions waiting for it, and not remembered', async () => {
+    let asked = 0;
+    const url = await serve((_req, res) => {
+      asked++;
+      res.writeHead(500);
+      res.end();
+    });
+    const c = cfg(url);
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => roomStarted(parseRoom('abc'), 'private', c, silentLogger)));
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as Refusal).reason)).to.deep.equal(Array<string>(5).fill('jicofo_unreachable'));
+    expect(asked).to.equal(1);
+    await roomStarted(parseRoom('abc'), 'private', c, silentLogger).catch(() => undefined);
+    expect(asked, 'the next question asks again').to.equal(2);
+  });
+
+  it('at most maxQuestions rooms are asked about at once: one more is refused at once as unavailable, not queued', async () => {
+    const jicofo = await countingJicofo(300);
+    const c = { ...cfg(jicofo.url), maxQuestions: 3 };
+    const asking = ['a', 'b', 'c'].map((room) => roomStarted(parseRoom(room), 'private', c, silentLogger));
+    const busy = await timed(roomStarted(parseRoom('d'), 'private', c, silentLogger));
+    expect(busy.error).to.be.instanceOf(Refusal);
+    expect((busy.error as Refusal).kind).to.equal('unavailable');
+    expect((busy.error as Refusal).reason).to.equal('jicofo_busy');
+    expect(busy.ms).to.be.lessThan(100);
+    // A room already being asked about is not a new question: it waits for that answer.
+    const joined = roomStarted(parseRoom('a'), 'private', c, silentLogger);
+    expect(await Promise.all([...asking, joined])).to.deep.equal([false, false, false, false]);
+    expect(jicofo.asked()).to.equal(3);
+    // The places are free again.
+    expect(await roomStarted(parseRoom('d'), 'private', c, silentLogger)).to.equal(false);
+    expect(jicofo.asked()).to.equal(4);
+  });
+
+  it('each configuration has its own answers', async () => {
+    const jicofo = await countingJicofo(0);
+    await roomStarted(parseRoom('abc'), 'private', cfg(jicofo.url), silentLogger);
+    await roomStarted(parseRoom('abc'), 'private', cfg(jicofo.url), silentLogger);
+    expect(jicofo.asked()).to.equal(2);
   });
 });
 

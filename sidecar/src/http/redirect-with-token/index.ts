@@ -9,6 +9,7 @@ import { applyPolicy } from './apply-policy';
 import { buildTokenRequest } from './build-token-request';
 import { deliverToken } from './deliver-token';
 import { enforcePrivateRoom } from './enforce-private-room';
+import { limitUserRate } from './limit-user-rate';
 import { notePopupOpener } from './note-popup-opener';
 import { offerAuthErrorPage } from './offer-auth-error-page';
 import { parseMeeting } from './parse-meeting';
@@ -20,6 +21,7 @@ export function redirectWithToken(deps: HttpDeps): TokenStep {
     offerAuthErrorPage,
     notePopupOpener,
     requireSpIdentity(deps),
+    limitUserRate(deps),
     parseMeeting,
     applyPolicy(deps),
     enforcePrivateRoom(deps),

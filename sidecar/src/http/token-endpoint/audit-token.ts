@@ -1,6 +1,6 @@
 // The outer middleware of every token endpoint: one count per request, and one audit line (never
 // the token) per issued token. A refusal is handed to the refusal audit (one line each, summarised
-// during a flood: refusal-audit.ts) and passed on to respond-error, which answers it.
+// per user or address during a flood: refusal-audit.ts) and passed on to respond-error, which answers it.
 import type { HttpDeps } from '../deps';
 import { classifyError } from '../respond-error';
 import type { TokenStep } from './state';
@@ -15,16 +15,23 @@ export function auditToken(endpoint: string, { log, metrics, refusals }: HttpDep
     } catch (err) {
       const { status, reason } = classifyError(err);
       const s = ctx.state;
-      refusals.record({
-        endpoint,
-        // The peer: for /redirectWithToken that is our SP, for the backend API the caller.
-        clientAddress: ctx.req.socket.remoteAddress ?? 'unknown',
-        userId: s.tokenRequest?.user.id ?? s.identity?.userId,
-        room: (s.tokenRequest?.room ?? s.meeting?.room)?.backendSafe,
-        tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
-        reason,
-        status,
-      });
+      // The peer: for /redirectWithToken that is our SP, for the backend API the caller.
+      const clientAddress = ctx.req.socket.remoteAddress ?? 'unknown';
+      refusals.record(
+        {
+          endpoint,
+          clientAddress,
+          userId: s.tokenRequest?.user.id ?? s.identity?.userId,
+          room: (s.tokenRequest?.room ?? s.meeting?.room)?.backendSafe,
+          tenant: s.tokenRequest?.tenant ?? s.meeting?.tenant,
+          reason,
+          status,
+        },
+        // Counted per user when our SP vouched for one (the front endpoint, once the identity
+        // step ran): the SP is every user's peer. The backend's user is the caller's word, so
+        // there the caller's address counts.
+        s.identity ? { userId: s.identity.userId } : { clientAddress },
+      );
       metrics.tokenRefused(endpoint, reason);
       throw err;
     }

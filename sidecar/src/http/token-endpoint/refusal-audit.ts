@@ -1,17 +1,25 @@
-// The audit trail of refused token requests, flood-proof. Each refusal gets its own line until,
-// within one window, FREE_LINES refusals have come from one client address or carried one
-// reason; further ones are counted instead and written as one summary line per address (or
-// reason) when the window ends: the count, and the first and last reasons. A flood of bad API
-// keys or bad rooms then writes a few lines a window, not a line a request (issue 13 measured
-// 1 MB of log a second). Issued tokens are never summarised: audit-token logs each one.
-// Memory is bounded as in rate-limit.ts: at most MAX_KEYS tracked keys per window, later ones
-// share one overflow key.
+// The audit trail of refused token requests, flood-proof and not blindable by one flooder.
+// Each refusal is counted against its source: on the front endpoint the user our SP vouched for
+// (every user reaches us from the SP's address, so counting by address would let one signed-in
+// user's flood turn everyone's refusals into a count), else the client address. A source gets a
+// line per refusal until, within one window, FREE_LINES of its refusals were written; its further
+// ones are counted into its summary. Each reason also writes lines for its first FREE_LINES
+// sources only, which catches one reason sent from many sources (bad API keys from many
+// addresses): other sources' refusals of it go into the reason's summary. One source takes one
+// such place however much it sends, so its flood cannot push another source's refusal into a count.
+// SECURITY_REASONS are never summarised: one line each, always. A summary line, written when the
+// window ends, gives the count per reason and the distinct user ids (at most MAX_USER_IDS).
+// Issued tokens are never summarised: audit-token logs each one. Memory is bounded as in
+// rate-limit.ts: at most MAX_KEYS tracked keys per window, later ones share one overflow tally.
 import type { Logger } from '../../log';
 
 export const WINDOW_MS = 10_000;
 export const FREE_LINES = 5;
+/** Distinct user ids one summary line names; `moreUserIds` says when there were more. */
+export const MAX_USER_IDS = 10;
+/** Refusals an operator must be able to see one by one, whatever else floods the log. */
+export const SECURITY_REASONS: ReadonlySet<string> = new Set(['untrusted_proxy', 'wrong_idp', 'private_room', 'policy_denied', 'room_mismatch']);
 const MAX_KEYS = 10_000;
-const OVERFLOW = 'overflow';
 
 /** The fields of one refusal's audit line (never a token or secret). */
 export interface RefusalFields {
@@ -24,21 +32,38 @@ export interface RefusalFields {
   tenant?: string | undefined;
 }
 
-interface Tally {
-  seen: number;
-  summarised: number;
-  firstReason?: string;
-  lastReason?: string;
+/** Whom a refusal counts against: the user our SP vouched for, or else the peer's address. */
+export type RefusalSource = { userId: string } | { clientAddress: string };
+
+/** What a summary line is about: one source, one reason, or the overflow of a full window. */
+type SummaryLabel = RefusalSource | { reason: string } | { overflow: true };
+
+/** The refusals counted instead of written, made on the first one (most tallies never need it). */
+interface Summary {
+  count: number;
+  reasons: Map<string, number>;
+  userIds: Set<string>;
+  moreUserIds: boolean;
 }
 
-type SummaryKey = { clientAddress: string } | { reason: string };
+interface Tally {
+  endpoint: string;
+  label: SummaryLabel;
+  /** A source's refusals this window. */
+  seen: number;
+  /** A reason's sources that write lines this window (at most FREE_LINES). */
+  sources?: Set<string>;
+  summary?: Summary;
+}
+
+type Tallies = Map<string, Tally>;
 
 export class RefusalAudit {
   private readonly refusedLog: Logger;
   private readonly summaryLog: Logger;
   private windowStart: number;
-  private byAddress = new Map<string, Tally>();
-  private byReason = new Map<string, Tally>();
+  private bySource: Tallies = new Map();
+  private byReason: Tallies = new Map();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -55,29 +80,47 @@ export class RefusalAudit {
     this.timer.unref();
   }
 
-  record(fields: RefusalFields): void {
-    const address = tally(this.byAddress, `${fields.endpoint} ${fields.clientAddress}`);
-    const reason = tally(this.byReason, `${fields.endpoint} ${fields.reason}`);
-    address.seen++;
-    reason.seen++;
-    if (address.seen <= FREE_LINES && reason.seen <= FREE_LINES) {
+  record(fields: RefusalFields, source: RefusalSource): void {
+    if (SECURITY_REASONS.has(fields.reason)) {
       this.refusedLog.info(fields, 'token refused');
       return;
     }
-    // Counted once, under the address when that is what floods, else under the reason.
-    const into = address.seen > FREE_LINES ? address : reason;
-    into.summarised++;
-    into.firstReason ??= fields.reason;
-    into.lastReason = fields.reason;
+    const { endpoint, reason } = fields;
+    const sourceKey = 'userId' in source ? `u ${source.userId}` : `a ${source.clientAddress}`;
+    const bySource = tally(this.bySource, endpoint, sourceKey, source);
+    if (++bySource.seen > FREE_LINES) return count(bySource, fields);
+    const byReason = tally(this.byReason, endpoint, reason, { reason });
+    const sources = (byReason.sources ??= new Set());
+    if (!sources.has(sourceKey)) {
+      if (sources.size >= FREE_LINES) return count(byReason, fields);
+      sources.add(sourceKey);
+    }
+    this.refusedLog.info(fields, 'token refused');
   }
 
   /** Writes the window's summaries and starts a new window. */
   endWindow(): void {
     const windowStart = new Date(this.windowStart).toISOString();
-    const seconds = Math.round((this.now() - this.windowStart) / 1000);
-    this.summarise(this.byAddress, (key) => ({ clientAddress: key }), windowStart, seconds);
-    this.summarise(this.byReason, (key) => ({ reason: key }), windowStart, seconds);
-    this.byAddress = new Map();
+    const windowSeconds = Math.round((this.now() - this.windowStart) / 1000);
+    for (const tallies of [this.bySource, this.byReason]) {
+      for (const { endpoint, label, summary } of tallies.values()) {
+        if (!summary) continue;
+        this.summaryLog.warn(
+          {
+            endpoint,
+            ...label,
+            count: summary.count,
+            reasons: Object.fromEntries(summary.reasons),
+            userIds: [...summary.userIds],
+            ...(summary.moreUserIds ? { moreUserIds: true } : {}),
+            windowStart,
+            windowSeconds,
+          },
+          'token refusals summarised',
+        );
+      }
+    }
+    this.bySource = new Map();
     this.byReason = new Map();
     this.windowStart = this.now();
   }
@@ -87,33 +130,29 @@ export class RefusalAudit {
     clearInterval(this.timer);
     this.endWindow();
   }
-
-  private summarise(tallies: Map<string, Tally>, keyOf: (key: string) => SummaryKey, windowStart: string, windowSeconds: number): void {
-    for (const [key, t] of tallies) {
-      if (t.summarised === 0) continue;
-      const space = key.indexOf(' ');
-      this.summaryLog.warn(
-        {
-          endpoint: key.slice(0, space),
-          ...keyOf(key.slice(space + 1)),
-          count: t.summarised,
-          firstReason: t.firstReason,
-          lastReason: t.lastReason,
-          windowStart,
-          windowSeconds,
-        },
-        'token refusals summarised',
-      );
-    }
-  }
 }
 
-function tally(tallies: Map<string, Tally>, key: string): Tally {
-  let t = tallies.get(key);
-  if (t === undefined) {
-    const slot = tallies.size < MAX_KEYS ? key : `${key.slice(0, key.indexOf(' '))} ${OVERFLOW}`;
-    t = tallies.get(slot) ?? { seen: 0, summarised: 0 };
-    tallies.set(slot, t);
+/** The window's tally for `endpoint` + `key`, or the endpoint's overflow tally once the map is full. */
+function tally(tallies: Tallies, endpoint: string, key: string, label: SummaryLabel): Tally {
+  const slot = `${endpoint} ${key}`;
+  const known = tallies.get(slot);
+  if (known) return known;
+  const full = tallies.size >= MAX_KEYS;
+  const at = full ? `${endpoint} \u0000overflow` : slot;
+  let t = tallies.get(at);
+  if (!t) {
+    t = { endpoint, label: full ? { overflow: true } : label, seen: 0 };
+    tallies.set(at, t);
   }
   return t;
+}
+
+function count(t: Tally, { reason, userId }: RefusalFields): void {
+  const summary = (t.summary ??= { count: 0, reasons: new Map(), userIds: new Set(), moreUserIds: false });
+  summary.count++;
+  // Reasons are the sidecar's own codes, a short fixed list: this map stays small.
+  summary.reasons.set(reason, (summary.reasons.get(reason) ?? 0) + 1);
+  if (userId === undefined || summary.userIds.has(userId)) return;
+  if (summary.userIds.size < MAX_USER_IDS) summary.userIds.add(userId);
+  else summary.moreUserIds = true;
 }
