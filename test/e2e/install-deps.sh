@@ -9,6 +9,7 @@ packages=(
   simplesamlphp libapache2-mod-php php-xml php-mbstring
   chromium
   openssl curl gettext-base
+  libxml2-utils
   memcached
 )
 
