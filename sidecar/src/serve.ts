@@ -67,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   const { cfg, policy, keys } = settings;
   const log = createLogger(cfg.logLevel);
   log.info({ config: describeConfig(cfg) }, 'configuration');
+  for (const warning of policy.warnings) log.warn({ policyFile: cfg.policyFile }, warning);
 
   const signalled = untilSignalled();
   let server;

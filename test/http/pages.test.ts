@@ -63,6 +63,9 @@ describe('http: pages and policy', () => {
         policy: {
           grantsLobbyBypass: false,
           namesModerators: false,
+          namesVisitors: false,
+          makesNamesReadonly: false,
+          warnings: [],
           decide() {
             throw new Error('internal detail /srv/app/policy.ts:42');
           },

@@ -155,6 +155,15 @@ describe('process: jitsi-saml2jwt serve', function () {
     expect((await within(10_000, 'exit', child.exited)).code).to.equal(0);
   });
 
+  it('warns at start about a policy rule that keeps moderators in their own lobby (lobby_bypass: false)', async () => {
+    const child = start({ ...validEnv(), POLICY_FILE: writePolicy('rules:\n  - { name: tutors moderate but knock, affiliation: owner, lobby_bypass: false }\n') });
+    await within(15_000, 'listening', listening(child));
+    const warning = child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.level === 'warn' || e.level === 40);
+    expect(warning?.msg).to.match(/rule "tutors moderate but knock" says lobby_bypass: false: the moderators it applies to wait in their own lobby/);
+    child.proc.kill('SIGTERM');
+    expect((await within(10_000, 'exit', child.exited)).code).to.equal(0);
+  });
+
   describe('--env-file', () => {
     it('reads the file, and the real environment wins over it', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'saml2jwt-env-'));

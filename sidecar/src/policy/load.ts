@@ -22,8 +22,11 @@
 //       affiliation: owner               # context.user.affiliation (owner|moderator|teacher|member|...)
 //       moderator: true                  # context.user.moderator
 //       lobby_bypass: true               # context.user.lobby_bypass: skip the lobby (allow rules
-//                                        #   only; needs token_lobby_bypass in XMPP_MUC_MODULES)
-//       features: { recording: true }    # merged over defaults
+//                                        #   only; needs token_lobby_bypass in XMPP_MUC_MODULES).
+//                                        #   Moderators get it without asking; false opts them out
+//       role: visitor                    # context.user.role: join as a visitor (not with moderator)
+//       features: { recording: true }    # merged over defaults; names and values as the client
+//                                        #   accepts them (features.ts), plus name-readonly: true
 //     - name: acme needs a mail          # a require rule: refuses whoever lacks what it lists
 //       tenant: acme
 //       require:                         # attribute names (present) or conditions as in match
@@ -40,7 +43,10 @@
 //     otherwise does nothing: it never allows, grants a role or sets features.
 //   - Otherwise the token is allowed when at least one allow rule applies, else `default` decides.
 //   - Among applying allow rules, the first that sets `affiliation` sets it, likewise `moderator`;
-//     any applying allow rule with `lobby_bypass: true` grants it;
+//     any applying allow rule with `lobby_bypass: true` grants it, and a moderator gets it unless
+//     an applying rule says `lobby_bypass: false` (token_affiliation alone does not let an owner
+//     past an active lobby: JITSI.md); any applying allow rule with `role: visitor` makes the
+//     user a visitor, unless they are a moderator;
 //     `features` of all applying allow rules merge over the defaults in file order (later wins).
 //   - A rule that tests an unscoped attribute (any IdP of a federation may assert any value of
 //     it) must also have an idp condition, or the policy is refused at load. A requirement that is
@@ -58,6 +64,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import { ATTRIBUTE_NAMES, UNSCOPED_ATTRIBUTES, type AttributeName } from '../identity/attributes';
 import type { Identity } from '../identity/identity';
 import { Refusal } from '../refusal';
+import { FEATURE_NAMES, featureValueProblem, NAME_READONLY, nearestFeatureName } from './features';
 import type { Features, FeatureValue, Policy, PolicyDecision } from './policy';
 import { MAX_MATCHED_LENGTH, unsafeRegexReason } from './policy-regex';
 import { isOwner } from '../token/role';
@@ -91,6 +98,7 @@ interface Rule {
   affiliation?: string;
   moderator?: boolean;
   lobbyBypass?: boolean;
+  visitor?: true;
   features?: Features;
   /** Only on require rules, which never allow. */
   requirements?: Requirement[];
@@ -119,6 +127,11 @@ export function loadPolicy(path: string | undefined): Policy {
 export function defaultPolicy(): Policy {
   return compile({ defaultFeatures: { ...DEFAULT_FEATURES }, defaultAllow: true, defaultReason: DEFAULT_DENY_REASON, rules: [] });
 }
+
+/** The rule keys and what each may hold, as policy.schema.json publishes them. */
+export const POLICY_TOP_KEYS = ['defaults', 'default', 'default_reason', 'rules'] as const;
+export const RULE_KEYS = ['name', 'tenant', 'match', 'require', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'role', 'features'] as const;
+export const CONDITION_KEYS = ['attribute', 'equals', 'regex', 'in', 'present', 'idp'] as const;
 
 export function parsePolicy(yamlText: string, sourceName: string): Policy {
   const lineCounter = new LineCounter();
@@ -174,18 +187,22 @@ function expectStringList(v: unknown, path: Path, fail: Fail): string[] {
 }
 
 function readFeatures(v: unknown, path: Path, fail: Fail): Features {
-  if (!isRecord(v)) return fail(path, 'must be a mapping of feature name to true/false or a string');
+  if (!isRecord(v)) return fail(path, 'must be a mapping of feature name to true or false');
   const out: Features = {};
   for (const [name, value] of Object.entries(v)) {
-    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(name)) fail([...path, name], 'is not a valid feature name');
-    if (typeof value !== 'boolean' && typeof value !== 'string') fail([...path, name], 'must be true, false or a string');
+    if (!FEATURE_NAMES.includes(name)) {
+      const nearest = nearestFeatureName(name);
+      fail([...path, name], `unknown feature${nearest ? `: did you mean \`${nearest}\`?` : ''} (Jitsi accepts ${FEATURE_NAMES.join(', ')})`);
+    }
+    const problem = featureValueProblem(name, value);
+    if (problem !== undefined) fail([...path, name], problem);
     out[name] = value as FeatureValue;
   }
   return out;
 }
 
 function readSpec(root: unknown, fail: Fail): PolicySpec {
-  const top = expectRecord(root, [], fail, ['defaults', 'default', 'default_reason', 'rules']);
+  const top = expectRecord(root, [], fail, POLICY_TOP_KEYS);
   let defaultFeatures: Features = { ...DEFAULT_FEATURES };
   if (top.defaults !== undefined) {
     const defaults = expectRecord(top.defaults, ['defaults'], fail, ['features']);
@@ -206,8 +223,7 @@ function readSpec(root: unknown, fail: Fail): PolicySpec {
   return { defaultFeatures, defaultAllow, defaultReason, rules };
 }
 
-const RULE_KEYS = ['name', 'tenant', 'match', 'require', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
-const GRANTS = ['affiliation', 'moderator', 'lobby_bypass', 'features'] as const;
+const GRANTS = ['affiliation', 'moderator', 'lobby_bypass', 'role', 'features'] as const;
 
 function readRule(v: unknown, path: Path, fail: Fail): Rule {
   const r = expectRecord(v, path, fail, RULE_KEYS);
@@ -241,6 +257,11 @@ function readRule(v: unknown, path: Path, fail: Fail): Rule {
   if (r.affiliation !== undefined) rule.affiliation = expectString(r.affiliation, [...path, 'affiliation'], fail);
   if (r.moderator !== undefined) rule.moderator = expectBoolean(r.moderator, [...path, 'moderator'], fail);
   if (r.lobby_bypass !== undefined) rule.lobbyBypass = expectBoolean(r.lobby_bypass, [...path, 'lobby_bypass'], fail);
+  if (r.role !== undefined) {
+    if (r.role !== 'visitor') fail([...path, 'role'], 'must be visitor (the only role a token can ask for; moderators come from affiliation or moderator)');
+    if (isOwner(rule)) fail([...path, 'role'], 'a rule cannot make users both moderators and visitors: a visitor cannot moderate');
+    rule.visitor = true;
+  }
   if (r.features !== undefined) rule.features = readFeatures(r.features, [...path, 'features'], fail);
   return rule;
 }
@@ -289,7 +310,7 @@ function requireIdpForUnscoped(entries: readonly unknown[], path: Path, fail: Fa
 }
 
 function readCondition(v: unknown, path: Path, fail: Fail): Condition {
-  const c = expectRecord(v, path, fail, ['attribute', 'equals', 'regex', 'in', 'present', 'idp']);
+  const c = expectRecord(v, path, fail, CONDITION_KEYS);
   if (c.idp !== undefined) {
     if (Object.keys(c).length !== 1) fail(path, 'an idp condition has no other keys');
     const idps = new Set(expectStringList(c.idp, [...path, 'idp'], fail));
@@ -341,9 +362,16 @@ function readCondition(v: unknown, path: Path, fail: Fail): Condition {
 
 function compile(spec: PolicySpec): Policy {
   const { defaultFeatures, defaultAllow, defaultReason, rules } = spec;
+  const namesModerators = rules.some((rule) => rule.allow && isOwner(rule));
+  const warnings = rules
+    .filter((rule) => rule.allow && rule.lobbyBypass === false)
+    .map((rule) => `rule "${rule.name}" says lobby_bypass: false: the moderators it applies to wait in their own lobby while it is on (Prosody's token_affiliation does not let an owner past it)`);
   return {
-    grantsLobbyBypass: rules.some((rule) => rule.allow && rule.lobbyBypass === true),
-    namesModerators: rules.some((rule) => rule.allow && isOwner(rule)),
+    grantsLobbyBypass: namesModerators || rules.some((rule) => rule.allow && rule.lobbyBypass === true),
+    namesModerators,
+    namesVisitors: rules.some((rule) => rule.allow && rule.visitor === true),
+    makesNamesReadonly: [defaultFeatures, ...rules.map((rule) => rule.features ?? {})].some((features) => features[NAME_READONLY] === true),
+    warnings,
     decide(identity: Identity, tenant: string | undefined): PolicyDecision {
       const scope = tenant === undefined || tenant === '' ? ROOT_TENANT : tenant.toLowerCase();
       const decision: PolicyDecision = { allowed: defaultAllow, features: { ...defaultFeatures } };
@@ -363,7 +391,9 @@ function compile(spec: PolicySpec): Policy {
         allowMatched = true;
         if (decision.affiliation === undefined && rule.affiliation !== undefined) decision.affiliation = rule.affiliation;
         if (decision.moderator === undefined && rule.moderator !== undefined) decision.moderator = rule.moderator;
-        if (rule.lobbyBypass === true) decision.lobbyBypass = true;
+        // A grant wins over an opt-out; the token layer gives moderators a bypass nobody opted out of.
+        if (rule.lobbyBypass !== undefined && decision.lobbyBypass !== true) decision.lobbyBypass = rule.lobbyBypass;
+        if (rule.visitor) decision.role = 'visitor';
         if (rule.features) Object.assign(decision.features, rule.features);
       }
       if (!allowMatched && !defaultAllow) return { allowed: false, reason: defaultReason, features: {} };

@@ -12,8 +12,10 @@ export interface PolicyDecision {
   affiliation?: string;
   /** context.user.moderator, only when a rule sets it. */
   moderator?: boolean;
-  /** context.user.lobby_bypass, only when an applying allow rule grants it. */
-  lobbyBypass?: true;
+  /** lobby_bypass as applying allow rules set it: true grants (and wins), false opts a moderator out. */
+  lobbyBypass?: boolean;
+  /** An applying allow rule makes the user a visitor (the token layer never makes a moderator one). */
+  role?: 'visitor';
   /** context.features: defaults {recording: true, livestreaming: false} merged with rules. */
   features: Features;
 }
@@ -23,5 +25,11 @@ export interface Policy {
   readonly grantsLobbyBypass: boolean;
   /** Does some allow rule make anyone an owner (so jicofo's auto-owner must be off)? */
   readonly namesModerators: boolean;
+  /** Does some allow rule make anyone a visitor (so the deployment needs visitors enabled)? */
+  readonly namesVisitors: boolean;
+  /** Does some rule set the name-readonly feature to true? */
+  readonly makesNamesReadonly: boolean;
+  /** What the operator should know but that does not stop the policy from loading. */
+  readonly warnings: readonly string[];
   decide(identity: Identity, tenant: string | undefined): PolicyDecision;
 }

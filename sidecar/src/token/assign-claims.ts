@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
 import { Refusal } from '../refusal';
 import type { JitsiClaims, TokenRequest, TokenUser } from './claims';
-import { roleClaims } from './role';
+import { isOwner, roleClaims } from './role';
 import { computeExpiry } from './validity';
 
 export function gravatarUrl(mail: string): string {
@@ -34,7 +34,12 @@ export function buildClaims(req: TokenRequest, cfg: Config, now: number): JitsiC
   }
   // One form of the role for every caller (policy or trusted backend): owner, or no role field.
   Object.assign(user, roleClaims(req.user));
-  if (req.user.lobby_bypass === true) user.lobby_bypass = true;
+  const owner = isOwner(req.user);
+  // Prosody's token_affiliation does not let an owner past an active lobby by itself (JITSI.md
+  // "Moderators, the lobby and names"): a moderator's token carries the bypass unless opted out.
+  if (req.user.lobby_bypass ?? owner) user.lobby_bypass = true;
+  // A visitor cannot moderate: a moderator joins as one.
+  if (req.user.role === 'visitor' && !owner) user.role = 'visitor';
 
   const claims: JitsiClaims = {
     iss: cfg.jwt.appId,

@@ -10,13 +10,18 @@ export interface TokenUser {
   avatar?: string;
   affiliation?: string;
   moderator?: boolean;
-  /** token_lobby_bypass: only ever written as true, when the policy grants it. */
+  /** token_lobby_bypass: only ever written as true: for a moderator, or when the policy grants it. */
   lobby_bypass?: true;
+  /** The client joins as a visitor (jwt/middleware.any.ts); never written for a moderator. */
+  role?: 'visitor';
 }
+
+/** Who the token is for, as a caller asks: lobby_bypass false opts a moderator out of the bypass. */
+export type TokenUserRequest = Omit<TokenUser, 'lobby_bypass'> & { lobby_bypass?: boolean };
 
 /** What to mint: one user, exactly one room, at most one tenant. */
 export interface TokenRequest {
-  user: TokenUser;
+  user: TokenUserRequest;
   /** The parsed room (never `*`); its backend-safe form is the claim. */
   room: Room;
   /** Validated tenant, or undefined for the root. */

@@ -60,6 +60,7 @@ export interface ExpectedUser {
   email?: string;
   affiliation?: string;
   moderator?: boolean;
+  lobby_bypass?: true;
 }
 
 /** How a token must come back (JITSI.md "Clients"): a 302, the popup's page, or an app's hand-over page. */
@@ -331,6 +332,7 @@ export function expectFront(input: FrontInput): Expectation {
     if (values('affiliation').includes(FUZZ.staffAffiliation)) {
       user.affiliation = 'owner';
       user.moderator = true;
+      user.lobby_bypass = true; // a moderator's token lets them past their own lobby
     }
     const delivery = meeting.delivery ?? 'redirect';
     return { outcome: 'issue', status: delivery === 'redirect' ? 302 : 200, delivery, why: 'trusted and valid', meeting, user };
@@ -394,7 +396,8 @@ export function expectBackend(input: BackendInput): Expectation {
     const owner = ['owner', 'moderator', 'teacher'].includes(user.affiliation ?? '') || user.moderator === true;
     delete user.affiliation;
     delete user.moderator;
-    if (owner) Object.assign(user, { affiliation: 'owner', moderator: true });
+    // And an owner's token lets them past their own lobby (token_lobby_bypass, JITSI.md).
+    if (owner) Object.assign(user, { affiliation: 'owner', moderator: true, lobby_bypass: true });
     const meeting: ExpectedMeeting = { room: room as string, overrides: [] };
     if (tenant !== undefined && tenant !== '') meeting.tenant = tenant;
     if (exp !== undefined) meeting.requestedExp = exp;

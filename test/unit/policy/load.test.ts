@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Identity } from '../../../sidecar/src/identity/identity';
 import { loadPolicy, parsePolicy, PolicyError } from '../../../sidecar/src/policy/load';
@@ -108,7 +109,7 @@ describe('policy/load: semantics', () => {
     const policy = parsePolicy(
       `rules:
   - { name: a, match: { attribute: eppn, present: true }, affiliation: moderator, features: { recording: false, transcription: true } }
-  - { name: b, affiliation: owner, moderator: false, features: { recording: true, livestreaming: "x" } }
+  - { name: b, affiliation: owner, moderator: false, features: { recording: true, livestreaming: "true" } }
 `,
       'p.yml',
     );
@@ -116,7 +117,7 @@ describe('policy/load: semantics', () => {
       allowed: true,
       affiliation: 'moderator',
       moderator: false,
-      features: { recording: true, livestreaming: 'x', transcription: true },
+      features: { recording: true, livestreaming: 'true', transcription: true },
     });
     expect(policy.decide(person({}), undefined).affiliation).to.equal('owner');
   });
@@ -141,14 +142,14 @@ rules:
     const policy = parsePolicy(
       `default: deny
 rules:
-  - { name: eq, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, equals: "urn:x:meet" }], features: { eq: true } }
-  - { name: in, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, in: ["urn:x:a", "urn:x:b"] }], features: { in: true } }
-  - { name: re, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, regex: "urn:x:r[0-9]+" }], features: { re: true } }
+  - { name: eq, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, equals: "urn:x:meet" }], features: { calendar: true } }
+  - { name: in, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, in: ["urn:x:a", "urn:x:b"] }], features: { flip: true } }
+  - { name: re, match: [{ idp: "https://idp.uni.example" }, { attribute: entitlement, regex: "urn:x:r[0-9]+" }], features: { branding: true } }
 `,
       'p.yml',
     );
     const d = policy.decide(person({ entitlement: ['urn:other', 'urn:x:r12', 'urn:x:b', 'urn:x:meet'] }, 'https://idp.uni.example'), undefined);
-    expect(d.features).to.include({ eq: true, in: true, re: true });
+    expect(d.features).to.include({ calendar: true, flip: true, branding: true });
     expect(policy.decide(person({ entitlement: ['urn:x:meetx', 'urn:x:c', 'urn:x:r'] }, 'https://idp.uni.example'), undefined).allowed).to.equal(false);
   });
 
@@ -196,7 +197,7 @@ describe('policy/load: strict validation with YAML paths', () => {
   it('invalid YAML names the line', () => expect(errorOf('rules:\n  - name: [unclosed\n')).to.match(/^p\.yml: invalid YAML at line \d/));
   it('duplicate keys', () => expect(errorOf('default: allow\ndefault: deny\n')).to.match(/invalid YAML/));
   it('an unknown top-level key', () => expect(errorOf('rule: []\n')).to.match(/^p\.yml: rule: unknown key/));
-  it('an unknown rule key', () => expect(errorOf('rules:\n  - { name: a, role: owner }\n')).to.match(/rules\[0\]\.role: unknown key/));
+  it('an unknown rule key', () => expect(errorOf('rules:\n  - { name: a, rank: owner }\n')).to.match(/rules\[0\]\.rank: unknown key/));
   it('default must be allow or deny', () => expect(errorOf('default: yes\n')).to.match(/default: must be allow or deny/));
   it('default_reason needs default: deny', () => expect(errorOf('default_reason: x\n')).to.match(/default_reason:/));
   it('rules must be a list', () => expect(errorOf('rules: { name: a }\n')).to.match(/rules: must be a list/));
@@ -206,16 +207,21 @@ describe('policy/load: strict validation with YAML paths', () => {
   it('lobby_bypass must be a boolean', () => expect(errorOf('rules:\n  - { name: a, lobby_bypass: yes please }\n')).to.match(/rules\[0\]\.lobby_bypass: must be true or false/));
   it('a deny rule cannot grant lobby_bypass', () =>
     expect(errorOf('rules:\n  - { name: a, allow: false, lobby_bypass: true }\n')).to.match(/rules\[0\]\.lobby_bypass: a deny rule/));
-  it('lobby_bypass: true from any applying allow rule; absent otherwise', () => {
+  it('lobby_bypass: true from any applying allow rule wins over false; absent when no rule says', () => {
     const p = parsePolicy('rules:\n  - { name: a, match: { attribute: eppn, present: true }, lobby_bypass: true }\n  - { name: b, lobby_bypass: false }\n', 'test');
     expect(p.decide(person({ eppn: ['a@uni.example'] }), undefined).lobbyBypass).to.equal(true);
-    expect(p.decide(person({}), undefined)).to.not.have.property('lobbyBypass');
+    expect(p.decide(person({}), undefined).lobbyBypass).to.equal(false);
+    expect(parsePolicy('rules:\n  - { name: a, moderator: true }\n', 'test').decide(person({}), undefined)).to.not.have.property('lobbyBypass');
   });
   it('reason only on deny rules', () => expect(errorOf('rules:\n  - { name: a, reason: x }\n')).to.match(/rules\[0\]\.reason:/));
   it('a deny rule cannot set a role', () =>
     expect(errorOf('rules:\n  - { name: a, allow: false, affiliation: owner }\n')).to.match(/rules\[0\]\.affiliation: a deny rule/));
-  it('features must be booleans or strings', () =>
-    expect(errorOf('rules:\n  - { name: a, features: { recording: 1 } }\n')).to.match(/rules\[0\]\.features\.recording: must be true, false or a string/));
+  it('feature values are what the client accepts: true, false, "true", "false"', () => {
+    for (const bad of ['1', '"yes"', '"True"', '[]']) {
+      expect(errorOf(`rules:\n  - { name: a, features: { recording: ${bad} } }\n`), bad).to.match(/rules\[0\]\.features\.recording: must be true, false, "true" or "false"/);
+    }
+    expect(() => parsePolicy('rules:\n  - { name: a, features: { recording: "false", lobby: true } }\n', 'p.yml')).not.to.throw();
+  });
   it('defaults.features is checked too', () => expect(errorOf('defaults: { features: [] }\n')).to.match(/defaults\.features: must be a mapping/));
   it('an unknown attribute', () =>
     expect(errorOf('rules:\n  - { name: a, match: [ { attribute: uid, equals: x } ] }\n')).to.match(/rules\[0\]\.match\[0\]\.attribute: unknown attribute "uid"/));
@@ -294,5 +300,44 @@ describe('policy/load: require rules (issue 20: users the federation describes)'
     expect(errorOf('rules:\n  - { name: r, require: [{ attribute: mail, equals: a@b.c }] }\n')).to.match(/rules\[0\]\.require: mail is not scoped/);
     expect(() => parsePolicy('rules:\n  - { name: r, match: [{ idp: x }], require: [{ attribute: mail, regex: ".*@x" }] }\n', 'p.yml')).not.to.throw();
     expect(errorOf('rules:\n  - { name: r, require: [{ attribute: mail }] }\n')).to.match(/needs exactly one of equals, regex, in, present/);
+  });
+});
+
+describe('policy/load: what operators ask Jitsi for (issue 21)', () => {
+  it('role: visitor makes a visitor; a rule that makes the same users moderators is refused at load', () => {
+    const p = parsePolicy('rules:\n  - { name: audience, match: { attribute: affiliation, equals: student@uni.example }, role: visitor }\n', 'p.yml');
+    expect(p.decide(person({ affiliation: ['student@uni.example'] }), undefined)).to.deep.equal({ allowed: true, role: 'visitor', features: { recording: true, livestreaming: false } });
+    expect(p.decide(person({}), undefined)).not.to.have.property('role');
+    expect(p.namesVisitors).to.equal(true);
+    expect(parsePolicy('', 'p.yml').namesVisitors).to.equal(false);
+    for (const both of ['moderator: true', 'affiliation: owner', 'affiliation: teacher']) {
+      expect(errorOf(`rules:\n  - { name: a, ${both}, role: visitor }\n`), both).to.match(/rules\[0\]\.role: a rule cannot make users both moderators and visitors/);
+    }
+    expect(errorOf('rules:\n  - { name: a, role: moderator }\n')).to.match(/rules\[0\]\.role: must be visitor/);
+    expect(errorOf('rules:\n  - { name: a, allow: false, role: visitor }\n')).to.match(/rules\[0\]\.role: a deny rule/);
+  });
+
+  it('an unknown feature is refused with the nearest valid name and the list', () => {
+    expect(errorOf('rules:\n  - { name: a, features: { screensharing: false } }\n')).to.match(/rules\[0\]\.features\.screensharing: unknown feature: did you mean `screen-sharing`\? \(Jitsi accepts branding, calendar, .*name-readonly\)/);
+    expect(errorOf('defaults: { features: { Recording: true } }\n')).to.match(/defaults\.features\.Recording: unknown feature: did you mean `recording`\?/);
+    expect(errorOf('rules:\n  - { name: a, features: { quantum-teleport: true } }\n')).to.match(/unknown feature \(Jitsi accepts/);
+  });
+
+  it('name-readonly takes the boolean true only: Prosody\'s mod_muc_displayname ignores the string "true"', () => {
+    expect(errorOf('rules:\n  - { name: a, features: { name-readonly: "true" } }\n')).to.match(/features\.name-readonly: must be true or false \(Prosody ignores the string "true"\)/);
+    const p = parsePolicy('rules:\n  - { name: a, features: { name-readonly: true } }\n', 'p.yml');
+    expect(p.decide(person({}), undefined).features['name-readonly']).to.equal(true);
+    expect(p.makesNamesReadonly).to.equal(true);
+    expect(parsePolicy('defaults: { features: { name-readonly: true } }\n', 'p.yml').makesNamesReadonly).to.equal(true);
+    expect(parsePolicy('rules:\n  - { name: a, features: { name-readonly: false } }\n', 'p.yml').makesNamesReadonly).to.equal(false);
+  });
+
+  it('warns about a rule that keeps moderators in their own lobby, and about nothing else', () => {
+    const p = parsePolicy('rules:\n  - { name: tutors, affiliation: owner, lobby_bypass: false }\n  - { name: staff, moderator: true }\n', 'p.yml');
+    expect(p.warnings).to.deep.equal([
+      'rule "tutors" says lobby_bypass: false: the moderators it applies to wait in their own lobby while it is on (Prosody\'s token_affiliation does not let an owner past it)',
+    ]);
+    expect(parsePolicy(readFileSync(EXAMPLE, 'utf8'), EXAMPLE).warnings).to.deep.equal([]);
+    expect(p.grantsLobbyBypass, 'moderators get the bypass: token_lobby_bypass is needed').to.equal(true);
   });
 });

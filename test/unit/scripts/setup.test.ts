@@ -469,7 +469,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(fs.existsSync(path.join(c.configDir, 'saml2jwt', 'metadata'))).to.equal(true);
     });
 
-    it('with --moderators: copies the policy, adds token_affiliation once, turns auto-owner off', async () => {
+    it('with --moderators: copies the policy, adds token_affiliation and token_lobby_bypass once, turns auto-owner off', async () => {
       c = copyCheckout();
       preCreateSpKeys(c);
       const policy = path.join(c.root, 'moderators.yml');
@@ -480,17 +480,18 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(read(path.join(c.configDir, 'saml2jwt', 'policy', 'policy.yml'))).to.equal(read(policy));
       const e = env();
       expect(e.expanded('POLICY_FILE')).to.equal('/config/policy/policy.yml');
-      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass');
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
       expect(e.expanded('ENABLE_GUESTS')).to.equal('1');
       expect(read(c.envPath)).to.include('\n#ENABLE_GUESTS=1\n'.replace('#', '')); // replaced in place
       expect(r.out, 'token_affiliation ships with the prosody image: nothing to install').to.not.match(/mod_token_affiliation\.lua|download|prosody-plugins-custom/i);
-      expect(r.out).to.include("roles: token_affiliation in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0)");
-      expect(e.expanded('XMPP_MUC_MODULES'), 'no lobby_bypass in the policy').to.not.include('token_lobby_bypass');
+      expect(r.out).to.include("roles: token_affiliation, token_lobby_bypass in XMPP_MUC_MODULES (shipped in docker-jitsi-meet's prosody image) and jicofo's auto-owner off (ENABLE_AUTO_OWNER=0)");
+      // The policy says nothing of lobby_bypass: a moderator's token carries it anyway (issue 21).
+      expect(e.expanded('XMPP_MUC_MODULES')).to.include('token_lobby_bypass');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal(undefined);
       const again = await runSetup(c, args);
       expect(again.out).to.match(/^Nothing to change/);
-      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation');
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass');
     });
 
     it('with --moderators and a policy granting lobby_bypass: adds token_lobby_bypass too, once', async () => {
@@ -525,7 +526,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       const r = await runSetup(c, args);
       expect(r.code, r.err).to.equal(0);
       const e = env();
-      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,muc_wait_for_host');
+      expect(e.expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass,muc_wait_for_host');
       expect(e.expanded('XMPP_MODULES')?.split(',')).to.include('persistent_lobby');
       expect(e.expanded('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal('1');
       expect(e.expanded('ENABLE_AUTO_OWNER')).to.equal('0');
@@ -545,7 +546,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       fs.writeFileSync(policy, 'rules:\n  - name: staff\n    match: { attribute: affiliation, equals: staff@uni.example }\n    moderator: true\n');
       const r = await runSetup(c, [...directIdpArgs, '--moderators', policy]);
       expect(r.code, r.err).to.equal(0);
-      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,token_affiliation,muc_bar');
+      expect(env().expanded('XMPP_MUC_MODULES')).to.equal('muc_foo,token_affiliation,muc_bar,token_lobby_bypass');
     });
 
     it('--ha: the HA overlay beside the others, replica counts in the .env, the one extra -f in the command; later runs keep it', async () => {

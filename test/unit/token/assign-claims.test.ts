@@ -68,11 +68,11 @@ describe('token/assign-claims: buildClaims', () => {
     const plain = buildClaims(request(), cfg, now);
     expect(Object.keys(plain.context.user).sort()).to.deep.equal(['email', 'id', 'name']);
     const withRole = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true } }), cfg, now);
-    expect(withRole.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true });
+    expect(withRole.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true, lobby_bypass: true });
     const member = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'member', moderator: false } }), cfg, now);
     expect(member.context.user, 'a member gets no role fields, never false').to.deep.equal({ id: 'u', name: 'n', email: 'e@x' });
     const teacher = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: 'teacher' } }), cfg, now);
-    expect(teacher.context.user, 'every owner in one form').to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true });
+    expect(teacher.context.user, 'every owner in one form').to.deep.equal({ id: 'u', name: 'n', email: 'e@x', affiliation: 'owner', moderator: true, lobby_bypass: true });
     const bypass = buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', lobby_bypass: true } }), cfg, now);
     expect(bypass.context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', lobby_bypass: true });
     const json = JSON.parse(JSON.stringify(buildClaims(request({ user: { id: 'u', name: 'n', email: 'e@x', affiliation: undefined } }), cfg, now)));
@@ -117,5 +117,20 @@ describe('token/assign-claims: a user without a mail (REFEDS Pseudonymous Access
       now,
     );
     expect(c.context.user).to.deep.equal({ id: 'pw-1@uni.example', name: 'Guest 1a2b3c' });
+  });
+});
+
+describe('token/assign-claims: moderators, the lobby and visitors (issue 21)', () => {
+  const cfg = testConfig();
+  const user = (over: Partial<TokenRequest['user']>): TokenRequest['user'] => ({ id: 'u', name: 'n', email: 'e@x', ...over });
+  it('a moderator\'s token carries lobby_bypass: true without asking; lobby_bypass: false opts out', () => {
+    expect(buildClaims(request({ user: user({ moderator: true }) }), cfg, now).context.user).to.include({ affiliation: 'owner', moderator: true, lobby_bypass: true });
+    expect(buildClaims(request({ user: user({ moderator: true, lobby_bypass: false }) }), cfg, now).context.user).not.to.have.property('lobby_bypass');
+    expect(buildClaims(request({ user: user({}) }), cfg, now).context.user).not.to.have.property('lobby_bypass');
+    expect(buildClaims(request({ user: user({ lobby_bypass: false }) }), cfg, now).context.user).not.to.have.property('lobby_bypass');
+  });
+  it('role: "visitor" for a visitor, never for a moderator', () => {
+    expect(buildClaims(request({ user: user({ role: 'visitor' }) }), cfg, now).context.user).to.deep.equal({ id: 'u', name: 'n', email: 'e@x', role: 'visitor' });
+    expect(buildClaims(request({ user: user({ role: 'visitor', affiliation: 'teacher' }) }), cfg, now).context.user).not.to.have.property('role');
   });
 });

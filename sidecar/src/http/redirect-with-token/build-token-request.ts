@@ -13,7 +13,8 @@ export const buildTokenRequest: TokenStep = (ctx, next) => {
   if (identity.mail !== undefined) request.user.email = identity.mail;
   if (decision.affiliation !== undefined) request.user.affiliation = decision.affiliation;
   if (decision.moderator !== undefined) request.user.moderator = decision.moderator;
-  if (decision.lobbyBypass === true) request.user.lobby_bypass = true;
+  if (decision.lobbyBypass !== undefined) request.user.lobby_bypass = decision.lobbyBypass;
+  if (decision.role !== undefined) request.user.role = decision.role;
   if (meeting.tenant !== undefined) request.tenant = meeting.tenant;
   if (meeting.requestedExp !== undefined) request.requestedExp = meeting.requestedExp;
   ctx.state.tokenRequest = request;
