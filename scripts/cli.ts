@@ -4,6 +4,7 @@
 // Each command module exports run(argv) -> exit code; loaded lazily so `serve` starts fast.
 
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
+import { VERSION } from '../sidecar/src/version';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -16,7 +17,7 @@ const commands: Record<string, { summary: string; load: () => CommandModule }> =
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
-  return `usage: jitsi-saml2jwt <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `usage: jitsi-saml2jwt <command> [options]\n       jitsi-saml2jwt --version\n\ncommands:\n${lines.join('\n')}\n`;
 }
 
 // Only the command name is read here; each command parses its own options (parseArgs).
@@ -25,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
   const fail = (message: string): number => reportUsageError('jitsi-saml2jwt', new UsageError(message), usage(), (t) => process.stderr.write(t));
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`jitsi-saml2jwt ${VERSION}\n`);
     return 0;
   }
   if (!name) return fail('give a command');

@@ -25,6 +25,8 @@ export interface ServiceContainer {
   aliases: string[];
   /** Destination in the container → Source on the host, for bind mounts. */
   mounts: Map<string, string>;
+  /** The image's org.opencontainers.image.version label (the release it was built from), when it has one. */
+  imageVersion?: string;
 }
 
 export interface ComposeProject {
@@ -43,6 +45,7 @@ export interface CheckResult {
 export const projectLabel = 'com.docker.compose.project';
 export const serviceLabel = 'com.docker.compose.service';
 export const workingDirLabel = 'com.docker.compose.project.working_dir';
+export const imageVersionLabel = 'org.opencontainers.image.version';
 export const jitsiServices = ['web', 'prosody', 'jicofo', 'jvb'] as const;
 export const ourServices = ['saml2jwt', 'saml-sp'] as const;
 const startCommand = 'docker compose -f docker-compose.yml -f saml2jwt.yml up -d';
@@ -64,6 +67,8 @@ export function serviceContainer(inspect: ContainerInspect): ServiceContainer {
     networks: Object.keys(networks),
     aliases: Object.values(networks).flatMap((n) => n.Aliases ?? []),
     mounts: new Map((inspect.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => [m.Destination, m.Source])),
+    // A container's labels include its image's.
+    ...(labels[imageVersionLabel] ? { imageVersion: labels[imageVersionLabel] } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // `jitsi-saml2jwt doctor [<jitsi-dir>]`: checks a running docker-jitsi-meet + saml2jwt
 // deployment through the Docker API, one line per check, and says how to fix what fails.
 // The conclusions live in doctor-checks.ts; this file only talks to Docker.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -29,6 +30,7 @@ import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChec
 import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
 import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
 import { readJitsiCheckout } from './jitsi-checkout';
+import { versionCheck } from './doctor-versions';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -137,12 +139,21 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
 
   // The checkout's own files, when it is on this machine.
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
+  results.push(versionCheck(project, checkoutDir ? readOrUndefined(path.join(checkoutDir, 'saml2jwt.yml')) : undefined));
   results.push(...secretMountsCheck(secretFileSources(project)));
 
   for (const r of results) out(formatResult(r) + '\n');
   const { line, failed } = summarize(results);
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 // The signing kid by the checkout's key folder, when the checkout is on this machine.

@@ -5,6 +5,7 @@ import { parseCommandLine, reportUsageError, UsageError } from './command-line';
 import { ConfigError, describeConfig } from './config/load';
 import { readEnvironment } from './config/env-file';
 import { loadSettings, type Settings } from './settings';
+import { VERSION } from './version';
 import { startSidecar } from './http/sidecar-server';
 import { createLogger } from './log';
 
@@ -66,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { cfg, policy, keys } = settings;
   const log = createLogger(cfg.logLevel);
-  log.info({ config: describeConfig(cfg) }, 'configuration');
+  log.info({ version: VERSION, config: describeConfig(cfg) }, 'configuration');
   for (const warning of policy.warnings) log.warn({ policyFile: cfg.policyFile }, warning);
 
   const signalled = untilSignalled();

@@ -6,6 +6,7 @@ import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, freePort, imageSizeBytes, localBases, megabytes, run, testPrefix, waitHealthy } from './docker-cli';
 import { buildImage, tierImages } from './images';
 import { clientTokenOf } from '../support/jitsi-client';
+import { VERSION } from '../../sidecar/src/version';
 
 const image = tierImages.saml2jwt;
 const container = `${testPrefix}saml2jwt-sidecar-test-${process.pid}`;
@@ -55,6 +56,13 @@ describe('docker: sidecar image', function () {
     expect(semi32, 'an operator setting NODE_OPTIONS gets their own size').to.equal(shipped + 3 * 16);
     // Node's default follows the host's memory: 64 MB semi-spaces on a large host, 16 on a small one.
     expect(shipped).to.be.at.most(nodeDefault);
+  });
+
+  it('names its release: the org.opencontainers.image.version label, and the backend\'s /healthz header', async () => {
+    const label = (await docker(['image', 'inspect', '--format', '{{index .Config.Labels "org.opencontainers.image.version"}}', image])).trim();
+    expect(label).to.equal(VERSION);
+    await waitHealthy([container], 90_000);
+    expect((await fetch(`${backend}/healthz`)).headers.get('x-saml2jwt-version')).to.equal(VERSION);
   });
 
   it('adds little to the Node base image', async () => {

@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import { bearer, containsToken, get, spHeaders, startTestSidecar, TEST_APP_SECRET, type TestSidecar } from '../support/test-sidecar';
 import { clientTokenOf } from '../support/jitsi-client';
+import { VERSION } from '../../sidecar/src/version';
 
 function sample(metrics: string, name: string, labels: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
@@ -70,5 +71,21 @@ describe('http: operations', () => {
       refused = true;
     });
     expect(refused).to.equal(true);
+  });
+});
+
+describe('http: the release, where monitoring looks', () => {
+  it('the backend\'s /healthz names the version in X-Saml2jwt-Version; the front\'s does not tell strangers', async () => {
+    const t = await startTestSidecar();
+    try {
+      const backend = await get(`${t.backend}/healthz`);
+      expect(backend.status).to.equal(200);
+      expect(backend.headers.get('x-saml2jwt-version')).to.equal(VERSION);
+      const front = await get(`${t.front}/healthz`);
+      expect(front.status).to.equal(200);
+      expect(front.headers.get('x-saml2jwt-version')).to.equal(null);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { keyIdOf } from '../../sidecar/src/token/keys/key-id';
+import { VERSION } from '../../sidecar/src/version';
 import { keyDirWithOneKey } from '../support/jwt-keys';
 import { writePolicy } from '../support/test-sidecar';
 
@@ -151,6 +152,8 @@ describe('process: jitsi-saml2jwt serve', function () {
     await within(15_000, 'listening', listening(child));
     const line = child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'listening');
     expect(line).to.include({ signing: 'RS256', signingKid: keyIdOf(key.publicKey) });
+    const configuration = child.stdout.map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.msg === 'configuration');
+    expect(configuration, 'the start-up log names the release').to.include({ version: VERSION });
     child.proc.kill('SIGTERM');
     expect((await within(10_000, 'exit', child.exited)).code).to.equal(0);
   });

@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import { createBackendGuard } from './backend-guard';
 import type { HttpDeps } from './deps';
 import { getToken } from './get-token';
-import { healthz, readyz } from './health';
+import { healthzWithVersion, readyz } from './health';
 import { createHttpApp, createRouter } from './http-app';
 import { asapPublicKey, jwksDocument } from './key-server';
 import { metricsPage } from './metrics-page';
@@ -13,7 +13,7 @@ import { validateToken } from './validate-token';
 
 export function createBackendApp(deps: HttpDeps): Koa {
   const router = createRouter();
-  router.get('healthz', '/healthz', healthz);
+  router.get('healthz', '/healthz', healthzWithVersion);
   router.get('readyz', '/readyz', readyz(deps.readiness));
   router.get('metrics', '/metrics', metricsPage(deps.metrics));
   if (deps.keys) {
