@@ -25,6 +25,14 @@ function rsConfig(dir: string) {
   return testConfig({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir });
 }
 
+/** A folder with a key two hours old (it signs) and one a minute old (still in its activation delay), and its ring. */
+function twoKeys() {
+  const dir = makeKeyDir();
+  const a = writeKey(dir, 7200);
+  const b = writeKey(dir, 60);
+  return { dir, a, b, cfg: rsConfig(dir), ring: KeyRing.open(dir, timing) };
+}
+
 function signRs256(header: Record<string, unknown>, payload: Record<string, unknown>, privatePem: string): string {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createSign('sha256').update(input).sign(privatePem).toString('base64url')}`;
@@ -84,11 +92,7 @@ describe('token: RS256 with a key folder', () => {
   });
 
   it('a token signed by a kid with another key\'s signature is refused', () => {
-    const dir = makeKeyDir();
-    const a = writeKey(dir, 7200);
-    const b = writeKey(dir, 60);
-    const cfg = rsConfig(dir);
-    const ring = KeyRing.open(dir, timing);
+    const { a, b, cfg, ring } = twoKeys();
     const claims = mintToken(request, cfg, createKeyRingSigner(ring)).claims as unknown as Record<string, unknown>;
     expect(verifyToken(signRs256({ alg: 'RS256', typ: 'JWT', kid: keyIdOf(a.publicKey) }, claims, b.privatePem), cfg, nowSeconds(), ring).reason).to.equal('bad_signature');
   });
@@ -163,11 +167,7 @@ describe('token/keys/key-ring: revocation', () => {
   });
 
   it('a token of the revoked kid fails /validateToken as revoked_kid, though its signature is good', () => {
-    const dir = makeKeyDir();
-    const a = writeKey(dir, 7200);
-    const b = writeKey(dir, 60);
-    const cfg = rsConfig(dir);
-    const ring = KeyRing.open(dir, timing);
+    const { dir, a, b, cfg, ring } = twoKeys();
     const token = mintToken(request, cfg, createKeyRingSigner(ring)).token;
     expect(headerOf(token).kid).to.equal(keyIdOf(a.publicKey));
     expect(verifyToken(token, cfg, nowSeconds(), ring).valid).to.equal(true);
