@@ -52,11 +52,11 @@ export function revokeJwtKey(req: RevokeRequest): number {
     // The record first: from the moment it exists, every reader ignores the kid, even if the
     // deletion below never happens.
     const folder = revokedFolder(dir);
-    if (!fs.existsSync(folder)) {
-      fs.mkdirSync(folder, { mode: access.dir.mode });
-      fs.chmodSync(folder, access.dir.mode);
-      if (process.getuid?.() === 0) fs.chownSync(folder, access.dir.uid, access.dir.gid);
-    }
+    fs.mkdirSync(folder, { recursive: true, mode: access.dir.mode });
+    // Every time, not only when made: a run that failed halfway may have left it otherwise, and
+    // the sidecar (uid 1000) must be able to list it.
+    fs.chmodSync(folder, access.dir.mode);
+    if (process.getuid?.() === 0) fs.chownSync(folder, access.dir.uid, access.dir.gid);
     const key = files[0] as KeyFile;
     record = path.join(folder, revocationRecordName(kid, key.created, nowSeconds));
     const staged = stageFile(record, revocationRecord(kid, key.publicPem), access.file.mode, access.file);
@@ -67,7 +67,15 @@ export function revokeJwtKey(req: RevokeRequest): number {
       throw e;
     }
   }
-  for (const file of files) fs.rmSync(path.join(dir, file.name), { force: true });
+  for (const file of files) {
+    try {
+      fs.rmSync(path.join(dir, file.name), { force: true });
+    } catch (e) {
+      // The record already makes every reader ignore it; the private key should still go.
+      req.err(`keys: kid ${kid} is revoked (${record}), but ${path.join(dir, file.name)} could not be deleted (${(e as NodeJS.ErrnoException).code ?? String(e)}): delete it by hand\n`);
+      return 1;
+    }
+  }
 
   const lines = [
     earlier ? `kid ${kid} was revoked already (${new Date(earlier.revokedAt * 1000).toISOString()})` : `revoked kid ${kid}`,

@@ -7,7 +7,8 @@ import { jwtKeysDir, signingKidOnDisk } from '../../../scripts/jwt-keys';
 import { EnvFile } from '../../../sidecar/src/config/env-file';
 import { readKeyDirectory } from '../../../sidecar/src/token/keys/key-directory';
 import { keyIdOf } from '../../../sidecar/src/token/keys/key-id';
-import { writeKey, type WrittenKey } from '../../support/jwt-keys';
+import { injectFsFault } from '../../support/fs-faults';
+import { makeKeyDir, writeKey, type WrittenKey } from '../../support/jwt-keys';
 import { copyCheckout, runsAsRoot, type Checkout } from './checkout-fixture';
 
 async function keys(argv: string[], extra: { home?: string; now?: Date } = {}): Promise<{ code: number; out: string; err: string }> {
@@ -199,6 +200,42 @@ describe('scripts/jwt-key-revoke: keys revoke <kid>', function () {
     expect(again.out).to.include(`deleted ${b.file}`);
     expect(fs.existsSync(b.file)).to.equal(false);
     expect(fs.readdirSync(path.join(dir, 'revoked'))).to.have.length(1);
+  });
+
+  it('a failure at any write leaves either no revocation and the key as it was, or the record (the kid revoked): never the key gone unrecorded', async () => {
+    let failures = 0;
+    for (let at = 0; at < 30; at++) {
+      const d = makeKeyDir();
+      try {
+        writeKey(d, 7200);
+        const b = writeKey(d, 3600);
+        const fault = injectFsFault(d, at, (write) => {
+          throw Object.assign(new Error(`injected before ${write}`), { code: 'EIO' });
+        });
+        let r: { code: number; out: string; err: string } | undefined;
+        try {
+          r = await keys(['revoke', kidOf(b), '--dir', d]);
+        } catch {
+          r = undefined; // an unexpected error: thrown on to the CLI
+        } finally {
+          fault.remove();
+        }
+        if (!fault.fired) {
+          expect(r?.code, r?.err).to.equal(0);
+          break;
+        }
+        failures++;
+        expect(r?.code ?? 1, fault.writes[at]).to.not.equal(0);
+        const read = readKeyDirectory(d);
+        const recorded = read.revocations.some((x) => x.kid === kidOf(b));
+        if (recorded) expect('keys' in read && read.keys.map((k) => k.kid), fault.writes[at]).to.not.include(kidOf(b));
+        else expect(fs.existsSync(b.file), `${fault.writes[at]}: the key file is still there`).to.equal(true);
+        if (recorded && fs.existsSync(b.file)) expect(r?.err).to.include('could not be deleted (EIO): delete it by hand');
+      } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+    expect(failures).to.be.greaterThan(3);
   });
 
   it('refuses an unknown kid, a malformed kid and a missing one, changing nothing', async () => {
