@@ -32,7 +32,7 @@ export interface RevokeRequest {
 
 export function revokeJwtKey(req: RevokeRequest): number {
   const { dir, kid, now } = req;
-  if (!KID.test(kid)) throw new InvalidInput(`"${kid}" is not a kid: a kid is 43 characters of base64url, as \`keys list\` shows it`);
+  if (!KID.test(kid)) throw new InvalidInput(`${JSON.stringify(kid)} is not a kid: a kid is 43 characters of base64url, as \`keys list\` shows it`);
   const known = readRevocations(dir);
   if (known.problems.length > 0) {
     req.err(`keys: ${known.problems.join('\n  ')}\n`);
