@@ -12,7 +12,7 @@ const commands: Record<string, { summary: string; load: () => CommandModule }> =
   serve: { summary: 'run the token sidecar (reads the environment and .env / --env-file)', load: () => require('../sidecar/src/serve') },
   setup: { summary: 'wire SAML login into an existing docker-jitsi-meet checkout', load: () => require('./setup') },
   doctor: { summary: 'check a running docker-jitsi-meet + saml2jwt deployment', load: () => require('./doctor') },
-  keys: { summary: 'the SP key and certificate; `keys rotate|list`: the RS256 token signing keys', load: () => require('./keys') },
+  keys: { summary: 'the SP key and certificate; `keys rotate|list|revoke`: the RS256 token signing keys', load: () => require('./keys') },
 };
 
 function usage(): string {

@@ -27,8 +27,8 @@ import {
 import { secretFilesCheck, secretMountsCheck } from './doctor-files';
 import { runningReplicas, spReplicaChecks } from './doctor-replicas';
 import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
-import { jwksProbe, keyServerChecks, publishedKids, rs256ProsodyChecks } from './doctor-rs256';
-import { jwtKeysDir, signingKidOnDisk } from './jwt-keys';
+import { jwksProbe, keyServerChecks, prosodyJwksChecks, publishedKids, revokedKidsCheck, rs256ProsodyChecks } from './doctor-rs256';
+import { jwtKeysDir, revokedKidsOnDisk, signingKidOnDisk } from './jwt-keys';
 import { readJitsiCheckout } from './jitsi-checkout';
 import { versionCheck } from './doctor-versions';
 
@@ -40,8 +40,9 @@ files inside the containers, never shown), that several SP replicas (saml2jwt-ha
 session store, entityID and SP certificate, and, when the files are on this machine, that the
 .env and the backups setup made are readable by their owner only and that the secret files the
 containers mount are not readable by every user. With JWT_SIGNING=RS256 it also checks that
-prosody holds no JWT_APP_SECRET, expects RS256, and gets every published key from the key
-server (curl inside the prosody container). Exit status 0 only when every
+prosody holds no JWT_APP_SECRET, expects RS256, gets every published key from the key server
+and reads a JWK set (cache_keys_url) listing exactly the published kids (curl inside the prosody
+container), and that no revoked kid is published. Exit status 0 only when every
 check passes; a WARN line does not change it.
 
   --socket PATH   the Docker daemon's socket (default /var/run/docker.sock)
@@ -133,8 +134,11 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   if (rs256Signing(sidecar)) {
     if (prosody) results.push(...rs256ProsodyChecks(prosody));
     const kids = publishedKids(running(sidecar) ? await probe(docker, sidecar.name, jwksProbe) : undefined);
-    const signingKid = signingKidOf(checkoutDir);
-    results.push(...(await keyServerChecks(prosody, kids, (c, cmd) => probe(docker, c.name, cmd), signingKid)));
+    const folder = keyFolderOf(checkoutDir);
+    const inProsody = (c: NonNullable<typeof prosody>, cmd: string[]): Promise<ProbeResult> => probe(docker, c.name, cmd);
+    results.push(...(await keyServerChecks(prosody, kids, inProsody, folder?.signingKid)));
+    results.push(...revokedKidsCheck(kids, folder?.revokedKids ?? []));
+    results.push(...(await prosodyJwksChecks(prosody, kids, inProsody)));
   }
 
   // The checkout's own files, when it is on this machine.
@@ -156,12 +160,14 @@ function readOrUndefined(file: string): string | undefined {
   }
 }
 
-// The signing kid by the checkout's key folder, when the checkout is on this machine.
-function signingKidOf(checkoutDir: string | undefined): string | undefined {
+// The signing kid and the revoked kids by the checkout's key folder, when the checkout is on this machine.
+function keyFolderOf(checkoutDir: string | undefined): { signingKid?: string; revokedKids: string[] } | undefined {
   if (!checkoutDir) return undefined;
   try {
     const checkout = readJitsiCheckout(checkoutDir);
-    return signingKidOnDisk(jwtKeysDir(checkout.configDir), checkout.env);
+    const dir = jwtKeysDir(checkout.configDir);
+    const signingKid = signingKidOnDisk(dir, checkout.env);
+    return { ...(signingKid !== undefined ? { signingKid } : {}), revokedKids: revokedKidsOnDisk(dir) };
   } catch {
     return undefined;
   }

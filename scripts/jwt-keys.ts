@@ -1,29 +1,35 @@
-// `jitsi-saml2jwt keys rotate|list`: the RS256 signing keys in ${CONFIG}/saml2jwt/jwt-keys/
+// `jitsi-saml2jwt keys rotate|list|revoke`: the RS256 signing keys in ${CONFIG}/saml2jwt/jwt-keys/
 // (mounted read-only into the sidecar at JWT_KEYS_DIR). `rotate` adds a key; the sidecar picks it
 // up by itself, publishes it at once and signs with it after JWT_KEY_ACTIVATION_DELAY. Old keys
-// retire by themselves; nothing is ever overwritten or printed.
+// retire by themselves; `revoke` (jwt-key-revoke.ts) withdraws one at once. Nothing is ever
+// overwritten or printed.
 import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseCommandLine, reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MalformedEnvFile, type EnvFile } from '../sidecar/src/config/env-file';
-import { readKeyDirectory } from '../sidecar/src/token/keys/key-directory';
+import { readKeyDirectory, scheduleByFolder } from '../sidecar/src/token/keys/key-directory';
 import { keyFileName } from '../sidecar/src/token/keys/key-file-name';
 import { asapFileName, keyIdOf } from '../sidecar/src/token/keys/key-id';
-import { scheduleKeys, type KeyTiming } from '../sidecar/src/token/keys/key-schedule';
+import type { KeyTiming } from '../sidecar/src/token/keys/key-schedule';
 import { commitStaged, discardStaged, stageFile } from './atomic-write';
 import type { FileAccess } from './file-owner';
 import { InvalidInput } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
+import { revokeJwtKey } from './jwt-key-revoke';
 import { secretAccess, secretDirMode } from './secret-files';
 
-export const jwtKeysUsage = `usage: jitsi-saml2jwt keys rotate|list (--jitsi-dir DIR | --dir DIR)
+export const jwtKeysUsage = `usage: jitsi-saml2jwt keys rotate|list|revoke <kid> (--jitsi-dir DIR | --dir DIR)
 
 RS256 signing keys (JWT_SIGNING=RS256), one PEM per key:
   rotate            add a new RSA 3072 key (mode 0600); the sidecar publishes it at once and signs
                     with it after JWT_KEY_ACTIVATION_DELAY (at once when it is the first key)
-  list              each key's kid, age and state: signing, published or retired
+  list              each key's kid, age and state: signing, published or retired; then the revoked kids
+  revoke <kid>      withdraw a key at once (its private key may have been copied): recorded in
+                    revoked/, its file deleted; the sidecar stops signing with it and publishing it
+                    within 10 s, and the newest remaining key signs at once. Prints what Prosody
+                    may still hold and the command that drops it
 
   --jitsi-dir DIR   the docker-jitsi-meet checkout: keys in \${CONFIG}/saml2jwt/jwt-keys
   --dir DIR         a key folder of its own (defaults for the timings)
@@ -77,7 +83,12 @@ export function keyTiming(env: EnvFile | undefined): KeyTiming {
 export function signingKidOnDisk(dir: string, env: EnvFile | undefined, now = new Date()): string | undefined {
   const read = fs.existsSync(dir) ? readKeyDirectory(dir) : undefined;
   if (!read || 'problems' in read) return undefined;
-  return scheduleKeys(read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), now.getTime() / 1000, keyTiming(env)).signingKid;
+  return scheduleByFolder(read, now.getTime() / 1000, keyTiming(env)).signingKid;
+}
+
+/** The kids revoked by the folder's records (doctor: none may be published). */
+export function revokedKidsOnDisk(dir: string): string[] {
+  return fs.existsSync(dir) ? readKeyDirectory(dir).revocations.map((r) => r.kid) : [];
 }
 
 export interface JwtKeysEnvironment {
@@ -92,23 +103,25 @@ export async function run(argv: string[], environment: JwtKeysEnvironment = {}):
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
   try {
-    const { values: opts, positionals } = parseCommandLine(argv, { options, maxPositionals: 1 });
+    const { values: opts, positionals } = parseCommandLine(argv, { options, maxPositionals: 2 });
     if (opts.help) {
       out(jwtKeysUsage);
       return 0;
     }
-    const action = positionals[0];
-    if (action !== 'rotate' && action !== 'list') throw new UsageError('give rotate or list');
+    const [action, kid] = positionals;
+    if (action !== 'rotate' && action !== 'list' && action !== 'revoke') throw new UsageError('give rotate, list or revoke <kid>');
+    if ((action === 'revoke') !== (kid !== undefined)) throw new UsageError(action === 'revoke' ? 'revoke needs the kid to revoke (`keys list` shows the kids)' : `${action} takes no kid`);
     if ((opts['jitsi-dir'] === undefined) === (opts.dir === undefined)) throw new UsageError('give --jitsi-dir or --dir (one of them)');
     let dir = path.resolve(opts.dir ?? '.');
-    let env: EnvFile | undefined;
+    let checkout: { dir: string; env: EnvFile } | undefined;
     if (opts['jitsi-dir'] !== undefined) {
-      const checkout = readJitsiCheckout(opts['jitsi-dir'], environment.home ?? os.homedir());
-      dir = jwtKeysDir(checkout.configDir);
-      env = checkout.env;
+      const found = readJitsiCheckout(opts['jitsi-dir'], environment.home ?? os.homedir());
+      dir = jwtKeysDir(found.configDir);
+      checkout = { dir: found.dir, env: found.env };
     }
     const now = environment.now ?? new Date();
-    const timing = keyTiming(env);
+    const timing = keyTiming(checkout?.env);
+    if (action === 'revoke') return revokeJwtKey({ dir, kid: kid as string, timing, now, access: jwtKeyAccess(), ...(checkout ? { checkout } : {}), out, err });
     return action === 'rotate' ? rotate(dir, timing, now, environment.makeKey ?? createJwtKey, out, err) : list(dir, timing, now, out, err);
   } catch (e) {
     if (e instanceof UsageError) return reportUsageError('keys', e, jwtKeysUsage, err);
@@ -161,13 +174,14 @@ function list(dir: string, timing: KeyTiming, now: Date, out: (t: string) => voi
     return 1;
   }
   const nowSeconds = now.getTime() / 1000;
-  // As the sidecar sees them once it has read the folder (it does within seconds of a change).
-  const { states } = scheduleKeys(read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), nowSeconds, timing);
+  const { states } = scheduleByFolder(read, nowSeconds, timing);
   const rows = read.keys.map((k) => [k.kid, age(nowSeconds - k.created), states.get(k.kid) ?? '?', k.name]);
   const header = ['KID', 'AGE', 'STATE', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ') + '\n';
-  out(line(header) + rows.map(line).join(''));
+  const revoked = read.revocations.map((r) => `  ${r.kid}  ${new Date(r.revokedAt * 1000).toISOString()}\n`);
+  out(line(header) + rows.map(line).join('') + (revoked.length > 0 ? `revoked (never signs or is published again):\n${revoked.join('')}` : ''));
+  if (read.revokedFiles.length > 0) err(`keys: ${read.revokedFiles.map((f) => path.join(dir, f)).join(', ')}: key file of a revoked kid, ignored; delete it\n`);
   return 0;
 }
 

@@ -16,6 +16,7 @@ import { jitsiFlag } from './jitsi-flag';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
+import { jwksUrl, sidecarOnMeetNetwork, withOurCacheKeysUrl, withoutOurCacheKeysUrl } from './prosody-cache-keys';
 import { JWT_KEY_BITS, jwtKeysDir, type NewJwtKey } from './jwt-keys';
 import { readKeyDirectory } from '../sidecar/src/token/keys/key-directory';
 import type { FileAccess } from './file-owner';
@@ -98,7 +99,7 @@ export interface PlanContext {
 }
 
 /** Prosody reaches the key server over meet.jitsi; the sidecar image's backend port is 8081. */
-export const keyServerUrl = 'http://saml2jwt.meet.jitsi:8081/asap';
+export const keyServerUrl = `${sidecarOnMeetNetwork}/asap`;
 /** Ends the JWT_APP_SECRET line an rs256 run comments out; an hs256 run looks for it. */
 export const appSecretNote = 'jitsi-saml2jwt: unused with JWT_SIGNING=RS256 (Prosody would still accept HS256 tokens made with it); setup --signing hs256 restores it';
 
@@ -175,9 +176,14 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
     set('JWT_SIGNING', 'RS256');
     set('JWT_SIGN_TYPE', 'RS256');
     set('JWT_ASAP_KEYSERVER', keyServerUrl);
+    // Prosody also reads our JWK set (cache_keys_url), so a revoked key leaves it without a
+    // restart; asap_key_server still answers for a kid the set has not shown it yet.
+    set('XMPP_CONFIGURATION', withOurCacheKeysUrl(env.expanded('XMPP_CONFIGURATION')));
   } else {
     if (env.uncomment('JWT_APP_SECRET', appSecretNote)) changed.push('JWT_APP_SECRET (restored)');
     for (const key of ['JWT_SIGNING', 'JWT_SIGN_TYPE', 'JWT_ASAP_KEYSERVER']) if (env.expanded(key)) set(key, '');
+    const xmppConfiguration = env.expanded('XMPP_CONFIGURATION');
+    if (xmppConfiguration) set('XMPP_CONFIGURATION', withoutOurCacheKeysUrl(xmppConfiguration));
     const secret = env.expanded('JWT_APP_SECRET');
     secretRotated = inputs.rotateSecret && isStrongSecret(secret);
     if (inputs.rotateSecret || !isStrongSecret(secret)) {
@@ -356,7 +362,11 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   }
   const profile = inputs.testIdp ? ' --profile test-idp' : '';
   if (inputs.testIdp) notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
-  if (rs256) notes.push(`RS256: Prosody fetches the public keys from ${keyServerUrl}; add a key with \`jitsi-saml2jwt keys rotate --jitsi-dir ${checkout.dir}\` (no restart needed)`);
+  if (rs256) {
+    notes.push(
+      `RS256: Prosody fetches the public keys from ${keyServerUrl} and reads the JWK set ${jwksUrl} (cache_keys_url in XMPP_CONFIGURATION); \`jitsi-saml2jwt keys rotate --jitsi-dir ${checkout.dir}\` adds a key and \`keys revoke <kid>\` withdraws one, without restarting the sidecar`,
+    );
+  }
   if (inputs.mode === 'host') notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
 
   return {

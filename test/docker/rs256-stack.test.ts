@@ -2,8 +2,10 @@
 // plus saml2jwt-rs256.yml run it, a real browser logs in, and a container on meet.jitsi standing
 // in for Prosody fetches the public key by service name, exactly at JWT_ASAP_KEYSERVER's
 // <hex(sha256(kid))>.pem, and that key verifies the login's token. Nothing is published on the
-// host, and a key added with `keys rotate` is served without a restart. With --ha as well, each
-// of the two sidecar replicas serves the same keys, a rotated one included.
+// host, and a key added with `keys rotate` is served without a restart; one withdrawn with
+// `keys revoke` leaves the key server, through the read-only mount, within the 10 s re-read, and
+// the next login is signed with the remaining key. With --ha as well, each of the two sidecar
+// replicas serves the same keys, a rotated one included.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -50,6 +52,8 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
   it('setup wrote the .env for Prosody and no shared secret; the sidecar runs on meet.jitsi with nothing published', async () => {
     expect(stack.env.get('JWT_SIGN_TYPE')).to.equal('RS256');
     expect(stack.env.get('JWT_ASAP_KEYSERVER')).to.equal('http://saml2jwt.meet.jitsi:8081/asap');
+    // Prosody's cache_keys_url, one Lua line of the main VirtualHost through XMPP_CONFIGURATION
+    expect(stack.env.get('XMPP_CONFIGURATION')).to.equal('cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"');
     expect(stack.env.has('JWT_APP_SECRET')).to.equal(false);
     expect(fs.existsSync(path.join(stack.project.configDir, 'saml2jwt', 'secrets', 'jwt_app_secret'))).to.equal(false);
     const id = await stack.project.containerOf('saml2jwt');
@@ -105,11 +109,38 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
     expect((await docker(['inspect', '--format', '{{.State.StartedAt}}', await stack.project.containerOf('saml2jwt')])).trim()).to.equal(startedAt);
   });
 
-  it('doctor: the sidecar is on meet.jitsi for Prosody; with no prosody here, the key server checks say so', async () => {
+  it('keys revoke: the running sidecar drops the kid within its 10 s re-read, without a restart, and the next login is signed with the remaining key', async () => {
+    const served = async (): Promise<string[]> => {
+      const r = await getFromMeet(stack, 'http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json');
+      return ((JSON.parse(r.body ?? '{"keys":[]}') as { keys: { kid: string }[] }).keys ?? []).map((k) => k.kid);
+    };
+    const [first, rotated] = (await served()) as [string, string];
+    expect(rotated, 'the key rotate added above').to.be.a('string');
+    const id = await stack.project.containerOf('saml2jwt');
+    const startedAt = (await docker(['inspect', '--format', '{{.State.StartedAt}}', id])).trim();
+    const revoked = await run(process.execPath, [...cliArgs, 'keys', 'revoke', first, '--jitsi-dir', stack.project.dir], { cwd: repoRoot, timeoutMs: 120_000 });
+    expect(revoked.code, revoked.stderr).to.equal(0);
+    expect(revoked.stdout).to.include(`Signing now: kid ${rotated}`).and.include(`cd ${stack.project.dir} && docker compose restart prosody`).and.include('leaves by itself within 94 minutes');
+    const began = Date.now();
+    let after = await served();
+    while (after.includes(first) && Date.now() - began < 15_000) {
+      await sleep(500);
+      after = await served();
+    }
+    expect(after).to.deep.equal([rotated]);
+    expect(Date.now() - began, 'within the 10 s re-read (and the time a container takes to ask)').to.be.below(15_000);
+    expect((await getFromMeet(stack, asapKeyUrl(stack.env.get('JWT_ASAP_KEYSERVER') ?? '', first))).status).to.equal(404);
+    browser ??= await launchBrowser();
+    expect((await loginToken(stack, browser, 'Retro')).kid, 'the rotated key signs at once, its delay cut short').to.equal(rotated);
+    expect((await docker(['inspect', '--format', '{{.State.StartedAt}}', id])).trim()).to.equal(startedAt);
+  });
+
+  it('doctor: the sidecar is on meet.jitsi for Prosody, no revoked kid is published; with no prosody here, the key server checks say so', async () => {
     const r = await run(process.execPath, [...cliArgs, 'doctor', stack.project.dir], { cwd: repoRoot, timeoutMs: 180_000 });
     const out = r.stdout + r.stderr;
     expect(r.code, out).to.equal(1);
     expect(out).to.match(/^ok\s+saml2jwt is on the meet\.jitsi network too, where Prosody fetches the RS256 public keys/m);
+    expect(out).to.match(/^ok\s+saml2jwt publishes none of the 1 revoked kid\(s\)/m);
     expect(out).to.match(/^FAIL\s+prosody gets the public key of kid [A-Za-z0-9_-]{43} \(the signing key\) from JWT_ASAP_KEYSERVER/m);
     expect(out).to.match(/prosody is not running/);
     expect(out).not.to.match(/share JWT_APP_SECRET/);

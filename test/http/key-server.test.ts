@@ -2,7 +2,9 @@
 // (test/support/prosody-verifier.ts prosodyAcceptsAsap: GET <keyserver>/<hex(sha256(kid))>.pem).
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { run as keysCommand } from '../../scripts/keys';
 import { keyIdOf } from '../../sidecar/src/token/keys/key-id';
 import { makeKeyDir, writeKey, type WrittenKey } from '../support/jwt-keys';
 import { asapKeyUrl, prosodyAcceptsAsap } from '../support/prosody-verifier';
@@ -134,5 +136,83 @@ describe('http: RS256 key server and tokens (JWT_SIGNING=RS256)', () => {
     expect(await validate(oldToken)).to.deep.equal({ valid: false, reason: 'unknown_kid' });
     expect((await prosodyAcceptsAsap(oldToken, asap({ room: 'r' }))).ok).to.equal(false);
     expect(h).to.be.a('string');
+  });
+});
+
+describe('http: keys revoke against a running sidecar (JWT_SIGNING=RS256)', function () {
+  this.timeout(60_000);
+  let t: TestSidecar;
+  let dir: string;
+  let first: WrittenKey;
+  let second: WrittenKey;
+  before(async () => {
+    dir = makeKeyDir();
+    first = writeKey(dir, 7200);
+    second = writeKey(dir, 10); // 110 s of its activation delay to go
+    t = await startTestSidecar({ JWT_APP_SECRET: undefined, JWT_SIGNING: 'RS256', JWT_KEYS_DIR: dir, JWT_KEY_ACTIVATION_DELAY: '120', BACKEND_RATE_LIMIT: '1000' });
+  });
+  after(() => t.stop());
+
+  const kidOf = (k: WrittenKey): string => keyIdOf(k.publicKey);
+  const jwksKids = async (): Promise<string[]> => ((await (await get(`${t.backend}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+  const asapStatus = async (k: WrittenKey): Promise<number> => (await get(asapKeyUrl(`${t.backend}/asap`, kidOf(k)))).status;
+  const getToken = async (): Promise<{ status: number; body: string }> => {
+    const res = await get(`${t.backend}/getToken?mail=bob@uni.example&room=r`, bearer());
+    return { status: res.status, body: await res.text() };
+  };
+  const kidIn = (token: string): unknown => (JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString()) as { kid?: unknown }).kid;
+  const validate = async (jwt: string): Promise<unknown> => (await get(`${t.backend}/validateToken?jwt=${encodeURIComponent(jwt)}`, bearer())).json();
+  const revoke = async (k: WrittenKey): Promise<void> => {
+    let out = '';
+    expect(await keysCommand(['revoke', kidOf(k), '--dir', dir], { out: (s) => (out += s), err: () => {} }), out).to.equal(0);
+  };
+  /** Polls until `done` holds; the time it took, in ms. The sidecar re-reads the folder at least every 10 s. */
+  const within = async (done: () => Promise<boolean>): Promise<number> => {
+    const start = Date.now();
+    while (!(await done())) {
+      if (Date.now() - start > 10_000 + 2_000) expect.fail('not within the 10 s re-read');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return Date.now() - start;
+  };
+
+  it('the revoked key leaves /asap/ and the JWK set within the re-read, its tokens are refused as revoked_kid, and the newest key signs at once', async () => {
+    const before = await getToken();
+    expect(kidIn(before.body)).to.equal(kidOf(first));
+    expect(await validate(before.body)).to.deep.equal({ valid: true });
+    expect(await jwksKids()).to.deep.equal([kidOf(first), kidOf(second)]);
+    expect(await asapStatus(first)).to.equal(200);
+
+    await revoke(first);
+    const took = await within(async () => (await asapStatus(first)) === 404 && !(await jwksKids()).includes(kidOf(first)));
+    expect(took).to.be.below(10_000 + 2_000);
+    expect(await jwksKids()).to.deep.equal([kidOf(second)]);
+    expect(await validate(before.body)).to.deep.equal({ valid: false, reason: 'revoked_kid' });
+    // Prosody's own path for the revoked kid now fails too
+    expect(await prosodyAcceptsAsap(before.body, { keyServer: `${t.backend}/asap`, acceptedIssuers: ['saml2jwt-test'], acceptedAudiences: ['saml2jwt-test'], room: 'r', xmppDomain: 'meet.jitsi', domainVerification: true })).to.deep.equal({ ok: false, reason: 'key_server_404' });
+    const after = await getToken();
+    expect(kidIn(after.body), 'the second key signs at once, its activation delay cut short').to.equal(kidOf(second));
+    expect(await validate(after.body)).to.deep.equal({ valid: true });
+    expect(t.logs.some((l) => l.event === 'jwt_keys_revoked' && JSON.stringify(l.revoked) === JSON.stringify([kidOf(first)]))).to.equal(true);
+  });
+
+  it('its file restored from a backup stays out', async () => {
+    writeFileSync(first.file, first.privatePem, { mode: 0o600 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(await asapStatus(first)).to.equal(404);
+    expect(await jwksKids()).to.deep.equal([kidOf(second)]);
+  });
+
+  it('with every key revoked: no token (503, no_signing_key), an empty JWK set, and no 500', async () => {
+    rmSync(first.file);
+    await revoke(second);
+    await within(async () => (await jwksKids()).length === 0);
+    const refused = await getToken();
+    expect(refused.status).to.equal(503);
+    expect(refused.body).to.include('no_signing_key').and.not.match(/eyJ/);
+    const login = await get(`${t.front}/redirectWithToken?room=Board`, spHeaders());
+    expect(login.status).to.equal(503);
+    expect(login.headers.get('location')).to.equal(null);
+    expect(await asapStatus(second)).to.equal(404);
   });
 });

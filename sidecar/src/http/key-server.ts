@@ -2,17 +2,13 @@
 // listener only:
 //   GET /asap/<hex(sha256(kid))>.pem   one published key as a PEM public key (JITSI.md's rule)
 //   GET /.well-known/jwks.json         every published key as a JWK set, for other consumers
-// A retired key is gone from both. Answers may be cached for at most the activation delay: a
-// consumer then sees a new key before it signs, and a kid always names the same key.
+// A retired or revoked key is gone from both. Answers may be cached for at most the activation
+// delay (token/keys/prosody-key-cache.ts), and a kid always names the same key.
 import type Koa from 'koa';
 import { Refusal } from '../refusal';
 import { ASAP_FILE_NAME } from '../token/keys/key-id';
 import type { KeyRing } from '../token/keys/key-ring';
-
-function cacheControl(keys: KeyRing): string {
-  const maxAge = keys.timing.activationDelaySeconds;
-  return maxAge > 0 ? `public, max-age=${maxAge}` : 'no-cache';
-}
+import { keyServerCacheControl } from '../token/keys/prosody-key-cache';
 
 const unknownKey = (): Refusal => new Refusal('not_found', 'unknown_key', 'No published key has that name.');
 
@@ -24,7 +20,7 @@ export function asapPublicKey(keys: KeyRing): Koa.Middleware {
     if (typeof file !== 'string' || !ASAP_FILE_NAME.test(file) || ctx.path !== `/asap/${file}`) throw unknownKey();
     const key = keys.publishedByAsapFile(file);
     if (!key) throw unknownKey();
-    ctx.set('Cache-Control', cacheControl(keys));
+    ctx.set('Cache-Control', keyServerCacheControl(keys.timing));
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.type = 'application/x-pem-file';
     ctx.body = key.publicPem;
@@ -33,7 +29,7 @@ export function asapPublicKey(keys: KeyRing): Koa.Middleware {
 
 export function jwksDocument(keys: KeyRing): Koa.Middleware {
   return (ctx) => {
-    ctx.set('Cache-Control', cacheControl(keys));
+    ctx.set('Cache-Control', keyServerCacheControl(keys.timing));
     ctx.type = 'application/jwk-set+json';
     ctx.body = {
       keys: keys.publishedKeys().map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, use: 'sig', alg: 'RS256' })),

@@ -2,7 +2,7 @@
 // jsonwebtoken checks the signature with the one algorithm of the signing mode (so alg "none",
 // and in RS256 mode an HS256 token made with the public key as its secret, fail): HS256 with
 // the shared secret, or RS256 with the published key the header's kid names (a retired key's
-// tokens fail). The claim rules that jsonwebtoken would apply more loosely than Prosody are
+// tokens fail, and a revoked key's, as revoked_kid). The claim rules that jsonwebtoken would apply more loosely than Prosody are
 // checked here.
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
@@ -14,7 +14,7 @@ import { nowSeconds } from './mint';
 
 export interface Verification {
   valid: boolean;
-  /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, no_kid, unknown_kid, expired, not_yet_valid,
+  /** Short code when !valid: malformed, bad_signature, bad_algorithm, bad_type, no_kid, unknown_kid, revoked_kid, expired, not_yet_valid,
    *  wrong_issuer, wrong_audience, no_subject, no_room, wildcard_room, room_not_backend_safe,
  *  no_expiry. */
   reason?: string;
@@ -53,6 +53,8 @@ function verificationKey(token: string, cfg: Config, now: number, ring: KeyRing 
   // Prosody's order: kid first, then the RS family; jsonwebtoken then insists on RS256 exactly.
   if (typeof header.kid !== 'string' || header.kid === '') return { reason: 'no_kid' };
   if (header.alg !== 'RS256') return { reason: 'bad_algorithm' };
+  // Named apart from unknown_kid: someone may hold the revoked private key and be trying it.
+  if (ring.isRevoked(header.kid)) return { reason: 'revoked_kid' };
   const published = ring.publishedKey(header.kid, now);
   return published ? { key: published.publicKey, algorithm: 'RS256' } : { reason: 'unknown_kid' };
 }

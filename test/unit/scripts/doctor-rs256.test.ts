@@ -6,7 +6,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chooseProject, configurationChecks, type CheckResult, type ComposeProject, type ContainerInspect, type ProbeResult, type ServiceContainer } from '../../../scripts/doctor-checks';
-import { asapProbe, jwksProbe, keyServerCheck, keyServerChecks, publishedKids, rs256ProsodyChecks } from '../../../scripts/doctor-rs256';
+import { asapProbe, cacheKeysProbe, jwksProbe, keyServerCheck, keyServerChecks, prosodyJwksChecks, publishedKids, revokedKidsCheck, rs256ProsodyChecks } from '../../../scripts/doctor-rs256';
 import { fixturesDir } from './checkout-fixture';
 
 const KID = 'Q1teGrLrgdKGUsGTv61tTB55zvYB93caNFSKKC-b8Aw'; // the key of the exec/ fixtures
@@ -26,6 +26,7 @@ function rs256Project(edit: (c: ContainerInspect[]) => void = () => {}): Compose
   withEnv('prosody', 'JWT_APP_SECRET', undefined)(containers);
   withEnv('prosody', 'JWT_SIGN_TYPE', 'RS256')(containers);
   withEnv('prosody', 'JWT_ASAP_KEYSERVER', 'http://saml2jwt.meet.jitsi:8081/asap')(containers);
+  withEnv('prosody', 'XMPP_CONFIGURATION', 'c2s_require_encryption = false,cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"')(containers);
   byService(containers, 'saml2jwt').NetworkSettings.Networks = { 'docker-jitsi-meet_meet.jitsi': {}, 'docker-jitsi-meet_saml2jwt-internal': {} };
   edit(containers);
   return chooseProject(containers) as ComposeProject;
@@ -43,6 +44,7 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
       [true, 'prosody holds no JWT_APP_SECRET (RS256: no shared secret)'],
       [true, 'prosody verifies RS256 tokens (JWT_SIGN_TYPE=RS256), as saml2jwt signs them'],
       [true, 'prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap)'],
+      [true, 'prosody reads the JWK set of the published keys (cache_keys_url=http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json in XMPP_CONFIGURATION), so a revoked key leaves it without a restart'],
       [true, 'saml2jwt is on the meet.jitsi network too, where Prosody fetches the RS256 public keys (JWT_SIGNING=RS256)'],
     ]);
     // and the HS256 shared-secret comparison is not made (there is nothing to share)
@@ -55,6 +57,7 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
         withEnv('prosody', 'JWT_APP_SECRET', '0123456789abcdef0123456789abcdef')(c);
         withEnv('prosody', 'JWT_SIGN_TYPE', 'HS256')(c);
         withEnv('prosody', 'JWT_ASAP_KEYSERVER', undefined)(c);
+        withEnv('prosody', 'XMPP_CONFIGURATION', 'c2s_require_encryption = false')(c);
       }),
     );
     const failed = results.filter((r) => !r.ok && !r.warning);
@@ -62,7 +65,11 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
       'prosody holds no JWT_APP_SECRET (RS256: no shared secret)',
       'prosody verifies RS256 tokens (JWT_SIGN_TYPE=HS256), as saml2jwt signs them',
       'prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=unset)',
+      'prosody reads the JWK set of the published keys (cache_keys_url=unset in XMPP_CONFIGURATION), so a revoked key leaves it without a restart',
     ]);
+    expect(failed.find((r) => r.what.includes('cache_keys_url'))?.fix).to.equal(
+      'without it, a key Prosody fetched stays until Prosody restarts: add cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json" to XMPP_CONFIGURATION in .env; run `jitsi-saml2jwt setup <dir> --signing rs256` (it writes the .env), then recreate prosody',
+    );
     const secret = failed.find((r) => r.what.startsWith('prosody holds no JWT_APP_SECRET'));
     expect(secret?.fix).to.include('anyone who holds it can make tokens Prosody accepts').and.include('setup <dir> --signing rs256');
     expect(results.map((r) => `${r.what} ${r.fix ?? ''}`).join('\n')).to.not.include('0123456789abcdef0123456789abcdef');
@@ -120,5 +127,60 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     expect(none.map((r) => [r.ok, r.fix])).to.deep.equal([[false, 'saml2jwt is not running; see `docker logs` of the saml2jwt container']]);
     expect(publishedKids({ exitCode: 0, output: '{"keys":[]}' })).to.deep.equal({ problem: 'saml2jwt publishes no key' });
     expect(publishedKids({ exitCode: 1, output: 'TypeError: fetch failed\n' })).to.deep.equal({ problem: "saml2jwt's /.well-known/jwks.json did not answer (TypeError: fetch failed)" });
+  });
+});
+
+describe('scripts/doctor-rs256: the JWK set Prosody reads (cache_keys_url) and revoked kids', () => {
+  const OTHER = 'A'.repeat(43);
+  const jwks = (...kids: string[]): ProbeResult => ({ exitCode: 0, output: JSON.stringify({ keys: kids.map((kid) => ({ kty: 'RSA', kid, e: 'AQAB', n: 'x' })) }) });
+  const prosodyOf = (p: ComposeProject): ServiceContainer => p.services.get('prosody') as ServiceContainer;
+
+  it('fetches prosody\'s own cache_keys_url inside prosody; exactly the published kids pass', async () => {
+    const asked: string[][] = [];
+    const results = await prosodyJwksChecks(prosodyOf(rs256Project()), { kids: [KID, OTHER] }, async (_c, cmd) => {
+      asked.push(cmd);
+      return jwks(OTHER, KID);
+    });
+    expect(asked).to.deep.equal([cacheKeysProbe('http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json')]);
+    expect(cacheKeysProbe('http://x/jwks.json')).to.deep.equal(['curl', '-fsS', '--max-time', '5', 'http://x/jwks.json']);
+    expect(results).to.deep.equal([{ ok: true, what: 'the JWK set prosody fetches (cache_keys_url) lists exactly the 2 kid(s) saml2jwt publishes' }]);
+  });
+
+  it('a kid missing from the set, or one saml2jwt no longer publishes, fails naming it', async () => {
+    const missing = await prosodyJwksChecks(prosodyOf(rs256Project()), { kids: [KID, OTHER] }, async () => jwks(KID));
+    expect(missing.map((r) => [r.ok, r.what])).to.deep.equal([[false, `the JWK set prosody fetches (cache_keys_url) lists exactly the 2 kid(s) saml2jwt publishes (missing: ${OTHER})`]]);
+    const extra = await prosodyJwksChecks(prosodyOf(rs256Project()), { kids: [KID] }, async () => jwks(KID, OTHER));
+    expect(extra[0]?.what).to.include(`(not published: ${OTHER})`);
+    expect(extra[0]?.fix).to.include('cache_keys_url must be http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json');
+    // a cache_keys_url pointing elsewhere shows up the same way: prosody fetches what it is told
+    const elsewhere = rs256Project((c) => withEnv('prosody', 'XMPP_CONFIGURATION', 'cache_keys_url = "http://idp.example/certs"')(c));
+    const asked: string[][] = [];
+    const r = await prosodyJwksChecks(prosodyOf(elsewhere), { kids: [KID] }, async (_c, cmd) => {
+      asked.push(cmd);
+      return jwks('someone-elses');
+    });
+    expect(asked[0]?.[4]).to.equal('http://idp.example/certs');
+    expect(r[0]?.ok).to.equal(false);
+  });
+
+  it('an unanswered fetch, prosody not running: fails; no cache_keys_url or no list from saml2jwt: nothing more to say', async () => {
+    const failed = await prosodyJwksChecks(prosodyOf(rs256Project()), { kids: [KID] }, async () => ({ exitCode: 7, output: 'curl: (7) Failed to connect to saml2jwt.meet.jitsi port 8081\n' }));
+    expect(failed[0]?.what).to.equal('the JWK set prosody fetches (cache_keys_url) lists exactly the 1 kid(s) saml2jwt publishes (http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json did not answer (curl: (7) Failed to connect to saml2jwt.meet.jitsi port 8081))');
+    const stopped = rs256Project((c) => {
+      byService(c, 'prosody').State = { ...byService(c, 'prosody').State, Status: 'exited' };
+    });
+    const notRunning = await prosodyJwksChecks(prosodyOf(stopped), { kids: [KID] }, async () => expect.fail('no probe'));
+    expect(notRunning.map((x) => [x.ok, x.fix?.startsWith('prosody is not running')])).to.deep.equal([[false, true]]);
+    const unset = rs256Project((c) => withEnv('prosody', 'XMPP_CONFIGURATION', undefined)(c));
+    expect(await prosodyJwksChecks(prosodyOf(unset), { kids: [KID] }, async () => expect.fail('no probe'))).to.deep.equal([]);
+    expect(await prosodyJwksChecks(prosodyOf(rs256Project()), { problem: 'saml2jwt is not running' }, async () => expect.fail('no probe'))).to.deep.equal([]);
+  });
+
+  it('a revoked kid (by the key folder) that saml2jwt still publishes fails', () => {
+    expect(revokedKidsCheck({ kids: [KID] }, [])).to.deep.equal([]);
+    expect(revokedKidsCheck({ kids: [KID] }, [OTHER])).to.deep.equal([{ ok: true, what: 'saml2jwt publishes none of the 1 revoked kid(s)' }]);
+    const still = revokedKidsCheck({ kids: [KID, OTHER] }, [OTHER]);
+    expect(still.map((r) => [r.ok, r.what])).to.deep.equal([[false, `saml2jwt publishes none of the 1 revoked kid(s) (still published: ${OTHER})`]]);
+    expect(still[0]?.fix).to.include('re-reads the key folder within 10 s');
   });
 });

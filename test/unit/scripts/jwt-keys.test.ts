@@ -6,6 +6,9 @@ import { run } from '../../../scripts/keys';
 import { jwtKeysDir, signingKidOnDisk } from '../../../scripts/jwt-keys';
 import { EnvFile } from '../../../sidecar/src/config/env-file';
 import { readKeyDirectory } from '../../../sidecar/src/token/keys/key-directory';
+import { keyIdOf } from '../../../sidecar/src/token/keys/key-id';
+import { injectFsFault } from '../../support/fs-faults';
+import { makeKeyDir, writeKey, type WrittenKey } from '../../support/jwt-keys';
 import { copyCheckout, runsAsRoot, type Checkout } from './checkout-fixture';
 
 async function keys(argv: string[], extra: { home?: string; now?: Date } = {}): Promise<{ code: number; out: string; err: string }> {
@@ -94,5 +97,158 @@ describe('scripts/jwt-keys: keys rotate and keys list (RS256 signing keys)', fun
     expect((await keys(['rotate'])).code).to.equal(2);
     expect((await keys(['rotate', '--dir', 'a', '--jitsi-dir', 'b'])).code).to.equal(2);
     expect((await keys(['list', '--bogus'])).code).to.equal(2);
+  });
+});
+
+describe('scripts/jwt-key-revoke: keys revoke <kid>', function () {
+  this.timeout(60000);
+  let c: Checkout;
+  let dir: string;
+  beforeEach(() => {
+    c = copyCheckout();
+    dir = jwtKeysDir(c.configDir);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o750 });
+  });
+  afterEach(() => c.cleanup());
+  const kidOf = (k: WrittenKey): string => keyIdOf(k.publicKey);
+  const keysNow = (): string[] => {
+    const read = readKeyDirectory(dir);
+    return 'keys' in read ? read.keys.map((k) => k.kid) : read.problems;
+  };
+
+  it('revoking the signing key: a record in revoked/, the key file gone, and the newest remaining key signs at once, its delay cut short', async () => {
+    const old = writeKey(dir, 86400);
+    const fresh = writeKey(dir, 60); // 240 s of its activation delay to go
+    expect(signingKidOnDisk(dir, undefined)).to.equal(kidOf(old));
+    const r = await keys(['revoke', kidOf(old), '--jitsi-dir', c.dir], { home: c.home });
+    expect(r.code, r.err).to.equal(0);
+    expect(fs.existsSync(old.file)).to.equal(false);
+    const records = fs.readdirSync(path.join(dir, 'revoked'));
+    expect(records).to.have.length(1);
+    expect(records[0]).to.match(new RegExp(`^revoked-\\d{8}T\\d{6}Z\\.made-${path.basename(old.file, '.pem')}\\.${kidOf(old).replace(/-/g, '\\-')}\\.pub$`));
+    const record = fs.readFileSync(path.join(dir, 'revoked', records[0] as string), 'utf8');
+    expect(record).to.include(old.publicKey.export({ format: 'pem', type: 'spki' }).toString()).and.not.include('PRIVATE');
+    expect(fs.statSync(path.join(dir, 'revoked', records[0] as string)).mode & 0o777).to.equal(0o600);
+    if (runsAsRoot) expect([fs.statSync(path.join(dir, 'revoked')).uid, fs.statSync(path.join(dir, 'revoked')).gid]).to.deep.equal([1000, 0]);
+    expect(keysNow()).to.deep.equal([kidOf(fresh)]);
+    expect(signingKidOnDisk(dir, undefined)).to.equal(kidOf(fresh));
+    expect(r.out).to.include(`revoked kid ${kidOf(old)}`)
+      .and.include(`deleted ${old.file}`)
+      .and.include(`Signing now: kid ${kidOf(fresh)} (${path.basename(fresh.file)}), the newest remaining key, at once.`)
+      .and.include('re-reads the key folder within 10 s')
+      .and.include('/validateToken refuses its tokens (revoked_kid)');
+    // What Prosody may still hold, and the exact command that drops it.
+    expect(r.out).to.include(`Prosody may still accept tokens of kid ${kidOf(old)}, with any exp`)
+      .and.include('stays in its cache until Prosody restarts')
+      .and.include(`      cd ${c.dir} && docker compose restart prosody\n`)
+      .and.include('cache_keys_url is not http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json in XMPP_CONFIGURATION; `setup --signing rs256` sets it');
+    // keys list: the remaining key signs; the revoked kid is listed as such
+    const l = await keys(['list', '--jitsi-dir', c.dir], { home: c.home });
+    expect(l.out).to.match(new RegExp(`^${kidOf(fresh).replace(/-/g, '\\-')} +1m +signing `, 'm'));
+    expect(l.out).to.include(`revoked (never signs or is published again):\n  ${kidOf(old)}  `);
+  });
+
+  it('with cache_keys_url in XMPP_CONFIGURATION, says when Prosody drops the kid by itself (max-age − 60 s, then 90 minutes)', async () => {
+    fs.appendFileSync(c.envPath, `\nXMPP_CONFIGURATION='c2s_require_encryption = false,cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"'\n`);
+    const a = writeKey(dir, 7200);
+    writeKey(dir, 3600);
+    const r = await keys(['revoke', kidOf(a), '--jitsi-dir', c.dir], { home: c.home });
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include("a key it read from the JWK set (cache_keys_url) leaves by itself within 94 minutes (the set is re-read every 240 s, then 90 minutes' grace)");
+    fs.appendFileSync(c.envPath, 'JWT_KEY_ACTIVATION_DELAY=600\n');
+    const b = writeKey(dir, 60);
+    const again = await keys(['revoke', kidOf(b), '--jitsi-dir', c.dir], { home: c.home });
+    expect(again.out).to.include('within 99 minutes (the set is re-read every 540 s');
+  });
+
+  it('revoking the last key: nothing signs until keys rotate adds one, which then signs at once', async () => {
+    const only = writeKey(dir, 3600);
+    const r = await keys(['revoke', kidOf(only), '--jitsi-dir', c.dir], { home: c.home });
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include(`No key remains (every key is revoked): the sidecar signs no token (logins answer 503) until you add one with \`jitsi-saml2jwt keys rotate --jitsi-dir ${c.dir}\`; a new key signs at once.`);
+    const rotated = await keys(['rotate', '--jitsi-dir', c.dir], { home: c.home });
+    expect(rotated.code, rotated.err).to.equal(0);
+    expect(rotated.out).to.include('it signs at once');
+    expect(keysNow()).to.have.length(1).and.not.include(kidOf(only));
+    expect(signingKidOnDisk(dir, undefined)).to.equal(keysNow()[0]);
+  });
+
+  it('a retired key never signs again: revoking the signer with only retired keys left leaves none', async () => {
+    const retired = writeKey(dir, 86400 * 3);
+    const signing = writeKey(dir, 86400 * 2 - 3600);
+    expect(signingKidOnDisk(dir, undefined)).to.equal(kidOf(signing));
+    const r = await keys(['revoke', kidOf(signing), '--dir', dir]);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include(`No key remains (the others are retired, and a retired key never signs again): the sidecar signs no token (logins answer 503) until you add one with \`jitsi-saml2jwt keys rotate --dir ${dir}\``);
+    expect(signingKidOnDisk(dir, undefined)).to.equal(undefined);
+    expect(fs.existsSync(retired.file)).to.equal(true);
+    // with --dir, the checkout (and its XMPP_CONFIGURATION) is unknown
+    expect(r.out).to.include('docker compose restart prosody   (in the docker-jitsi-meet checkout)').and.include('cache_keys_url is unknown here (give --jitsi-dir)');
+  });
+
+  it('a revoked kid never comes back: its file restored is ignored by every reader, and revoke again deletes it', async () => {
+    writeKey(dir, 7200);
+    const b = writeKey(dir, 3600);
+    expect((await keys(['revoke', kidOf(b), '--dir', dir])).code).to.equal(0);
+    fs.writeFileSync(b.file, b.privatePem, { mode: 0o600 }); // a restore from backup
+    expect(keysNow()).to.not.include(kidOf(b));
+    const l = await keys(['list', '--dir', dir]);
+    expect(l.err).to.include(`${b.file}: key file of a revoked kid, ignored; delete it`);
+    const again = await keys(['revoke', kidOf(b), '--dir', dir]);
+    expect(again.code, again.err).to.equal(0);
+    expect(again.out).to.match(new RegExp(`^kid ${kidOf(b).replace(/-/g, '\\-')} was revoked already \\(\\d{4}-`));
+    expect(again.out).to.include(`deleted ${b.file}`);
+    expect(fs.existsSync(b.file)).to.equal(false);
+    expect(fs.readdirSync(path.join(dir, 'revoked'))).to.have.length(1);
+  });
+
+  it('a failure at any write leaves either no revocation and the key as it was, or the record (the kid revoked): never the key gone unrecorded', async () => {
+    let failures = 0;
+    for (let at = 0; at < 30; at++) {
+      const d = makeKeyDir();
+      try {
+        writeKey(d, 7200);
+        const b = writeKey(d, 3600);
+        const fault = injectFsFault(d, at, (write) => {
+          throw Object.assign(new Error(`injected before ${write}`), { code: 'EIO' });
+        });
+        let r: { code: number; out: string; err: string } | undefined;
+        try {
+          r = await keys(['revoke', kidOf(b), '--dir', d]);
+        } catch {
+          r = undefined; // an unexpected error: thrown on to the CLI
+        } finally {
+          fault.remove();
+        }
+        if (!fault.fired) {
+          expect(r?.code, r?.err).to.equal(0);
+          break;
+        }
+        failures++;
+        expect(r?.code ?? 1, fault.writes[at]).to.not.equal(0);
+        const read = readKeyDirectory(d);
+        const recorded = read.revocations.some((x) => x.kid === kidOf(b));
+        if (recorded) expect('keys' in read && read.keys.map((k) => k.kid), fault.writes[at]).to.not.include(kidOf(b));
+        else expect(fs.existsSync(b.file), `${fault.writes[at]}: the key file is still there`).to.equal(true);
+        if (recorded && fs.existsSync(b.file)) expect(r?.err).to.include('could not be deleted (EIO): delete it by hand');
+      } finally {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    }
+    expect(failures).to.be.greaterThan(3);
+  });
+
+  it('refuses an unknown kid, a malformed kid and a missing one, changing nothing', async () => {
+    const a = writeKey(dir, 3600);
+    const before = fs.readdirSync(dir);
+    const unknown = await keys(['revoke', 'A'.repeat(43), '--dir', dir]);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.err).to.include(`no key with kid ${'A'.repeat(43)} in ${dir}; \`keys list\` shows the kids`);
+    const malformed = await keys(['revoke', '../etc/passwd', '--dir', dir]);
+    expect(malformed.code).to.equal(2);
+    expect(malformed.err).to.include('"../etc/passwd" is not a kid: a kid is 43 characters of base64url');
+    expect((await keys(['revoke', '--dir', dir])).code).to.equal(2);
+    expect((await keys(['list', kidOf(a), '--dir', dir])).code).to.equal(2);
+    expect(fs.readdirSync(dir)).to.deep.equal(before);
   });
 });

@@ -17,6 +17,8 @@ const jwtKey = (): NewJwtKey => (sharedKey ??= createJwtKey());
 const extra = { makeSpKeys: () => sharedSpKeys(), makeJwtKey: jwtKey };
 const envOf = (c: Checkout): EnvFile => EnvFile.parse(fs.readFileSync(c.envPath, 'utf8'));
 const keysDir = (c: Checkout): string => path.join(c.configDir, 'saml2jwt', 'jwt-keys');
+/** docker-jitsi-meet's template: `join "\n    " (splitList "," .Env.XMPP_CONFIGURATION | compact)` inside the main VirtualHost. */
+const virtualHostLines = (value: string | undefined): string[] => (value ?? '').split(',').filter((piece) => piece !== '');
 
 describe('scripts/setup --signing rs256|hs256', function () {
   this.timeout(120000);
@@ -32,6 +34,10 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(env.expanded('JWT_SIGN_TYPE')).to.equal('RS256');
     expect(env.expanded('JWT_ASAP_KEYSERVER')).to.equal('http://saml2jwt.meet.jitsi:8081/asap');
     expect(env.expanded('JWT_APP_SECRET')).to.equal(undefined);
+    // Prosody's cache_keys_url, through docker-jitsi-meet's XMPP_CONFIGURATION: one Lua line, the URL quoted.
+    expect(fs.readFileSync(c.envPath, 'utf8')).to.include(`\nXMPP_CONFIGURATION='cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"'\n`);
+    expect(virtualHostLines(env.expanded('XMPP_CONFIGURATION'))).to.deep.equal(['cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"']);
+    expect(r.out).to.include('reads the JWK set http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json (cache_keys_url in XMPP_CONFIGURATION)');
     // A fresh checkout had no secret: none is made (env.example's commented placeholder stays as it was).
     expect(fs.readFileSync(c.envPath, 'utf8')).to.not.match(/JWT_APP_SECRET=[0-9a-f]{64}/);
     expect(fs.readFileSync(c.envPath, 'utf8')).to.include('#JWT_APP_SECRET=my_jitsi_app_secret\n');
@@ -75,7 +81,7 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(back.code, back.err).to.equal(0);
     const env = envOf(c);
     expect(env.expanded('JWT_APP_SECRET')).to.equal(secret);
-    for (const key of ['JWT_SIGNING', 'JWT_SIGN_TYPE', 'JWT_ASAP_KEYSERVER']) expect(env.expanded(key) ?? '', key).to.equal('');
+    for (const key of ['JWT_SIGNING', 'JWT_SIGN_TYPE', 'JWT_ASAP_KEYSERVER', 'XMPP_CONFIGURATION']) expect(env.expanded(key) ?? '', key).to.equal('');
     expect(fs.readFileSync(c.envPath, 'utf8')).to.not.include(appSecretNote);
     expect(back.out).to.not.include('saml2jwt-rs256.yml');
     expect(fs.readFileSync(path.join(c.configDir, 'saml2jwt', 'secrets', 'jwt_app_secret'), 'utf8')).to.equal(`${secret}\n`);
@@ -89,6 +95,7 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(toRs.code, toRs.err).to.equal(0);
     expect(toRs.out).to.match(/^-JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m).and.match(/^\+#JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m);
     expect(toRs.out).to.include('+JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap').and.include('+JWT_SIGN_TYPE=RS256');
+    expect(toRs.out).to.include(`+XMPP_CONFIGURATION='cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"'`);
     expect(toRs.out).to.match(/^new secret file \S+\/saml2jwt\/jwt-keys\/<now>\.pem \(mode 0600, .*content not shown\)$/m).and.not.include(secret);
     expect(fingerprint(c.root)).to.deep.equal(before);
 
@@ -97,7 +104,45 @@ describe('scripts/setup --signing rs256|hs256', function () {
     const toHs = await runSetup(c, [...directIdpArgs, '--signing', 'hs256', '--dry-run'], extra);
     expect(toHs.out).to.match(/^-#JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m).and.match(/^\+JWT_APP_SECRET=<hidden [0-9a-f]{8}>$/m);
     expect(toHs.out).to.include('-JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap').and.not.include(secret);
+    expect(toHs.out).to.include(`-XMPP_CONFIGURATION='cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"'`).and.include('+XMPP_CONFIGURATION=\n');
     expect(fingerprint(c.root)).to.deep.equal(middle);
+  });
+
+  it("keeps the operator's own XMPP_CONFIGURATION pieces, adds ours after them, and takes only ours away again with hs256", async () => {
+    const own = 'c2s_require_encryption = false,  muc_room_default_public_jids = true';
+    fs.appendFileSync(c.envPath, `\nXMPP_CONFIGURATION=${own}\n`);
+    const r = await runSetup(c, [...directIdpArgs, '--signing', 'rs256'], extra);
+    expect(r.code, r.err).to.equal(0);
+    const value = envOf(c).expanded('XMPP_CONFIGURATION');
+    expect(virtualHostLines(value)).to.deep.equal(['c2s_require_encryption = false', '  muc_room_default_public_jids = true', 'cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"']);
+    // edited in place: still one XMPP_CONFIGURATION line
+    expect(fs.readFileSync(c.envPath, 'utf8').match(/^XMPP_CONFIGURATION=/gm)).to.have.length(1);
+    const after = fingerprint(c.root);
+    expect((await runSetup(c, [...directIdpArgs, '--signing', 'rs256'], extra)).out).to.include('Nothing to change');
+    expect(fingerprint(c.root)).to.deep.equal(after);
+    expect((await runSetup(c, [...directIdpArgs, '--signing', 'hs256'], extra)).code).to.equal(0);
+    expect(envOf(c).expanded('XMPP_CONFIGURATION')).to.equal(own);
+  });
+
+  it('our URL written without the quotes Lua needs is written properly; a cache_keys_url of the operator\'s is refused, writing nothing', async () => {
+    fs.appendFileSync(c.envPath, '\nXMPP_CONFIGURATION=cache_keys_url = http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json,c2s_require_encryption = false\n');
+    expect((await runSetup(c, [...directIdpArgs, '--signing', 'rs256'], extra)).code).to.equal(0);
+    expect(virtualHostLines(envOf(c).expanded('XMPP_CONFIGURATION'))).to.deep.equal(['c2s_require_encryption = false', 'cache_keys_url = "http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json"']);
+
+    const d = copyCheckout();
+    try {
+      fs.appendFileSync(d.envPath, `\nXMPP_CONFIGURATION=cache_keys_url = "https://idp.example.org/certs"\n`);
+      const before = fingerprint(d.root);
+      const refused = await runSetup(d, [...directIdpArgs, '--signing', 'rs256'], extra);
+      expect(refused.code).to.equal(2);
+      expect(refused.err).to.include('XMPP_CONFIGURATION in .env already gives Prosody cache_keys_url "https://idp.example.org/certs"; with --signing rs256 Prosody must read ours (http://saml2jwt.meet.jitsi:8081/.well-known/jwks.json)');
+      expect(fingerprint(d.root)).to.deep.equal(before);
+      // HS256 leaves the operator's cache_keys_url alone
+      expect((await runSetup(d, [...directIdpArgs], extra)).code).to.equal(0);
+      expect(envOf(d).expanded('XMPP_CONFIGURATION')).to.equal('cache_keys_url = "https://idp.example.org/certs"');
+    } finally {
+      d.cleanup();
+    }
   });
 
   it('refuses --rotate-secret and a key folder with problems, writing nothing', async () => {

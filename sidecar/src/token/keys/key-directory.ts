@@ -3,12 +3,15 @@
 // refuses to start (or, on a reload, keeps the keys it has).
 //
 // Only `*.pem` files not starting with "." are keys: `keys rotate` writes a hidden temporary file
-// and renames it into place, so a half-written key is never read.
+// and renames it into place, so a half-written key is never read. A key whose kid has a record in
+// revoked/ (key-revocation.ts) is never a key again, whatever file holds it.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { keyIdOf } from './key-id';
 import { KEY_FILE_NAME_EXAMPLE, keyFileCreated } from './key-file-name';
+import { readRevocations, type Revocation } from './key-revocation';
+import { scheduleKeys, type KeySchedule, type KeyTiming } from './key-schedule';
 
 /** RSA below this is refused (NIST SP 800-57: 2048 is the floor; `keys rotate` makes 3072). */
 export const MIN_RSA_BITS = 2048;
@@ -26,7 +29,12 @@ export interface KeyFile {
   publicPem: string;
 }
 
-export type KeyDirectory = { keys: KeyFile[] } | { problems: string[] };
+/**
+ * The keys, or every problem; the revocations (those readable) either way, since a revocation
+ * must take effect even while the folder has a problem. `revokedFiles`: key files of a revoked
+ * kid, ignored (a restore from backup brought them back).
+ */
+export type KeyDirectory = { keys: KeyFile[]; revocations: Revocation[]; revokedFiles: string[] } | { problems: string[]; revocations: Revocation[] };
 
 const VARIABLE = 'JWT_KEYS_DIR';
 const ROTATE_HINT = 'make one with `jitsi-saml2jwt keys rotate --jitsi-dir <docker-jitsi-meet folder>`';
@@ -38,19 +46,22 @@ export function isKeyFileCandidate(name: string): boolean {
 export function readKeyDirectory(dir: string): KeyDirectory {
   let names: string[];
   try {
-    if (!fs.statSync(dir).isDirectory()) return { problems: [`${VARIABLE}: ${dir} is not a folder`] };
+    if (!fs.statSync(dir).isDirectory()) return { problems: [`${VARIABLE}: ${dir} is not a folder`], revocations: [] };
     names = fs.readdirSync(dir).filter(isKeyFileCandidate).sort();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    return { problems: [code === 'ENOENT' ? `${VARIABLE}: ${dir} does not exist; ${ROTATE_HINT}` : `${VARIABLE}: cannot read the folder ${dir} (${code})`] };
+    return { problems: [code === 'ENOENT' ? `${VARIABLE}: ${dir} does not exist; ${ROTATE_HINT}` : `${VARIABLE}: cannot read the folder ${dir} (${code})`], revocations: [] };
   }
-  if (names.length === 0) return { problems: [`${VARIABLE}: ${dir} holds no key (*.pem); ${ROTATE_HINT}`] };
+  const { revocations, problems } = readRevocations(dir);
+  if (names.length === 0) return { problems: [...problems, `${VARIABLE}: ${dir} holds no key (*.pem); ${ROTATE_HINT}`], revocations };
 
-  const problems: string[] = [];
+  const revoked = new Set(revocations.map((r) => r.kid));
   const keys: KeyFile[] = [];
+  const revokedFiles: string[] = [];
   for (const name of names) {
-    const read = readKeyFile(path.join(dir, name), name);
+    const read = readKeyFile(dir, name);
     if ('problem' in read) problems.push(`${VARIABLE}: ${read.problem}`);
+    else if (revoked.has(read.kid)) revokedFiles.push(name);
     else keys.push(read);
   }
   const seen = new Map<string, string>();
@@ -59,10 +70,22 @@ export function readKeyDirectory(dir: string): KeyDirectory {
     if (other !== undefined) problems.push(`${VARIABLE}: ${other} and ${key.name} hold the same key; remove one`);
     seen.set(key.kid, key.name);
   }
-  return problems.length > 0 ? { problems } : { keys: keys.sort((a, b) => a.created - b.created) };
+  if (problems.length === 0 && keys.length === 0) problems.push(`${VARIABLE}: ${dir} holds no key (*.pem) that is not revoked; ${ROTATE_HINT}`);
+  return problems.length > 0 ? { problems, revocations } : { keys: keys.sort((a, b) => a.created - b.created), revocations, revokedFiles };
 }
 
-function readKeyFile(file: string, name: string): KeyFile | { problem: string } {
+/**
+ * The schedule by the folder alone, each key published since it was made and revoked since its
+ * record says: as a sidecar sees it once it has read the folder (`keys list`, `keys revoke`, doctor).
+ */
+export function scheduleByFolder(read: Extract<KeyDirectory, { keys: unknown }>, now: number, timing: KeyTiming): KeySchedule {
+  const revoked = read.revocations.map((r) => ({ kid: r.kid, publishedAt: r.createdAt, revokedAt: r.revokedAt }));
+  return scheduleKeys([...read.keys.map((k) => ({ kid: k.kid, publishedAt: k.created })), ...revoked], now, timing);
+}
+
+/** One key file of the folder, read and checked as the sidecar does (revocations aside). */
+export function readKeyFile(dir: string, name: string): KeyFile | { problem: string } {
+  const file = path.join(dir, name);
   const created = keyFileCreated(name);
   if (created === undefined) return { problem: `${file}: a key file is named by the UTC time it was made, e.g. ${KEY_FILE_NAME_EXAMPLE} (\`keys rotate\` names them so)` };
   let pem: string;

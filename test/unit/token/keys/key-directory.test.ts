@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readKeyDirectory, type KeyFile } from '../../../../sidecar/src/token/keys/key-directory';
 import { asapFileName, keyIdOf } from '../../../../sidecar/src/token/keys/key-id';
 import { keyFileCreated, keyFileName } from '../../../../sidecar/src/token/keys/key-file-name';
+import { readRevocations, revocationRecordName } from '../../../../sidecar/src/token/keys/key-revocation';
 import { makeKeyDir, writeKey, writePem } from '../../../support/jwt-keys';
 
 const problemsOf = (dir: string): string[] => {
@@ -101,5 +102,56 @@ describe('token/keys/key-directory: readKeyDirectory', () => {
     writeFileSync(join(dir, '.saml2jwt-tmp-x.pem'), 'half', { mode: 0o644 });
     writeFileSync(join(dir, 'notes.txt'), 'hello', { mode: 0o644 });
     expect(keysOf(dir).map((k) => k.kid)).to.deep.equal([keyIdOf(key.publicKey)]);
+  });
+});
+
+describe('token/keys/key-revocation: records in revoked/', () => {
+  const revoke = (dir: string, kid: string, at = 1_800_000_000): string => {
+    mkdirSync(join(dir, 'revoked'), { recursive: true });
+    return writePem(join(dir, 'revoked'), revocationRecordName(kid, at - 3600, at), `# revoked\n`);
+  };
+
+  it('a record is named by the UTC seconds of the revocation and of the key\'s making, and the kid, and read back from its name', () => {
+    const kid = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
+    expect(revocationRecordName(kid, 1_800_000_000 - 3600, 1_800_000_000)).to.equal(`revoked-20270115T080000Z.made-20270115T070000Z.${kid}.pub`);
+    const dir = makeKeyDir();
+    expect(readRevocations(dir)).to.deep.equal({ revocations: [], problems: [] });
+    revoke(dir, kid);
+    revoke(dir, kid, 1_800_000_100); // revoked twice: the first counts
+    writeFileSync(join(dir, 'revoked', '.saml2jwt-tmp-half'), 'x'); // a record being written
+    expect(readRevocations(dir)).to.deep.equal({ revocations: [{ kid, revokedAt: 1_800_000_000, createdAt: 1_800_000_000 - 3600, name: `revoked-20270115T080000Z.made-20270115T070000Z.${kid}.pub` }], problems: [] });
+  });
+
+  it('a file in revoked/ that is not a record is a problem; the records beside it still count', () => {
+    const dir = makeKeyDir();
+    const key = writeKey(dir, 60);
+    revoke(dir, keyIdOf(key.publicKey));
+    writeFileSync(join(dir, 'revoked', 'notes.txt'), 'x');
+    const read = readKeyDirectory(dir);
+    expect('problems' in read && read.problems).to.deep.equal([`JWT_KEYS_DIR: ${join(dir, 'revoked', 'notes.txt')} is not a revocation record (\`keys revoke\` names them revoked-<UTC second>.made-<UTC second>.<kid>.pub); move it out of ${join(dir, 'revoked')}`]);
+    expect(read.revocations.map((r) => r.kid)).to.deep.equal([keyIdOf(key.publicKey)]);
+  });
+
+  it('a key whose kid is revoked is not a key, whatever its file is called; its file is named so it can be deleted', () => {
+    const dir = makeKeyDir();
+    const kept = writeKey(dir, 7200);
+    const gone = writeKey(dir, 60);
+    revoke(dir, keyIdOf(gone.publicKey));
+    const read = readKeyDirectory(dir);
+    if ('problems' in read) return expect.fail(read.problems.join('\n'));
+    expect(read.keys.map((k) => k.kid)).to.deep.equal([keyIdOf(kept.publicKey)]);
+    expect(read.revokedFiles).to.deep.equal([gone.file.split('/').pop()]);
+    // a copy under another name (a restore from backup) is ignored all the same
+    writePem(dir, keyFileName(1_800_000_000), gone.privatePem);
+    const again = readKeyDirectory(dir);
+    expect('keys' in again && again.keys.map((k) => k.kid)).to.deep.equal([keyIdOf(kept.publicKey)]);
+  });
+
+  it('a folder whose every key is revoked holds no key: refused, with how to make one', () => {
+    const dir = makeKeyDir();
+    const only = writeKey(dir, 60);
+    revoke(dir, keyIdOf(only.publicKey));
+    expect(problemsOf(dir)).to.deep.equal([`JWT_KEYS_DIR: ${dir} holds no key (*.pem) that is not revoked; make one with \`jitsi-saml2jwt keys rotate --jitsi-dir <docker-jitsi-meet folder>\``]);
+    expect(readdirSync(dir).sort()).to.deep.equal([only.file.split('/').pop(), 'revoked']);
   });
 });
