@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EnvFile } from '../sidecar/src/config/env-file';
 import { backupInfix } from './setup-apply';
-import { isStrongSecret } from './setup-plan';
+import { isStrongSecret } from './setup/strong-secret';
 
 /** Backups of envPath (path.bak-saml2jwt-*) whose JWT_APP_SECRET is a real secret other than currentSecret. */
 export function backupsWithOldSecret(envPath: string, currentSecret: string | undefined): string[] {

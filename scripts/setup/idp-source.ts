@@ -1,0 +1,50 @@
+// Where users sign in and how the SP trusts it: one IdP (direct), a discovery service, or a
+// federation's signed metadata; the metadata's URL or file, its signing certificate and the CA of
+// its server, copied into the SP's key folder; the test IdP for a first try.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { metadataTrust } from '../metadata-trust';
+import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SpFile } from '../setup-inputs';
+import type { SetupFeature } from './draft';
+
+const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
+
+export const idpSource: SetupFeature = {
+  name: 'IdP or federation',
+  flags: ['--metadata-url', '--metadata-file', '--metadata-signing-cert', '--metadata-tls-ca', '--idp-entity-id', '--discovery-url', '--template', '--sp-entity-id', '--test-idp'],
+  doctorChecks: ['the SP loads the IdP metadata', 'the test IdP is reachable (with --test-idp)'],
+  plan(draft) {
+    const { inputs } = draft;
+    draft.set('SHIBBOLETH_TEMPLATE_XML', templateValue[inputs.template]);
+    draft.set('SP_ENTITY_ID', inputs.spEntityId);
+    draft.set('SSO_URL', inputs.ssoUrl);
+    // A variable these inputs do not use is emptied, not left behind: the test IdP's CA
+    // (METADATA_TLS_CA) must never vouch for another metadata server, and the SP refuses
+    // METADATA_URL and METADATA_FILE together.
+    draft.setOrEmpty('METADATA_URL', inputs.metadataUrl);
+    draft.setOrEmpty('METADATA_FILE', inputs.metadataFile?.containerPath);
+    draft.setOrEmpty('METADATA_SIGNING_CERT', inputs.metadataSigningCert?.containerPath);
+    draft.setOrEmpty('METADATA_TLS_CA', inputs.metadataTlsCa?.containerPath);
+    draft.metadataTrust = metadataTrust({
+      metadataUrl: inputs.metadataUrl,
+      metadataFile: inputs.metadataFile?.containerPath,
+      signingCert: inputs.metadataSigningCert?.containerPath,
+      tlsCa: inputs.metadataTlsCa?.containerPath,
+    });
+    const copies: [SpFile | undefined, string][] = [
+      [inputs.metadataSigningCert, metadataSigningCertFile],
+      [inputs.metadataFile, metadataFileName],
+      [inputs.metadataTlsCa, metadataTlsCaFile],
+    ];
+    for (const [file, name] of copies) {
+      if (file?.hostPath) draft.addFile(path.join(draft.spDir, name), fs.readFileSync(file.hostPath, 'utf8'), 0o644);
+    }
+    // The metadata cache, a volume of the SP.
+    const metadataDir = path.join(draft.saml2jwtDir, 'metadata');
+    if (!fs.existsSync(metadataDir)) draft.dirs.add(metadataDir);
+    if (inputs.testIdp) {
+      draft.profiles.push('test-idp');
+      draft.notes.push(`test IdP ${inputs.testIdp.entityId}: never use the test IdP in production`);
+    }
+  },
+};
