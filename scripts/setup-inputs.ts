@@ -37,6 +37,9 @@ export interface SetupFlags {
   testIdp: boolean;
   moderators?: string;
   waitForHost: boolean;
+  lobby: boolean;
+  readonlyNames: boolean;
+  visitors: boolean;
   guests: boolean;
   signing?: string;
   inlineLogin: boolean;
@@ -63,6 +66,9 @@ const setupOptions = {
   template: { type: 'string' },
   moderators: { type: 'string' },
   'wait-for-host': { type: 'boolean' },
+  lobby: { type: 'boolean' },
+  'readonly-names': { type: 'boolean' },
+  visitors: { type: 'boolean' },
   'test-idp': { type: 'boolean' },
   guests: { type: 'boolean' },
   signing: { type: 'string' },
@@ -94,6 +100,9 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     template: v.template,
     moderators: v.moderators,
     waitForHost: v['wait-for-host'] ?? false,
+    lobby: v.lobby ?? false,
+    readonlyNames: v['readonly-names'] ?? false,
+    visitors: v.visitors ?? false,
     testIdp: v['test-idp'] ?? false,
     guests: v.guests ?? false,
     signing: v.signing,
@@ -129,6 +138,15 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --wait-for-host             with --moderators: guests wait in the lobby until any signed-in user
                               (not only a moderator) has joined (muc_wait_for_host,
                               WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)
+  --lobby                     with --moderators: every new meeting starts with its lobby on
+                              (lobby_autostart, persistent_lobby); moderators and users the policy
+                              grants lobby_bypass go straight in, everyone else knocks. A run
+                              without it removes what an earlier --lobby added
+  --readonly-names            display names come only from the IdP (muc_displayname; every token
+                              gets name-readonly unless a policy rule says false); a run without
+                              it turns this off again
+  --visitors                  check that the checkout runs Jitsi's visitors, which a policy's
+                              role: visitor needs (ENABLE_VISITORS, visitor prosody instances)
   --guests                    let people without an account join (ENABLE_GUESTS=1)
   --signing rs256|hs256       rs256 (recommended): tokens signed with a private key only the sidecar
                               holds; Prosody fetches the public key from the sidecar's key server
@@ -177,6 +195,9 @@ export interface SetupInputs {
   metadataSigningCert?: MetadataSigningCert;
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
+  lobby: boolean; // only with moderatorsPolicy
+  readonlyNames: boolean;
+  visitors: boolean;
   guests: boolean;
   signing: Signing;
   inlineLogin: boolean; // path mode only
@@ -364,6 +385,10 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--wait-for-host needs --moderators: without token_affiliation no one would ever be the host');
   }
 
+  if (flags.lobby && moderatorsPolicy === undefined) {
+    throw new InvalidInput('--lobby needs --moderators: with every lobby on and no moderator to skip it and admit people, everyone would wait for ever');
+  }
+
   if (flags.inlineLogin && mode === 'host') {
     // jitsi-meet takes the popup's message only from its own origin (event.origin ===
     // window.location.origin): an SP on another host name can never answer it.
@@ -387,6 +412,9 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     metadataSigningCert,
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
+    lobby: flags.lobby,
+    readonlyNames: flags.readonlyNames,
+    visitors: flags.visitors,
     guests: flags.guests,
     signing: resolveSigning(flags.signing, fromEnv('JWT_SIGNING')),
     inlineLogin: flags.inlineLogin,

@@ -17,7 +17,10 @@ import { composeSecrets } from './setup/compose-secrets';
 import { SetupDraft, type SetupFeature } from './setup/draft';
 import { idpSource } from './setup/idp-source';
 import { jitsiAuth } from './setup/jitsi-auth';
+import { lobby } from './setup/lobby';
 import { moderators } from './setup/moderators';
+import { readonlyNames } from './setup/readonly-names';
+import { visitors } from './setup/visitors';
 import { overlays } from './setup/overlays';
 import { replicas } from './setup/replicas';
 import { sidecarSecrets } from './setup/sidecar-secrets';
@@ -101,6 +104,9 @@ export const SETUP_FEATURES: readonly SetupFeature[] = [
   sidecarSecrets,
   replicas,
   moderators,
+  lobby,
+  readonlyNames,
+  visitors,
   spKeyPair,
   clients,
   advancedMode,

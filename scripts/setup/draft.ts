@@ -11,6 +11,7 @@ import type { JitsiCheckout } from '../jitsi-checkout';
 import { secretAccess } from '../secret-files';
 import type { SetupInputs } from '../setup-inputs';
 import type { MetadataTrust } from '../metadata-trust';
+import type { Policy } from '../../sidecar/src/policy/policy';
 import type { PlanContext, PlannedDirAccess, PlannedFile, PlannedSecretFiles } from '../setup-plan';
 
 /** One feature of setup: the flags it owns, how it edits the plan, the doctor checks that prove it. */
@@ -41,6 +42,8 @@ export class SetupDraft {
   secretFiles?: { files: PlannedFile[]; dirAccess: PlannedDirAccess[]; summary: PlannedSecretFiles };
   secretRotated = false;
   metadataTrust?: MetadataTrust;
+  /** The operator's policy, once --moderators has checked it. */
+  policy?: Policy;
   /** Clients ready after this run, one line each (the clients feature). */
   clients: string[] = [];
   /** Compose profiles the summary's command needs (the test IdP's). */

@@ -25,6 +25,7 @@ export const moderators: SetupFeature = {
     if (!inputs.moderatorsPolicy) return;
     const policyText = fs.readFileSync(inputs.moderatorsPolicy, 'utf8');
     const policy = checkPolicy(policyText, inputs.moderatorsPolicy);
+    draft.policy = policy;
     draft.addFile(path.join(draft.saml2jwtDir, 'policy', 'policy.yml'), policyText, 0o644);
     draft.set('POLICY_FILE', policyInContainer);
     // token_affiliation ships with jitsi-meet-prosody (/prosody-plugins), token_lobby_bypass with

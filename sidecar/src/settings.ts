@@ -3,6 +3,7 @@
 // dependencies, so config never imports the layers (policy, identity) that read it.
 import type { Config } from './config/config';
 import { ConfigError, loadConfig } from './config/load';
+import { NAME_READONLY } from './policy/features';
 import { loadPolicy, PolicyError } from './policy/load';
 import type { Policy } from './policy/policy';
 import { KeyDirectoryError, openKeyRing, type KeyRing } from './token/keys/key-ring';
@@ -21,7 +22,8 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   let policy: Policy | undefined;
   let keys: KeyRing | undefined;
   try {
-    policy = loadPolicy(cfg.policyFile);
+    // READONLY_NAMES: name-readonly for every token, under what the policy's own defaults and rules say.
+    policy = loadPolicy(cfg.policyFile, cfg.readonlyNames ? { [NAME_READONLY]: true } : {});
   } catch (err) {
     if (!(err instanceof PolicyError)) throw err;
     problems.push(`POLICY_FILE ${err.message}`);

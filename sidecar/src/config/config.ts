@@ -73,6 +73,8 @@ export interface Config {
   tokenMode: TokenMode; // JWT_TOKEN_MODE
   validity: ValidityConfig;
   avatar: AvatarMode; // AVATAR
+  /** READONLY_NAMES: every token gets the name-readonly feature unless a policy rule says false. */
+  readonlyNames: boolean;
   /** AUTH_ERROR_PAGE: path relative to the public URL, or absolute URL on the same origin. */
   authErrorPage?: string;
   /** SERVER_NAME (host mode SP name; informational for the sidecar). */

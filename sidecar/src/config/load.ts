@@ -260,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const rateLimitPerMinute = r.int('BACKEND_RATE_LIMIT', 60, 1, 1_000_000);
   const avatar = r.oneOf<AvatarMode>('AVATAR', 'none', ['none', 'gravatar']);
+  const readonlyNames = r.bool('READONLY_NAMES', false);
   const logLevel = r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS);
   const authErrorPage = readAuthErrorPage(r, publicUrl);
   const serverName = r.raw('SERVER_NAME');
@@ -278,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenMode,
     validity: { defaultSeconds, maxSeconds, allowUnlimited, byRequest, notBeforeSkewSeconds: 30 },
     avatar,
+    readonlyNames,
     front: cfgFront,
     backend: { host: backendHost, port: backendPort, mintApiEnabled, rateLimitPerMinute },
     identity,
@@ -313,6 +315,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     tokenMode: cfg.tokenMode,
     validity: { ...cfg.validity },
     avatar: cfg.avatar,
+    readonlyNames: cfg.readonlyNames,
     authErrorPage: cfg.authErrorPage ?? null,
     serverName: cfg.serverName ?? null,
     front: { ...cfg.front },

@@ -113,19 +113,23 @@ interface PolicySpec {
 
 const DEFAULT_DENY_REASON = 'Your account is not allowed to use this meeting service.';
 
-export function loadPolicy(path: string | undefined): Policy {
-  if (path === undefined) return defaultPolicy();
+/**
+ * `baseFeatures` come before the file's defaults (and so before its rules): what the deployment
+ * wants for every token unless the operator's policy says otherwise (READONLY_NAMES).
+ */
+export function loadPolicy(path: string | undefined, baseFeatures: Features = {}): Policy {
+  if (path === undefined) return defaultPolicy(baseFeatures);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new PolicyError(`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  return parsePolicy(text, path);
+  return parsePolicy(text, path, baseFeatures);
 }
 
-export function defaultPolicy(): Policy {
-  return compile({ defaultFeatures: { ...DEFAULT_FEATURES }, defaultAllow: true, defaultReason: DEFAULT_DENY_REASON, rules: [] });
+export function defaultPolicy(baseFeatures: Features = {}): Policy {
+  return compile({ defaultFeatures: { ...baseFeatures, ...DEFAULT_FEATURES }, defaultAllow: true, defaultReason: DEFAULT_DENY_REASON, rules: [] });
 }
 
 /** The rule keys and what each may hold, as policy.schema.json publishes them. */
@@ -133,7 +137,7 @@ export const POLICY_TOP_KEYS = ['defaults', 'default', 'default_reason', 'rules'
 export const RULE_KEYS = ['name', 'tenant', 'match', 'require', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'role', 'features'] as const;
 export const CONDITION_KEYS = ['attribute', 'equals', 'regex', 'in', 'present', 'idp'] as const;
 
-export function parsePolicy(yamlText: string, sourceName: string): Policy {
+export function parsePolicy(yamlText: string, sourceName: string, baseFeatures: Features = {}): Policy {
   const lineCounter = new LineCounter();
   const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const firstError = doc.errors[0];
@@ -148,7 +152,8 @@ export function parsePolicy(yamlText: string, sourceName: string): Policy {
     throw new PolicyError(`${sourceName}: ${formatPath(path) || '(top level)'}: ${message}${line ? ` (line ${line})` : ''}`);
   };
   const root: unknown = doc.toJS();
-  return compile(readSpec(root ?? {}, fail));
+  const spec = readSpec(root ?? {}, fail);
+  return compile({ ...spec, defaultFeatures: { ...baseFeatures, ...spec.defaultFeatures } });
 }
 
 type Path = (string | number)[];
