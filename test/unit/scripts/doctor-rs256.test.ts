@@ -68,6 +68,18 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     expect(results.map((r) => `${r.what} ${r.fix ?? ''}`).join('\n')).to.not.include('0123456789abcdef0123456789abcdef');
   });
 
+  it('a JWT_ASAP_KEYSERVER ending in a slash fails, saying that Prosody would ask for //<hex>.pem', () => {
+    const slash = 'http://saml2jwt.meet.jitsi:8081/asap/';
+    const [keyServer] = rs256ProsodyChecks(rs256Project(withEnv('prosody', 'JWT_ASAP_KEYSERVER', slash)).services.get('prosody') as ServiceContainer).slice(-1);
+    expect([keyServer?.ok, keyServer?.what]).to.deep.equal([false, `prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=${slash}, which ends in a slash)`]);
+    expect(keyServer?.fix).to.include('remove the trailing slash')
+      .and.include('http://saml2jwt.meet.jitsi:8081/asap//<hex>.pem')
+      .and.include('JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap in .env')
+      .and.include('setup <dir> --signing rs256');
+    // The probe asks as Prosody does (util.paths.join), so it fails the same way.
+    expect(asapProbe(slash, KID).at(-1)).to.equal(`${slash}/${createHash('sha256').update(KID).digest('hex')}.pem`);
+  });
+
   it('the sidecar not on meet.jitsi fails in RS256 mode, with the overlay to add', () => {
     const results = configurationChecks(rs256Project((c) => {
       byService(c, 'saml2jwt').NetworkSettings.Networks = { 'docker-jitsi-meet_saml2jwt-internal': {} };
