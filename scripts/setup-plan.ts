@@ -13,6 +13,7 @@ import type { JitsiCheckout } from './jitsi-checkout';
 import { EditableEnvFile } from './env-file-edit';
 import { InvalidInput } from './input-checks';
 import { jitsiFlag } from './jitsi-flag';
+import { jitsiSendsHsts, nginxSnippet } from './nginx-snippet';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SetupInputs, type SpFile } from './setup-inputs';
 import { spCertFile, spKeyFile, type SpKeyPair } from './sp-keys';
 import { metadataTrust, type MetadataTrust } from './metadata-trust';
@@ -314,7 +315,7 @@ export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: Pla
   const customBefore = readOrNull(customConfig);
   addFile(files, dirs, customConfig, withOurBlock(customBefore, { tokenLogoutUrl, inlineLogin: inputs.inlineLogin }), 0o644);
   if (inputs.mode === 'path') {
-    const snippet = packageFile(ctx.packageRootDir, 'compose-overlay', 'nginx', 'saml2jwt.conf');
+    const snippet = nginxSnippet(packageFile(ctx.packageRootDir, 'compose-overlay', 'nginx', 'saml2jwt.conf'), jitsiSendsHsts(env.expanded('ENABLE_HSTS')));
     addFile(files, dirs, path.join(cfg, 'web', 'nginx-custom', 'saml2jwt.conf'), snippet, 0o644);
   }
 
