@@ -89,6 +89,29 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     expect(net?.fix).to.include('-f saml2jwt-rs256.yml');
   });
 
+  it('on meet.jitsi with its front port bound by name, the SP must ask by that name: SIDECAR_URL on saml2jwt.meet.jitsi fails', () => {
+    const front = (edit: (c: ContainerInspect[]) => void) =>
+      configurationChecks(rs256Project((c) => {
+        withEnv('saml2jwt', 'SIDECAR_HOST', 'saml2jwt-front.saml2jwt-internal')(c);
+        edit(c);
+      })).filter((r) => r.what.startsWith("saml-sp reaches the sidecar's front port"));
+    const ok = front(withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt-front.saml2jwt-internal:8080'));
+    expect(ok.map((r) => [r.ok, r.what])).to.deep.equal([[true, "saml-sp reaches the sidecar's front port by saml2jwt-front.saml2jwt-internal, on saml2jwt-internal (SIDECAR_URL=http://saml2jwt-front.saml2jwt-internal:8080)"]]);
+    const old = front(withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080'));
+    expect(old.map((r) => r.ok)).to.deep.equal([false]);
+    expect(old[0]?.fix).to.equal('remove SIDECAR_URL from .env (the overlay then sets http://saml2jwt-front.saml2jwt-internal:8080), then docker compose up -d');
+    expect(front(withEnv('saml-sp', 'SIDECAR_URL', 'not a url')).map((r) => r.ok)).to.deep.equal([false]);
+    // Only on saml2jwt-internal, or bound to an address: the old names still reach it, nothing to say.
+    expect(front((c) => {
+      withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080')(c);
+      byService(c, 'saml2jwt').NetworkSettings.Networks = { 'docker-jitsi-meet_saml2jwt-internal': {} };
+    })).to.deep.equal([]);
+    expect(front((c) => {
+      withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080')(c);
+      withEnv('saml2jwt', 'SIDECAR_HOST', '0.0.0.0')(c);
+    })).to.deep.equal([]);
+  });
+
   it('probes: the JWK set inside the sidecar; Prosody\'s own URL inside prosody (lower-case hex of sha256(kid))', () => {
     expect(jwksProbe.slice(0, 2)).to.deep.equal(['node', '-e']);
     expect(jwksProbe[2]).to.include('http://127.0.0.1:8081/.well-known/jwks.json');
