@@ -1,7 +1,7 @@
 // The web nginx snippet (compose-overlay/nginx/saml2jwt.conf) as setup installs it. Its location
 // has add_header lines of its own, so it inherits none of Jitsi's server-level headers and must
 // send HSTS itself, exactly when Jitsi does: Jitsi's ssl.conf adds it when ENABLE_HSTS is on
-// (docker-jitsi-meet web/rootfs/defaults/ssl.conf lines 25-28: `default "1" | toBool`).
+// (docker-jitsi-meet at 2e6b31d8, web/rootfs/defaults/ssl.conf lines 25-28: `default "1" | toBool`).
 import { jitsiFlag } from './jitsi-flag';
 
 const hstsBlock = /^[ \t]*# saml2jwt:hsts-begin\n[\s\S]*?^[ \t]*# saml2jwt:hsts-end\n/m;
