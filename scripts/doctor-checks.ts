@@ -1,6 +1,7 @@
 // What `doctor` concludes from a running compose project: pure functions over the facts that
 // `docker inspect` gives (and the output of a few probes run inside the containers), so they
 // can be tested on captured inspect data without a Docker daemon.
+import { isIP } from 'node:net';
 import { parseBoolean } from '../sidecar/src/config/boolean';
 import { secretProblem } from '../sidecar/src/config/secret-strength';
 
@@ -270,6 +271,7 @@ export function configurationChecks(project: ComposeProject, secrets: SecretRead
   }
   if (sp) results.push(...spNetworkChecks(sp));
   if (sidecar) results.push(...sidecarNetworkChecks(sidecar));
+  if (sp && sidecar) results.push(...spToFrontChecks(sp, sidecar));
   if (sp) results.push(...testIdpChecks(sp, s('test-idp')));
   if (sidecar && sp) {
     results.push(
@@ -301,6 +303,29 @@ function spNetworkChecks(sp: ServiceContainer): CheckResult[] {
       onNetwork(sp, meetNetwork) && onNetwork(sp, internalNetwork),
       `saml-sp is on the ${meetNetwork} and ${internalNetwork} networks (${networkList(sp)})`,
       `start it with the overlay beside docker-compose.yml: ${startCommand}`,
+    ),
+  ];
+}
+
+// On meet.jitsi too, the sidecar binds its front port only to its address under SIDECAR_HOST's
+// name, an alias of saml2jwt-internal (sidecar/src/http/front-addresses.ts). The SP must ask by
+// that name: saml2jwt.meet.jitsi or saml2jwt may give it the sidecar's address on meet.jitsi,
+// where nothing listens on that port, and every login would fail.
+function spToFrontChecks(sp: ServiceContainer, sidecar: ServiceContainer): CheckResult[] {
+  const frontName = sidecar.env.get('SIDECAR_HOST') ?? '';
+  if (!onNetwork(sidecar, meetNetwork) || frontName === '' || isIP(frontName) !== 0) return [];
+  const sidecarUrl = sp.env.get('SIDECAR_URL') ?? '';
+  let host = '';
+  try {
+    host = new URL(sidecarUrl).hostname;
+  } catch {
+    // not a URL: the check below fails and names it
+  }
+  return [
+    check(
+      host === frontName,
+      `saml-sp reaches the sidecar's front port by ${frontName}, on ${internalNetwork} (SIDECAR_URL=${sidecarUrl || 'unset'})`,
+      `remove SIDECAR_URL from .env (the overlay then sets http://${frontName}:8080), then docker compose up -d`,
     ),
   ];
 }

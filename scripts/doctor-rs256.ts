@@ -6,6 +6,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { keyIdOf } from '../sidecar/src/token/keys/key-id';
 import { check, type CheckResult, type ProbeResult, type ServiceContainer } from './doctor-checks';
 import { cacheKeysEntry, cacheKeysUrlIn, jwksUrl } from './prosody-cache-keys';
+import { keyServerUrl } from './setup/signing';
 
 const fixSetup = 'run `jitsi-saml2jwt setup <dir> --signing rs256` (it writes the .env), then recreate prosody';
 
@@ -14,6 +15,9 @@ export function rs256ProsodyChecks(prosody: ServiceContainer): CheckResult[] {
   const signType = prosody.env.get('JWT_SIGN_TYPE') ?? '';
   const keyServer = prosody.env.get('JWT_ASAP_KEYSERVER') ?? '';
   const cacheKeysUrl = cacheKeysUrlIn(prosody.env.get('XMPP_CONFIGURATION'));
+  // Prosody appends `/<hex>.pem` (util.paths.join joins with '/'), so a trailing slash asks for
+  // /asap//<hex>.pem, which our key server refuses: a key has exactly one spelling (key-server.ts).
+  const trailingSlash = keyServer.endsWith('/');
   return [
     check(
       (prosody.env.get('JWT_APP_SECRET') ?? '') === '',
@@ -21,7 +25,13 @@ export function rs256ProsodyChecks(prosody: ServiceContainer): CheckResult[] {
       `docker-jitsi-meet gives Prosody app_secret whenever JWT_APP_SECRET is set, and anyone who holds it can make tokens Prosody accepts: comment it out in .env; ${fixSetup}`,
     ),
     check(signType === 'RS256', `prosody verifies RS256 tokens (JWT_SIGN_TYPE=${signType || 'unset'}), as saml2jwt signs them`, `set JWT_SIGN_TYPE=RS256 in .env; ${fixSetup}`),
-    check(keyServer !== '', `prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=${keyServer || 'unset'})`, `set JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap in .env; ${fixSetup}`),
+    check(
+      keyServer !== '' && !trailingSlash,
+      `prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=${keyServer || 'unset'}${trailingSlash ? ', which ends in a slash' : ''})`,
+      trailingSlash
+        ? `remove the trailing slash: Prosody adds "/<hex>.pem" itself, so it would ask for ${keyServer}/<hex>.pem, which the key server does not serve. Set JWT_ASAP_KEYSERVER=${keyServerUrl} in .env; ${fixSetup}`
+        : `set JWT_ASAP_KEYSERVER=${keyServerUrl} in .env; ${fixSetup}`,
+    ),
     check(
       cacheKeysUrl !== undefined,
       `prosody reads the JWK set of the published keys (cache_keys_url=${cacheKeysUrl ?? 'unset'} in XMPP_CONFIGURATION), so a revoked key leaves it without a restart`,
@@ -104,7 +114,7 @@ export function asapProbe(keyServer: string, kid: string): string[] {
 /** The answer must be a PEM public key whose own kid is the one asked for. */
 export function keyServerCheck(kid: string, probe: ProbeResult | undefined): CheckResult {
   const what = `prosody gets the public key of kid ${kid} from JWT_ASAP_KEYSERVER`;
-  const fix = 'prosody reaches the sidecar over meet.jitsi: start it with -f saml2jwt-rs256.yml, and check JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap';
+  const fix = `prosody reaches the sidecar over meet.jitsi: start it with -f saml2jwt-rs256.yml, and check JWT_ASAP_KEYSERVER=${keyServerUrl}`;
   if (!probe) return check(false, what, `prosody is not running. ${fix}`);
   if (probe.exitCode !== 0) return check(false, `${what} (${probe.exitCode === null ? 'timed out' : probe.output.trim().split('\n')[0] || `exit ${probe.exitCode}`})`, fix);
   let served: string | undefined;

@@ -1,6 +1,7 @@
 // How the SP is reached (--mode): path mode, where Jitsi's own nginx proxies /saml2jwt/ (our
 // snippet in nginx-custom), or host mode, where the SP has its own name and TLS certificate.
 import * as path from 'node:path';
+import { jitsiSendsHsts, nginxSnippet } from '../nginx-snippet';
 import type { SetupFeature } from './draft';
 
 export const spMode: SetupFeature = {
@@ -16,7 +17,7 @@ export const spMode: SetupFeature = {
       draft.notes.push(`host mode: ${inputs.serverName} must resolve to this machine and its TLS certificate goes into ${draft.spDir}/tls-cert.pem + tls-key.pem (self-signed if absent)`);
       return;
     }
-    const snippet = draft.packageFile('compose-overlay', 'nginx', 'saml2jwt.conf');
+    const snippet = nginxSnippet(draft.packageFile('compose-overlay', 'nginx', 'saml2jwt.conf'), jitsiSendsHsts(draft.expanded('ENABLE_HSTS')));
     draft.addFile(path.join(draft.checkout.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'), snippet, 0o644);
   },
 };

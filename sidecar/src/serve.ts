@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     log.flush();
     return 1;
   }
-  log.info({ front: server.front, backend: server.backend, mintApi: cfg.backend.mintApiEnabled, signing: cfg.jwt.signing, signingKid: keys?.schedule().signingKid ?? null }, 'listening');
+  log.info({ front: server.front, frontAddresses: server.frontAddresses, backend: server.backend, mintApi: cfg.backend.mintApiEnabled, signing: cfg.jwt.signing, signingKid: keys?.schedule().signingKid ?? null }, 'listening');
 
   const signal = await signalled;
   log.info({ signal }, 'draining');

@@ -72,7 +72,8 @@ describe('docker: compose overlay configuration', function () {
     for (const name of ours) {
       const s = svc(withIdp, name);
       const network = name === 'saml2jwt' ? 'saml2jwt-internal' : 'meet.jitsi';
-      expect(s.networks?.[network]?.aliases, name).to.deep.equal([`${name}.meet.jitsi`]);
+      // The sidecar's front listener binds to its address under the second alias (SIDECAR_HOST).
+      expect(s.networks?.[network]?.aliases, name).to.deep.equal(name === 'saml2jwt' ? ['saml2jwt.meet.jitsi', 'saml2jwt-front.saml2jwt-internal'] : [`${name}.meet.jitsi`]);
       expect(s.restart, name).to.equal('unless-stopped');
       expect(s.healthcheck?.test, `${name} healthcheck`).to.be.an('array').that.is.not.empty;
     }
@@ -111,6 +112,18 @@ describe('docker: compose overlay configuration', function () {
     expect(networks['meet.jitsi']?.aliases).to.deep.equal(['saml2jwt.meet.jitsi']);
     expect(svc(m, 'saml2jwt').ports ?? []).to.deep.equal([]);
     expect(Object.keys(svc(m, 'saml-sp').networks ?? {}).sort()).to.deep.equal(['meet.jitsi', 'saml2jwt-internal']);
+  });
+
+  it('with saml2jwt-rs256.yml or saml2jwt-meet-network.yml: the front listener is bound by an alias only saml2jwt-internal has, which the SP uses', async () => {
+    for (const overlays of [['saml2jwt-rs256.yml'], ['saml2jwt-meet-network.yml'], ['saml2jwt-ha.yml', 'saml2jwt-rs256.yml']]) {
+      const m = await project({ overlays, env: { JWT_SIGNING: 'RS256', JWT_TOKEN_MODE: 'advanced' } }).config();
+      const sidecar = svc(m, 'saml2jwt');
+      const host = sidecar.environment?.SIDECAR_HOST;
+      expect(host, overlays.join(' ')).to.equal('saml2jwt-front.saml2jwt-internal');
+      expect(sidecar.networks?.['saml2jwt-internal']?.aliases, overlays.join(' ')).to.include(host);
+      expect(sidecar.networks?.['meet.jitsi']?.aliases ?? [], overlays.join(' ')).to.not.include(host);
+      expect(new URL(svc(m, 'saml-sp').environment?.SIDECAR_URL ?? '').hostname, overlays.join(' ')).to.equal(host);
+    }
   });
 
   it('drops every capability and new privileges; only the SP and the test IdP keep CHOWN, SETGID, SETUID to drop root', () => {
@@ -165,7 +178,7 @@ describe('docker: compose overlay configuration', function () {
     expect(sidecar.PUBLIC_URL).to.equal('https://meet.example.org:8443');
     expect(sidecar).to.have.property('XMPP_DOMAIN');
     const sp = svc(model, 'saml-sp').environment ?? {};
-    expect(sp.SIDECAR_URL).to.equal('http://saml2jwt.meet.jitsi:8080');
+    expect(sp.SIDECAR_URL).to.equal('http://saml2jwt-front.saml2jwt-internal:8080');
     for (const name of ['web', 'prosody', 'jicofo', 'jvb']) {
       expect(svc(model, name).environment ?? {}, name).not.to.have.property('SIDECAR_PROXY_SECRET');
       expect(svc(model, name).secrets ?? [], name).to.deep.equal([]);

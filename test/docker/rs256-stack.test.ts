@@ -4,15 +4,17 @@
 // <hex(sha256(kid))>.pem, and that key verifies the login's token. Nothing is published on the
 // host, and a key added with `keys rotate` is served without a restart; one withdrawn with
 // `keys revoke` leaves the key server, through the read-only mount, within the 10 s re-read, and
-// the next login is signed with the remaining key. With --ha as well, each of the two sidecar
-// replicas serves the same keys, a rotated one included.
+// the next login is signed with the remaining key. The sidecar is on meet.jitsi, yet only its
+// backend port answers there: the front port is bound on saml2jwt-internal alone (SIDECAR_HOST),
+// where the SP reaches it, also after a restart. With --ha as well, each of the two sidecar
+// replicas serves the same keys, a rotated one included, and binds its front port to its own address.
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/support/browser';
 import { asapKeyUrl, prosodyAcceptsAsap } from '../support/prosody-verifier';
-import { docker, localBases, repoRoot, run, sleep } from './docker-cli';
+import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
 import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
@@ -23,6 +25,51 @@ const fromMeetNetwork = async (stack: WiredStack, script: string, ...args: strin
   docker(['run', '--rm', '--network', `${stack.project.name}_meet.jitsi`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true', localBases.node, 'node', '-e', script, ...args], { timeoutMs: 60_000 });
 const fetchText = `fetch(process.argv[1], { signal: AbortSignal.timeout(5000) }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.text() })), (e) => console.log(JSON.stringify({ error: String(e.cause?.code ?? e.name) })));`;
 const getFromMeet = async (stack: WiredStack, url: string): Promise<{ status?: number; body?: string; error?: string }> => JSON.parse((await fromMeetNetwork(stack, fetchText, url)).trim());
+
+/**
+ * Who reaches which listener of each sidecar replica, as lines "<who> -> <what>: <answer>", and
+ * the lines expected: GET /healthz from a container on meet.jitsi (by the names Jitsi's services
+ * would use, and by each replica's address there) and from each SP replica (by SIDECAR_URL, and
+ * by each sidecar replica's address on either network; the SP is on meet.jitsi too). An answer
+ * is a status, or ECONNREFUSED when nothing listens at that address and port.
+ */
+async function listenerReach(stack: WiredStack): Promise<{ actual: string[]; expected: string[] }> {
+  const meet = `${stack.project.name}_meet.jitsi`;
+  const internal = `${stack.project.name}_saml2jwt-internal`;
+  const replicas = await Promise.all((await stack.project.containersOf('saml2jwt')).map(async (id) => JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', id])) as Record<string, { IPAddress: string }>));
+  const sps = await stack.project.containersOf('saml-sp');
+  const spUrl = (await docker(['exec', sps[0] as string, 'printenv', 'SIDECAR_URL'])).trim();
+  type Probe = { what: string; url: string; expected: number | 'ECONNREFUSED' };
+  const fromMeet: Probe[] = [
+    { what: 'front by saml2jwt.meet.jitsi', url: 'http://saml2jwt.meet.jitsi:8080/healthz', expected: 'ECONNREFUSED' },
+    { what: 'front by saml2jwt', url: 'http://saml2jwt:8080/healthz', expected: 'ECONNREFUSED' },
+    ...replicas.flatMap((n, i): Probe[] => [
+      { what: `replica ${i} front on meet.jitsi`, url: `http://${n[meet]?.IPAddress}:8080/healthz`, expected: 'ECONNREFUSED' },
+      { what: `replica ${i} backend on meet.jitsi`, url: `http://${n[meet]?.IPAddress}:8081/healthz`, expected: 200 },
+    ]),
+  ];
+  const fromSp: Probe[] = [
+    { what: `front by SIDECAR_URL ${spUrl}`, url: `${spUrl}/healthz`, expected: 200 },
+    ...replicas.flatMap((n, i): Probe[] => [
+      { what: `replica ${i} front on saml2jwt-internal`, url: `http://${n[internal]?.IPAddress}:8080/healthz`, expected: 200 },
+      { what: `replica ${i} front on meet.jitsi`, url: `http://${n[meet]?.IPAddress}:8080/healthz`, expected: 'ECONNREFUSED' },
+    ]),
+  ];
+  const probe = `Promise.all(process.argv.slice(1).map((u) => fetch(u, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, (e) => String(e.cause?.code ?? e.name)))).then((r) => console.log(JSON.stringify(r)));`;
+  const meetAnswers = JSON.parse((await fromMeetNetwork(stack, probe, ...fromMeet.map((p) => p.url))).trim()) as Array<number | string>;
+  const line = (who: string, p: Probe, answer: number | string): string => `${who} -> ${p.what}: ${answer}`;
+  const actual = fromMeet.map((p, i) => line('meet.jitsi', p, meetAnswers[i] as number | string));
+  const expected = fromMeet.map((p) => line('meet.jitsi', p, p.expected));
+  for (const [j, sp] of sps.entries()) {
+    for (const p of fromSp) {
+      // curl exits 7 when the connection is refused.
+      const r = await run('docker', ['exec', sp, 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', p.url]);
+      actual.push(line(`SP replica ${j}`, p, r.code === 0 ? Number(r.stdout) : r.code === 7 ? 'ECONNREFUSED' : `curl exit ${r.code}`));
+      expected.push(line(`SP replica ${j}`, p, p.expected));
+    }
+  }
+  return { actual, expected };
+}
 
 /** A real browser login through the test IdP; the RS256 token it lands with, and that token's kid. */
 async function loginToken(stack: WiredStack, browser: Browser, room: string): Promise<{ token: string; kid: string }> {
@@ -145,6 +192,20 @@ describe('docker: RS256 tokens and the key server (setup --signing rs256)', func
     expect(out).to.match(/prosody is not running/);
     expect(out).not.to.match(/share JWT_APP_SECRET/);
   });
+
+  it('the front port only on saml2jwt-internal: meet.jitsi gets the backend (key server) but "connection refused" on the front, the SP gets the front; the same after a restart', async () => {
+    const before = await listenerReach(stack);
+    expect(before.expected).to.include('SP replica 0 -> front by SIDECAR_URL http://saml2jwt-front.saml2jwt-internal:8080: 200');
+    expect(before.actual).to.deep.equal(before.expected);
+    // A restart looks the name up again (the address may change; the container keeps its name).
+    const id = await stack.project.containerOf('saml2jwt');
+    const startedAt = (await docker(['inspect', '--format', '{{.State.StartedAt}}', id])).trim();
+    await docker(['restart', id], { timeoutMs: 120_000 });
+    await waitHealthy([id], 120_000);
+    expect((await docker(['inspect', '--format', '{{.State.StartedAt}}', id])).trim()).to.not.equal(startedAt);
+    const after = await listenerReach(stack);
+    expect(after.actual).to.deep.equal(after.expected);
+  });
 });
 
 describe('docker: RS256 with two sidecar replicas (setup --ha --signing rs256)', function () {
@@ -177,6 +238,21 @@ describe('docker: RS256 with two sidecar replicas (setup --ha --signing rs256)',
     expect(answers[0]?.body).to.match(/^-----BEGIN PUBLIC KEY-----\n/).and.equal(answers[1]?.body);
     const prosody = { ...prosodyFor(stack.env), keyServer: 'http://unreachable.invalid/asap', cache: new Map([[kid, answers[0]?.body as string]]) };
     expect(await prosodyAcceptsAsap(token, { ...prosody, room: 'standup' })).to.include({ ok: true });
+  });
+
+  it('each replica binds its front port to its own address on saml2jwt-internal: the SP reaches both, meet.jitsi only their backend ports', async () => {
+    const internal = `${stack.project.name}_saml2jwt-internal`;
+    const ids = await stack.project.containersOf('saml2jwt');
+    expect(ids).to.have.length(2);
+    for (const id of ids) {
+      const ip = (JSON.parse(await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', id])) as Record<string, { IPAddress: string }>)[internal]?.IPAddress;
+      const logs = await run('docker', ['logs', id]);
+      const listening = (logs.stdout + logs.stderr).split('\n').filter((l) => l.includes('"msg":"listening"')).map((l) => JSON.parse(l) as { frontAddresses?: string[] }).at(-1);
+      expect(listening?.frontAddresses, id).to.deep.equal([ip, '127.0.0.1']);
+    }
+    const reach = await listenerReach(stack);
+    expect(reach.expected.filter((l) => / -> replica 1 front on saml2jwt-internal: 200$/.test(l)), 'both SP replicas ask replica 1').to.have.length(2);
+    expect(reach.actual).to.deep.equal(reach.expected);
   });
 
   it('keys rotate: both replicas serve the new key within seconds, without a restart', async () => {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Install the Debian packages the end-to-end test runs on the host: Apache + mod_shib
 # (the SP), SimpleSAMLphp with mod_php and its PHP extensions (the test IdP), Chromium
-# (the browser). Idempotent: installs only what is missing. Needs root (or sudo).
+# (the browser), nginx (Jitsi's web server, for our snippet's headers). Idempotent: installs
+# only what is missing. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   openssl curl gettext-base
   libxml2-utils
   memcached
+  nginx-light
 )
 
 missing=()
@@ -29,6 +31,6 @@ $sudo apt-get -o DPkg::Lock::Timeout=600 update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
 
 # The packages enable system services we do not use; the test runs its own instances.
-for s in apache2 shibd memcached; do
+for s in apache2 shibd memcached nginx; do
   $sudo systemctl disable --now "$s" >/dev/null 2>&1 || $sudo service "$s" stop >/dev/null 2>&1 || true
 done

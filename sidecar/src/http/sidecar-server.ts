@@ -1,5 +1,6 @@
 // Both listeners of one sidecar, started together and drained together.
 import { createServer, type Server } from 'node:http';
+import type Koa from 'koa';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config';
 import type { Logger } from '../log';
@@ -9,6 +10,7 @@ import { openKeyRing, type KeyRing } from '../token/keys/key-ring';
 import { createKeyRingSigner, createSigner, type Signer } from '../token/sign';
 import { createBackendApp } from './backend-app';
 import type { HttpDeps } from './deps';
+import { frontAddresses, type FrontAddressDeps } from './front-addresses';
 import { createFrontApp } from './front-app';
 import { createMeetingUrls } from '../meeting/meeting-url';
 import { Readiness } from './readiness';
@@ -16,7 +18,10 @@ import { RefusalAudit } from './token-endpoint/refusal-audit';
 
 export interface SidecarServer {
   deps: HttpDeps;
+  /** The front listener's first address: SIDECAR_HOST's own (front-addresses.ts). */
   front: AddressInfo;
+  /** Every address the front listener is bound to, on front.port. */
+  frontAddresses: string[];
   backend: AddressInfo;
   /** Stop accepting, let in-flight requests finish, close keep-alive sockets; force after `deadlineMs`. */
   stop(deadlineMs?: number): Promise<void>;
@@ -26,6 +31,8 @@ export interface SidecarOptions {
   metrics?: Metrics;
   /** RS256: the key ring loadSettings opened (default: opened here from cfg). */
   keys?: KeyRing;
+  /** How a SIDECAR_HOST name is looked up (default: DNS and this machine's interfaces). */
+  frontAddressDeps?: FrontAddressDeps;
 }
 
 function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
@@ -68,22 +75,33 @@ export async function startSidecar(cfg: Config, policy: Policy, log: Logger, opt
   };
   if (keys) deps.keys = keys;
   const stopWatchingKeys = keys?.watch(log);
-  const servers = [createFrontApp(deps), createBackendApp(deps)].map((app) => {
+  const serverOf = (app: Koa): Server => {
     const server = createServer(app.callback());
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     return server;
-  });
-  const [frontServer, backendServer] = servers as [Server, Server];
+  };
+  const frontApp = createFrontApp(deps);
+  const backendServer = serverOf(createBackendApp(deps));
+  const servers: Server[] = [backendServer];
   try {
-    const front = await listen(frontServer, cfg.front.host, cfg.front.port);
+    // One server per address, all on the first one's port (SIDECAR_PORT=0 picks it once).
+    const addresses = await frontAddresses(cfg.front.host, options.frontAddressDeps);
+    let front: AddressInfo | undefined;
+    for (const address of addresses) {
+      const server = serverOf(frontApp);
+      servers.push(server);
+      const bound = await listen(server, address, front?.port ?? cfg.front.port);
+      front ??= bound;
+    }
     readiness.frontUp = true;
     const backend = await listen(backendServer, cfg.backend.host, cfg.backend.port);
     readiness.backendUp = true;
     let stopping: Promise<void> | undefined;
     return {
       deps,
-      front,
+      front: front as AddressInfo,
+      frontAddresses: addresses,
       backend,
       stop(deadlineMs = 8000) {
         if (stopping) {

@@ -75,6 +75,18 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     expect(results.map((r) => `${r.what} ${r.fix ?? ''}`).join('\n')).to.not.include('0123456789abcdef0123456789abcdef');
   });
 
+  it('a JWT_ASAP_KEYSERVER ending in a slash fails, saying that Prosody would ask for //<hex>.pem', () => {
+    const slash = 'http://saml2jwt.meet.jitsi:8081/asap/';
+    const keyServer = rs256ProsodyChecks(rs256Project(withEnv('prosody', 'JWT_ASAP_KEYSERVER', slash)).services.get('prosody') as ServiceContainer).find((r) => r.what.startsWith('prosody fetches public keys'));
+    expect([keyServer?.ok, keyServer?.what]).to.deep.equal([false, `prosody fetches public keys from a key server (JWT_ASAP_KEYSERVER=${slash}, which ends in a slash)`]);
+    expect(keyServer?.fix).to.include('remove the trailing slash')
+      .and.include('http://saml2jwt.meet.jitsi:8081/asap//<hex>.pem')
+      .and.include('JWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap in .env')
+      .and.include('setup <dir> --signing rs256');
+    // The probe asks as Prosody does (util.paths.join), so it fails the same way.
+    expect(asapProbe(slash, KID).at(-1)).to.equal(`${slash}/${createHash('sha256').update(KID).digest('hex')}.pem`);
+  });
+
   it('the sidecar not on meet.jitsi fails in RS256 mode, with the overlay to add', () => {
     const results = configurationChecks(rs256Project((c) => {
       byService(c, 'saml2jwt').NetworkSettings.Networks = { 'docker-jitsi-meet_saml2jwt-internal': {} };
@@ -82,6 +94,29 @@ describe('scripts/doctor-rs256: RS256 deployments', () => {
     const net = results.find((r) => r.what.startsWith('saml2jwt is on the meet.jitsi network too'));
     expect(net?.ok).to.equal(false);
     expect(net?.fix).to.include('-f saml2jwt-rs256.yml');
+  });
+
+  it('on meet.jitsi with its front port bound by name, the SP must ask by that name: SIDECAR_URL on saml2jwt.meet.jitsi fails', () => {
+    const front = (edit: (c: ContainerInspect[]) => void) =>
+      configurationChecks(rs256Project((c) => {
+        withEnv('saml2jwt', 'SIDECAR_HOST', 'saml2jwt-front.saml2jwt-internal')(c);
+        edit(c);
+      })).filter((r) => r.what.startsWith("saml-sp reaches the sidecar's front port"));
+    const ok = front(withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt-front.saml2jwt-internal:8080'));
+    expect(ok.map((r) => [r.ok, r.what])).to.deep.equal([[true, "saml-sp reaches the sidecar's front port by saml2jwt-front.saml2jwt-internal, on saml2jwt-internal (SIDECAR_URL=http://saml2jwt-front.saml2jwt-internal:8080)"]]);
+    const old = front(withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080'));
+    expect(old.map((r) => r.ok)).to.deep.equal([false]);
+    expect(old[0]?.fix).to.equal('remove SIDECAR_URL from .env (the overlay then sets http://saml2jwt-front.saml2jwt-internal:8080), then docker compose up -d');
+    expect(front(withEnv('saml-sp', 'SIDECAR_URL', 'not a url')).map((r) => r.ok)).to.deep.equal([false]);
+    // Only on saml2jwt-internal, or bound to an address: the old names still reach it, nothing to say.
+    expect(front((c) => {
+      withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080')(c);
+      byService(c, 'saml2jwt').NetworkSettings.Networks = { 'docker-jitsi-meet_saml2jwt-internal': {} };
+    })).to.deep.equal([]);
+    expect(front((c) => {
+      withEnv('saml-sp', 'SIDECAR_URL', 'http://saml2jwt.meet.jitsi:8080')(c);
+      withEnv('saml2jwt', 'SIDECAR_HOST', '0.0.0.0')(c);
+    })).to.deep.equal([]);
   });
 
   it('probes: the JWK set inside the sidecar; Prosody\'s own URL inside prosody (lower-case hex of sha256(kid))', () => {

@@ -53,6 +53,16 @@ describe('scripts/setup --signing rs256|hs256', function () {
     expect(settings.keys?.signingKey().kid).to.equal(jwtKey().kid);
   });
 
+  it('rs256 over a JWT_ASAP_KEYSERVER ending in a slash writes setup\'s own value, and says it set it', async () => {
+    // Prosody would ask for /asap//<hex>.pem, which the key server refuses. Setup owns this value
+    // (it never keeps an operator's), so it needs no refusal: it replaces it, as doctor advises.
+    fs.appendFileSync(c.envPath, '\nJWT_ASAP_KEYSERVER=http://saml2jwt.meet.jitsi:8081/asap/\n');
+    const r = await runSetup(c, [...directIdpArgs, '--signing', 'rs256'], extra);
+    expect(r.code, r.err).to.equal(0);
+    expect(envOf(c).expanded('JWT_ASAP_KEYSERVER')).to.equal('http://saml2jwt.meet.jitsi:8081/asap');
+    expect(r.out).to.match(/\.env: set [^\n]*JWT_ASAP_KEYSERVER/);
+  });
+
   it('with --ha: replicas and RS256 together, one key for every replica, both overlays in the start command', async () => {
     const r = await runSetup(c, [...directIdpArgs, '--signing', 'rs256', '--ha'], extra);
     expect(r.code, r.err).to.equal(0);

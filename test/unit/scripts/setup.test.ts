@@ -469,6 +469,25 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(fs.existsSync(path.join(c.configDir, 'saml2jwt', 'metadata'))).to.equal(true);
     });
 
+    it('ENABLE_HSTS=0: the nginx snippet without its HSTS lines (Jitsi sends none), the rest byte for byte; back on with the default', async () => {
+      c = copyCheckout();
+      preCreateSpKeys(c);
+      const installed = path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf');
+      const shipped = read(path.join(realPackageRoot, 'compose-overlay', 'nginx', 'saml2jwt.conf'));
+      fs.appendFileSync(c.envPath, '\nENABLE_HSTS=0\n');
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      const withoutHsts = read(installed);
+      expect(withoutHsts).to.not.include('Strict-Transport-Security $').and.not.include('saml2jwt:hsts');
+      expect(withoutHsts).to.include('add_header X-Content-Type-Options nosniff;'); // still keeps Jitsi's headers out
+      const hstsLines = shipped.split('\n').filter((line) => !withoutHsts.split('\n').includes(line));
+      expect(withoutHsts.split('\n').length).to.equal(shipped.split('\n').length - hstsLines.length);
+      expect(hstsLines.map((l) => l.trim())).to.deep.equal(['# saml2jwt:hsts-begin', 'set $saml2jwt_hsts "";', 'if ($https) {', 'set $saml2jwt_hsts "max-age=63072000";', '}', '# An empty value adds no header.', 'add_header Strict-Transport-Security $saml2jwt_hsts always;', '# saml2jwt:hsts-end']);
+
+      fs.writeFileSync(c.envPath, read(c.envPath).replace('\nENABLE_HSTS=0\n', '\nENABLE_HSTS=\n'));
+      expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
+      expect(read(installed)).to.equal(shipped);
+    });
+
     it('with --moderators: copies the policy, adds token_affiliation and token_lobby_bypass once, turns auto-owner off', async () => {
       c = copyCheckout();
       preCreateSpKeys(c);
