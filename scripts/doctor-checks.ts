@@ -10,7 +10,7 @@ export interface ContainerInspect {
   Id: string;
   Name: string;
   State: { Status: string; Running?: boolean; Health?: { Status: string } };
-  Config: { Env?: string[] | null; Labels?: Record<string, string> | null };
+  Config: { Env?: string[] | null; Labels?: Record<string, string> | null; Image?: string };
   /** Bind mounts, compose `secrets:` among them (Source on the host, Destination /run/secrets/<name>). */
   Mounts?: Array<{ Type: string; Source: string; Destination: string }> | null;
   NetworkSettings: { Networks?: Record<string, { Aliases?: string[] | null; IPAddress?: string }> | null };
@@ -28,6 +28,8 @@ export interface ServiceContainer {
   mounts: Map<string, string>;
   /** The image's org.opencontainers.image.version label (the release it was built from), when it has one. */
   imageVersion?: string;
+  /** The image reference the container was created from (jitsi/prosody:stable-10655). */
+  image?: string;
 }
 
 export interface ComposeProject {
@@ -70,6 +72,7 @@ export function serviceContainer(inspect: ContainerInspect): ServiceContainer {
     mounts: new Map((inspect.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => [m.Destination, m.Source])),
     // A container's labels include its image's.
     ...(labels[imageVersionLabel] ? { imageVersion: labels[imageVersionLabel] } : {}),
+    ...(inspect.Config.Image ? { image: inspect.Config.Image } : {}),
   };
 }
 

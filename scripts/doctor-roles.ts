@@ -47,10 +47,10 @@ export function namedModules(prosody: ServiceContainer | undefined): Array<{ mod
 /** Where each module comes from when the prosody image lacks it, for the fix. */
 function missingModuleFix(module: string, list: string): string {
   const remove = `or remove it from ${list} in .env; then recreate prosody`;
-  if (module === 'token_lobby_bypass') {
+  if (module === 'token_lobby_bypass' || module === 'lobby_autostart') {
     return `use docker-jitsi-meet stable-9457 or later (JITSI_IMAGE_VERSION): its prosody image bundles jitsi-contrib's plugins in /prosody-plugins-contrib, ${remove}`;
   }
-  if (['token_affiliation', 'muc_wait_for_host', 'persistent_lobby'].includes(module)) {
+  if (['token_affiliation', 'muc_wait_for_host', 'persistent_lobby', 'muc_displayname'].includes(module)) {
     return `use a current docker-jitsi-meet prosody image (JITSI_IMAGE_VERSION): Jitsi's prosody package ships it in /prosody-plugins, ${remove}`;
   }
   return `put mod_${module}.lua (or ${module}/mod_${module}.lua) into \${CONFIG}/prosody/prosody-plugins-custom/, ${remove}`;

@@ -29,7 +29,11 @@ import { runningReplicas, spReplicaChecks } from './doctor-replicas';
 import { namedModules, pluginProbe, policyFromProbe, policyProbe, policyRoleChecks, prosodyModuleChecks, waitForHostChecks } from './doctor-roles';
 import { jwksProbe, keyServerChecks, prosodyJwksChecks, publishedKids, revokedKidsCheck, rs256ProsodyChecks } from './doctor-rs256';
 import { jwtKeysDir, revokedKidsOnDisk, signingKidOnDisk } from './jwt-keys';
-import { readJitsiCheckout } from './jitsi-checkout';
+import { readJitsiCheckout, type JitsiCheckout } from './jitsi-checkout';
+import { parsePolicy } from '../sidecar/src/policy/load';
+import type { Policy } from '../sidecar/src/policy/policy';
+import { allownerChecks, lobbyChecks, readonlyNameChecks, visitorChecks } from './doctor-jitsi-features';
+import { jitsiRelease, jitsiReleaseChecks } from './doctor-jitsi-release';
 import { versionCheck } from './doctor-versions';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
@@ -126,6 +130,9 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const readPolicy = policyProbe(sidecar);
   const policy = readPolicy && running(sidecar) ? policyFromProbe(await probe(docker, sidecar.name, readPolicy)) : undefined;
   results.push(...policyRoleChecks(project, policy));
+  // Issue 21's features: a lobby for every meeting, names from the IdP, visitors, no all-owner issuer.
+  const parsedPolicy = policy && 'text' in policy ? parsedOrUndefined(policy.text) : undefined;
+  results.push(...lobbyChecks(project), ...readonlyNameChecks(project, parsedPolicy), ...visitorChecks(project, parsedPolicy), ...allownerChecks(project));
 
   // The checkout's folder: where the RS256 keys and the files checked below are, when on this machine.
   const checkoutDir = jitsiDir ?? project.workingDir;
@@ -144,12 +151,32 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   // The checkout's own files, when it is on this machine.
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
   results.push(versionCheck(project, checkoutDir ? readOrUndefined(path.join(checkoutDir, 'saml2jwt.yml')) : undefined));
+  // Which docker-jitsi-meet release, and whether it has what the features in use need.
+  const imageVersion = checkoutDir ? checkoutOrUndefined(checkoutDir)?.env.expanded('JITSI_IMAGE_VERSION') : undefined;
+  const composeText = checkoutDir ? readOrUndefined(path.join(checkoutDir, 'docker-compose.yml')) : undefined;
+  results.push(...jitsiReleaseChecks(project, jitsiRelease(imageVersion, project, composeText)));
   results.push(...secretMountsCheck(secretFileSources(project)));
 
   for (const r of results) out(formatResult(r) + '\n');
   const { line, failed } = summarize(results);
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
+}
+
+function parsedOrUndefined(text: string): Policy | undefined {
+  try {
+    return parsePolicy(text, 'POLICY_FILE');
+  } catch {
+    return undefined; // policyRoleChecks reports it
+  }
+}
+
+function checkoutOrUndefined(dir: string): JitsiCheckout | undefined {
+  try {
+    return readJitsiCheckout(dir);
+  } catch {
+    return undefined;
+  }
 }
 
 function readOrUndefined(file: string): string | undefined {

@@ -91,7 +91,9 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
     stack = await startWiredStack({
       name: projectName,
       jitsiCore: true,
-      setupFlags: ['--moderators', policyFile, '--wait-for-host', '--guests'],
+      setupFlags: ['--moderators', policyFile, '--wait-for-host', '--guests', '--lobby', '--readonly-names'],
+      // The release the operator runs, which doctor checks the features against.
+      env: { JITSI_IMAGE_VERSION: 'stable-10888' },
       // The operator's .env names muc_foo and muc_bar (XMPP_MUC_MODULES): their own plugins, in
       // both layouts Prosody reads.
       prepare: (project) => {
@@ -107,8 +109,11 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
   after(() => fs.rmSync(policyDir, { recursive: true, force: true }));
 
   it('setup wires Prosody and jicofo with no manual step, and says nothing about installing modules', () => {
-    expect(stack.env.get('XMPP_MUC_MODULES'), 'the operator\'s modules kept').to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass,muc_wait_for_host');
+    expect(stack.env.get('XMPP_MUC_MODULES'), 'the operator\'s modules kept').to.equal('muc_foo,muc_bar,token_affiliation,token_lobby_bypass,muc_wait_for_host,lobby_autostart,muc_displayname');
     expect(stack.env.get('XMPP_MODULES')).to.equal('persistent_lobby');
+    // --lobby found persistent_lobby there already (--wait-for-host): its record names only what it added.
+    expect(stack.env.get('SAML2JWT_LOBBY')).to.equal('XMPP_MUC_MODULES:lobby_autostart');
+    expect(stack.env.get('READONLY_NAMES')).to.equal('true');
     expect(stack.env.get('ENABLE_AUTO_OWNER')).to.equal('0');
     expect(stack.env.get('WAIT_FOR_HOST_DISABLE_AUTO_OWNERS')).to.equal('1');
     expect(stack.env.get('ENABLE_GUESTS')).to.equal('1');
@@ -122,7 +127,7 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
     const prosody = await stack.project.containerOf('prosody');
     const cfg = await docker(['exec', prosody, 'cat', '/run/prosody/config/conf.d/jitsi-meet.cfg.lua']);
     const muc = cfg.slice(cfg.indexOf('Component "muc.meet.jitsi" "muc"'));
-    for (const m of ['muc_foo', 'muc_bar', 'token_affiliation', 'token_lobby_bypass', 'muc_wait_for_host', 'token_verification']) expect(muc).to.include(`"${m}";`);
+    for (const m of ['muc_foo', 'muc_bar', 'token_affiliation', 'token_lobby_bypass', 'muc_wait_for_host', 'lobby_autostart', 'muc_displayname', 'token_verification']) expect(muc).to.include(`"${m}";`);
     expect(muc).to.include('wait_for_host_disable_auto_owners = true');
     expect(cfg.slice(0, cfg.indexOf('Component'))).to.include('"persistent_lobby";');
 
@@ -143,7 +148,7 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
     expect(code, out).to.equal(0);
     const { loaded } = await prosodyLoaded(stack);
     const named: [string, string][] = [
-      ...['muc_foo', 'muc_bar', 'token_affiliation', 'token_lobby_bypass', 'muc_wait_for_host'].map((m): [string, string] => [m, 'XMPP_MUC_MODULES']),
+      ...['muc_foo', 'muc_bar', 'token_affiliation', 'token_lobby_bypass', 'muc_wait_for_host', 'lobby_autostart', 'muc_displayname'].map((m): [string, string] => [m, 'XMPP_MUC_MODULES']),
       ['persistent_lobby', 'XMPP_MODULES'],
     ];
     for (const [module, list] of named) {
@@ -157,6 +162,11 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
       'ok    the policy grants lobby_bypass and prosody honours it (token_lobby_bypass)',
       'ok    muc_wait_for_host has persistent_lobby (XMPP_MODULES)',
       'ok    muc_wait_for_host leaves owners to token_affiliation (WAIT_FOR_HOST_DISABLE_AUTO_OWNERS=1)',
+      'ok    lobby_autostart has persistent_lobby (XMPP_MODULES)',
+      'ok    every lobby is on, and moderators pass theirs (token_lobby_bypass)',
+      'ok    display names come from the token (READONLY_NAMES=true, muc_displayname)',
+      'ok    docker-jitsi-meet stable-10888 (from JITSI_IMAGE_VERSION in .env)',
+      'ok    stable-10888 has WAIT_FOR_HOST_DISABLE_AUTO_OWNERS (muc_wait_for_host) (since stable-10655)',
     ]) {
       expect(out).to.include(`${line}\n`);
     }
@@ -175,12 +185,29 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
     browser = await launchBrowser();
     const staff = prosodyUser(stack, await loginToken(browser, stack, 'alice', 'alice-pass'));
     expect(staff).to.include({ email: 'alice@example.test', affiliation: 'owner', moderator: true, lobby_bypass: true });
+    // --readonly-names: every token carries the boolean Prosody's muc_displayname reads.
+    const verdict = prosodyAccepts(await loginToken(browser, stack, 'alice', 'alice-pass'), { ...prosodyFor(stack.env), room: 'lecture' });
+    if (!verdict.ok) throw new Error(verdict.reason);
+    expect((verdict.claims.context as { features: Record<string, unknown> }).features['name-readonly']).to.equal(true);
     expect(prosodyRole(staff)).to.deep.equal({ affiliation: 'owner', lobbyBypass: true });
 
     const student = prosodyUser(stack, await loginToken(browser, stack, 'bob', 'bob-pass'));
     expect(student.email).to.equal('bob@example.test');
     expect(student, 'never false or null').not.to.have.any.keys('affiliation', 'moderator', 'lobby_bypass');
     expect(prosodyRole(student)).to.deep.equal({ affiliation: 'member', lobbyBypass: false });
+  });
+
+  it('doctor fails a release older than what the features in use need, with the upgrade', async () => {
+    editDotenv(stack, 'JITSI_IMAGE_VERSION', 'stable-9955');
+    try {
+      const { code, out } = await doctor(stack);
+      expect(code, out).to.equal(1);
+      expect(out).to.match(/^FAIL {2}stable-9955 is older than stable-10008, which nginx-custom\/\*\.conf \(our \/saml2jwt\/ location, path mode\) needs/m);
+      expect(out).to.match(/^FAIL {2}stable-9955 is older than stable-10655, which WAIT_FOR_HOST_DISABLE_AUTO_OWNERS \(muc_wait_for_host\) needs: the older image ignores it/m);
+      expect(out).to.include('fix: upgrade docker-jitsi-meet to stable-10655 or later');
+    } finally {
+      editDotenv(stack, 'JITSI_IMAGE_VERSION', 'stable-10888');
+    }
   });
 
   it('an image without jitsi-contrib\'s plugins and auto-owner back on: doctor names both, with the fixes, as Prosody logs it', async () => {
@@ -200,12 +227,16 @@ describe('docker: moderators and the lobby, from setup --moderators to a running
     const { code, out } = await doctor(stack);
     expect(code, out).to.equal(1);
     const failed = roleFailures(out);
+    const nowhere = '/prosody-plugins-custom, /prosody-plugins, /prosody-plugins-contrib, /usr/lib/prosody/modules';
     expect(failed.map((f) => f.what), out).to.deep.equal([
-      'prosody module token_lobby_bypass (XMPP_MUC_MODULES) is in none of /prosody-plugins-custom, /prosody-plugins, /prosody-plugins-contrib, /usr/lib/prosody/modules',
+      `prosody module token_lobby_bypass (XMPP_MUC_MODULES) is in none of ${nowhere}`,
+      `prosody module lobby_autostart (XMPP_MUC_MODULES) is in none of ${nowhere}`,
+      `prosody module muc_displayname (XMPP_MUC_MODULES) is in none of ${nowhere}`,
       'the policy names moderators, but jicofo makes the first participant owner (ENABLE_AUTO_OWNER=1): the wrong people become owners',
     ]);
-    expect(failed[0]!.fix).to.include('stable-9457').and.include('/prosody-plugins-contrib').and.not.include('mod_token_affiliation');
-    expect(failed[1]!.fix).to.include('ENABLE_AUTO_OWNER=0').and.include('recreate jicofo');
+    for (const f of failed.slice(0, 2)) expect(f.fix).to.include('stable-9457').and.include('/prosody-plugins-contrib').and.not.include('mod_token_affiliation');
+    expect(failed[2]!.fix).to.include("Jitsi's prosody package ships it in /prosody-plugins");
+    expect(failed[3]!.fix).to.include('ENABLE_AUTO_OWNER=0').and.include('recreate jicofo');
     expect(out).to.include('ok    prosody module token_affiliation (XMPP_MUC_MODULES): /prosody-plugins/mod_token_affiliation.lua\n');
 
     // The fixes as doctor words them: a current image, ENABLE_AUTO_OWNER=0, recreate both.
