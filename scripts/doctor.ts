@@ -35,6 +35,8 @@ import type { Policy } from '../sidecar/src/policy/policy';
 import { allownerChecks, lobbyChecks, readonlyNameChecks, visitorChecks } from './doctor-jitsi-features';
 import { jitsiRelease, jitsiReleaseChecks } from './doctor-jitsi-release';
 import { versionCheck } from './doctor-versions';
+import { spCertProbe, spMetadataChecks } from './doctor-sp-metadata';
+import { spMetadataFile } from './setup/sp-metadata';
 
 export const doctorUsage = `usage: jitsi-saml2jwt doctor [<docker-jitsi-meet dir>] [--socket PATH]
 
@@ -109,12 +111,8 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const sp = project.services.get('saml-sp');
   const running = (c: typeof sidecar): c is NonNullable<typeof sidecar> => c?.status === 'running';
   results.push(readyzCheck(running(sidecar) ? await probe(docker, sidecar.name, readyzProbe) : undefined));
-  results.push(
-    metadataCheck(
-      running(sp) ? await probe(docker, sp.name, metadataProbe(sp.env.get('SAML2JWT_MODE'))) : undefined,
-      sp?.env.get('SP_ENTITY_ID') || undefined,
-    ),
-  );
+  const servedMetadata = running(sp) ? await probe(docker, sp.name, metadataProbe(sp.env.get('SAML2JWT_MODE'))) : undefined;
+  results.push(metadataCheck(servedMetadata, sp?.env.get('SP_ENTITY_ID') || undefined));
 
   // SP replicas (saml2jwt-ha.yml): one store, one entityID, one certificate.
   const spReplicas = runningReplicas(inspects, project.name, 'saml-sp');
@@ -151,6 +149,9 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   // The checkout's own files, when it is on this machine.
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
   results.push(versionCheck(project, checkoutDir ? readOrUndefined(path.join(checkoutDir, 'saml2jwt.yml')) : undefined));
+  // The SP metadata for the federation (setup --sp-info): served as written, with shibd's certificate.
+  const metadataFile = registrarMetadata(checkoutDir);
+  if (metadataFile) results.push(...spMetadataChecks(metadataFile, servedMetadata, running(sp) ? await probe(docker, sp.name, [...spCertProbe]) : undefined));
   // Which docker-jitsi-meet release, and whether it has what the features in use need.
   const imageVersion = checkoutDir ? checkoutOrUndefined(checkoutDir)?.env.expanded('JITSI_IMAGE_VERSION') : undefined;
   const composeText = checkoutDir ? readOrUndefined(path.join(checkoutDir, 'docker-compose.yml')) : undefined;
@@ -177,6 +178,14 @@ function checkoutOrUndefined(dir: string): JitsiCheckout | undefined {
   } catch {
     return undefined;
   }
+}
+
+function registrarMetadata(checkoutDir: string | undefined): { path: string; text: string } | undefined {
+  const checkout = checkoutDir ? checkoutOrUndefined(checkoutDir) : undefined;
+  if (!checkout) return undefined;
+  const file = path.join(checkout.configDir, 'saml2jwt', spMetadataFile);
+  const text = readOrUndefined(file);
+  return text === undefined ? undefined : { path: file, text };
 }
 
 function readOrUndefined(file: string): string | undefined {

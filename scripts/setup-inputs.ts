@@ -15,6 +15,8 @@ import {
 import { metadataTrustAdvice } from './metadata-trust';
 import { testIdp as findTestIdp, type TestIdp } from './test-idp';
 import { parseCommandLine } from '../sidecar/src/command-line';
+import { stringify as stringifyYaml } from 'yaml';
+import { missingSpInfoFields, parseSpInfoYaml, readSpInfo, SpInfoError, withField, type SpInfo } from './sp-metadata/sp-info';
 
 export type SamlMode = 'path' | 'host';
 export type SpTemplate = 'direct' | 'discovery' | 'federation';
@@ -36,6 +38,7 @@ export interface SetupFlags {
   template?: string;
   testIdp: boolean;
   moderators?: string;
+  spInfo?: string;
   waitForHost: boolean;
   lobby: boolean;
   readonlyNames: boolean;
@@ -65,6 +68,7 @@ const setupOptions = {
   'sp-entity-id': { type: 'string' },
   template: { type: 'string' },
   moderators: { type: 'string' },
+  'sp-info': { type: 'string' },
   'wait-for-host': { type: 'boolean' },
   lobby: { type: 'boolean' },
   'readonly-names': { type: 'boolean' },
@@ -99,6 +103,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     spEntityId: v['sp-entity-id'],
     template: v.template,
     moderators: v.moderators,
+    spInfo: v['sp-info'],
     waitForHost: v['wait-for-host'] ?? false,
     lobby: v.lobby ?? false,
     readonlyNames: v['readonly-names'] ?? false,
@@ -132,6 +137,10 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
                               or "federation" with --metadata-signing-cert)
   --template T                direct | discovery | federation (normally inferred)
   --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
+  --sp-info FILE              what your federation's registrar wants to know (names, URLs, contacts;
+                              compose-overlay/sp-info.example.yml): writes the SP metadata to
+                              upload, \${CONFIG}/saml2jwt/sp-metadata.xml, which the SP also serves;
+                              asks on a terminal for required fields the file lacks. Kept for re-runs
   --test-idp                  use the compose test IdP (profile test-idp); for trying things out
   --moderators FILE           policy file deciding who is moderator (enables token_affiliation, and
                               token_lobby_bypass when the policy grants lobby_bypass)
@@ -204,6 +213,8 @@ export interface SetupInputs {
   ha: boolean;
   rotateSecret: boolean;
   testIdp?: TestIdp;
+  /** --sp-info, complete: the registrar-facing SP metadata is written from it. */
+  spInfo?: { info: SpInfo; text: string };
 }
 
 export class MissingInput extends Error {
@@ -421,7 +432,42 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     ha: flags.ha,
     rotateSecret: flags.rotateSecret,
     testIdp,
+    spInfo: flags.spInfo === undefined ? undefined : await resolveSpInfo(flags.spInfo, ask),
   };
+}
+
+/**
+ * --sp-info FILE, with each required field the file lacks asked on a terminal (without one, they
+ * are missing input). Kept as the operator wrote it unless answers were added.
+ */
+async function resolveSpInfo(file: string, ask: Ask | undefined): Promise<{ info: SpInfo; text: string }> {
+  const source = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(source, 'utf8');
+  } catch {
+    throw new InvalidInput(`--sp-info: cannot read ${source}`);
+  }
+  let raw: Record<string, unknown>;
+  try {
+    raw = parseSpInfoYaml(text, source);
+  } catch (err) {
+    if (err instanceof SpInfoError) throw new InvalidInput(`--sp-info: ${err.message}`);
+    throw err;
+  }
+  const missing = missingSpInfoFields(raw);
+  if (missing.length > 0 && !ask) throw new MissingInput(missing.map((field) => `${field} in ${source} (--sp-info)`));
+  for (const field of missing) {
+    const answer = (await ask!(`SP metadata, ${field}: `)).trim();
+    if (answer) raw = withField(raw, field, answer);
+  }
+  if (missing.length > 0) text = `# ${path.basename(source)}, completed by jitsi-saml2jwt setup\n${stringifyYaml(raw)}`;
+  try {
+    return { info: readSpInfo(raw, source), text };
+  } catch (err) {
+    if (err instanceof SpInfoError) throw new InvalidInput(`--sp-info: ${source} is not complete:\n  ${err.problems.join('\n  ')}`);
+    throw err;
+  }
 }
 
 function resolveSigning(flag: string | undefined, current: string | undefined): Signing {

@@ -26,6 +26,7 @@ import { replicas } from './setup/replicas';
 import { sidecarSecrets } from './setup/sidecar-secrets';
 import { signing } from './setup/signing';
 import { spKeyPair } from './setup/sp-key-pair';
+import { spMetadata } from './setup/sp-metadata';
 import { spMode } from './setup/sp-mode';
 
 export { appSecretNote, keyServerUrl } from './setup/signing';
@@ -108,6 +109,7 @@ export const SETUP_FEATURES: readonly SetupFeature[] = [
   readonlyNames,
   visitors,
   spKeyPair,
+  spMetadata, // after the key pair: the metadata lists its certificate
   clients,
   advancedMode,
   overlays,

@@ -42,6 +42,8 @@ export class SetupDraft {
   secretFiles?: { files: PlannedFile[]; dirAccess: PlannedDirAccess[]; summary: PlannedSecretFiles };
   secretRotated = false;
   metadataTrust?: MetadataTrust;
+  /** The SP's certificates (PEM), the signing one first: what its metadata lists. */
+  spCertificates: string[] = [];
   /** The operator's policy, once --moderators has checked it. */
   policy?: Policy;
   /** Clients ready after this run, one line each (the clients feature). */

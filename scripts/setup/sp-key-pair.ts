@@ -18,11 +18,16 @@ export const spKeyPair: SetupFeature = {
     if (keyExists !== fs.existsSync(certPath)) {
       throw new InvalidInput(`${spDir} holds only ${keyExists ? spKeyFile : spCertFile}: restore the other file, or move both away to get a new pair`);
     }
-    if (keyExists) return;
+    if (keyExists) {
+      draft.spCertificates = [fs.readFileSync(certPath, 'utf8')];
+      return;
+    }
     const spHost = new URL(draft.siteBase).hostname;
     const pair = draft.ctx.makeSpKeys ? draft.ctx.makeSpKeys(spHost, inputs.spEntityId) : null;
     draft.addFile(keyPath, pair?.keyPem ?? '(a new RSA 3072 private key)\n', 0o600, { replace: false, secret: true });
-    draft.addFile(certPath, pair?.certPem ?? `(a new self-signed certificate for ${spHost}, ${inputs.spEntityId})\n`, 0o644, { replace: false, secret: pair === null });
+    const certPem = pair?.certPem ?? `(a new self-signed certificate for ${spHost}, ${inputs.spEntityId})\n`;
+    draft.addFile(certPath, certPem, 0o644, { replace: false, secret: pair === null });
+    draft.spCertificates = [certPem];
     draft.generated.push(`SP key and certificate generated in ${spDir} (RSA 3072, SHA-256, 10 years)`);
   },
 };
