@@ -9,7 +9,7 @@ import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { tierFacts, tierImages } from './images';
 import { cliArgs, prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
-import { clientTokenOf } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
 /** nginx keeps a DNS answer up to 1 s (resolver valid=1s), Apache up to 1 s (addressttl=1): wait them out. */
 const DNS_SETTLE_MS = 2500;
@@ -33,7 +33,7 @@ describe('docker: two SP and two sidecar replicas with sessions in memcached (sa
 
   const curlArgs = (): string[] => ['--resolve', `meet.example.test:${stack.webPort}:127.0.0.1`];
   const landedToken = async (page: Page, room: string, timeout = 60_000): Promise<string> => {
-    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout });
+    await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/${room}`);
     return clientTokenOf(landed.href);

@@ -11,7 +11,7 @@ import { jitsiState, launchBrowser, newContext, submitIdpLogin } from '../e2e/su
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, freePort, run } from './docker-cli';
 import { prosodyFor, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
-import { clientTokenOf } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-hostmode';
 const apiKey = randomBytes(32).toString('hex');
@@ -95,7 +95,7 @@ describe('docker: host mode with the backend API', function () {
     await page.goto(`https://${serverName}/saml2jwt/redirectWithToken?room=Planning&state=${jitsiState('Planning', 'acme')}`);
     expect(new URL(page.url()).hostname, (await page.content()).slice(0, 500)).to.equal('idp.example.test');
     await submitIdpLogin(page, 'bob', 'bob-pass');
-    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
+    await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout: 60_000 });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/acme/Planning`);
     const token = clientTokenOf(landed.href);

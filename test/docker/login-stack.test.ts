@@ -7,7 +7,7 @@ import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { cliArgs, expectSecretFilesFromSetup, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
-import { clientTokenOf } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-live';
 
@@ -91,7 +91,7 @@ describe('docker: login through the containers (path mode)', function () {
     await page.goto(tokenAuthUrl(stack.publicUrl, 'Standup', ''));
     expect(new URL(page.url()).hostname, (await page.content()).slice(0, 500)).to.equal('idp.example.test');
     await submitIdpLogin(page, 'alice', 'alice-pass');
-    await page.waitForURL((url) => url.searchParams.has('jwt'), { timeout: 60_000 });
+    await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout: 60_000 });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/Standup`);
     expect(landed.hash).to.match(/^#config\.prejoinConfig\.enabled=false(&|$)/);

@@ -161,7 +161,7 @@ describe('e2e: SP sessions in memcached (SP_SESSION_STORE=memcache)', function (
     // The IdP still knows the user (its own session): it may answer without the form.
     await Promise.race([
       page.waitForSelector('#username', { timeout: 20000 }).then(() => submitIdpLogin(page, 'alice', 'alice-pass')),
-      page.waitForURL((u) => u.searchParams.has('jwt'), { timeout: 20000 }),
+      page.waitForURL((u) => clientJwtFromUrl(u.href).jwt !== undefined, { timeout: 20000 }),
     ]);
     await landedWithToken(page);
     expect(visited.some((u) => new URL(u).port === new URL(stack.idp.metadataUrl).port), 'went back to the IdP').to.equal(true);

@@ -286,7 +286,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       // Every header that is set is also unset early.
       const set = [...locations.matchAll(/^RequestHeader set (\S+)/gm)].map((m) => m[1]);
       const unset = [...locations.matchAll(/^RequestHeader unset (\S+) early$/gm)].map((m) => m[1]);
-      expect(set).to.have.length(13);
+      expect(set).to.have.length(14);
       expect(unset).to.have.members(set as string[]);
       // The rendered files holding the secret are not world-readable.
       expect(statSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf')).mode & 0o007).to.equal(0);
