@@ -285,6 +285,23 @@ describe('docker: compose overlay configuration', function () {
     expect(svc(withIdp, 'test-idp').environment?.TEST_IDP_SP_METADATA_URL).to.equal('http://saml-sp.meet.jitsi:8080/saml2jwt/Shibboleth.sso/Metadata');
   });
 
+  it('saml-sp: the MDQ variables reach the SP, and its health check waits as long as the entrypoint waits for shibd (SHIBD_START_TIMEOUT)', async () => {
+    expect(svc(model, 'saml-sp').healthcheck?.start_period, 'the default, 120 s').to.equal('2m0s');
+    const mdq = {
+      SHIBBOLETH_TEMPLATE_XML: 'mdq',
+      MDQ_URL: 'https://mdq.example.org/global/',
+      MDQ_MIN_CACHE_DURATION: '60',
+      MDQ_MAX_CACHE_DURATION: '28800',
+      METADATA_SIGNING_CERT: '/etc/shibboleth/keys/metadata-signers',
+      SSO_URL: 'https://ds.example.org/ds',
+      METADATA_URL: '',
+      SHIBD_START_TIMEOUT: '600',
+    };
+    const sp = svc(await project({ env: mdq }).config(), 'saml-sp');
+    expect(sp.environment).to.include(mdq);
+    expect(sp.healthcheck?.start_period).to.equal('10m0s');
+  });
+
   it('builds from this checkout through the base-image arguments of the contract', () => {
     const sidecar = svc(withIdp, 'saml2jwt').build;
     expect(sidecar).to.deep.include({ context: repoRoot, dockerfile: 'sidecar/Dockerfile', args: { NODE_IMAGE: 'node:24-bookworm-slim' } });

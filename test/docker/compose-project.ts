@@ -112,7 +112,7 @@ export interface ComposeService {
   environment?: Record<string, string | null>;
   volumes?: Array<{ type: string; source: string; target: string; read_only?: boolean }>;
   networks?: Record<string, { aliases?: string[] } | null>;
-  healthcheck?: { test: string[] };
+  healthcheck?: { test: string[]; start_period?: string };
   cap_drop?: string[];
   cap_add?: string[];
   security_opt?: string[];

@@ -1,15 +1,16 @@
 #!/bin/bash
 # Install the Debian packages the end-to-end test runs on the host: Apache + mod_shib
-# (the SP), SimpleSAMLphp with mod_php and its PHP extensions (the test IdP), Chromium
-# (the browser), nginx (Jitsi's web server, for our snippet's headers). Idempotent: installs
-# only what is missing. Needs root (or sudo).
+# (the SP; shibboleth-sp-utils has shibd and mdquery), SimpleSAMLphp with mod_php and its PHP
+# extensions (the test IdP), Chromium (the browser), xmlsec1 (signs the federation metadata
+# fixtures), libxml2-utils (xmllint, the SAML schemas), nginx (Jitsi's web server, for our
+# snippet's headers). Idempotent: installs only what is missing. Needs root (or sudo).
 set -euo pipefail
 
 packages=(
-  apache2 libapache2-mod-shib
+  apache2 libapache2-mod-shib shibboleth-sp-utils
   simplesamlphp libapache2-mod-php php-xml php-mbstring
   chromium
-  openssl curl gettext-base
+  openssl curl gettext-base xmlsec1
   libxml2-utils
   memcached
   nginx-light

@@ -6,36 +6,23 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
-import { newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
+import { tokenAuthUrl } from './support/browser';
 import { startHttpsMetadataServer, type HttpsMetadataServer } from './support/https-metadata-server';
 import { httpGet } from './support/http-request';
 import { startIdp, type RunningIdp } from './support/idp';
+import { attemptLogin, expectLogin as expectLoginOf, expectNoToken as expectNoTokenOf, issuedTokens as issuedTokensOf, type Attempt } from './support/login-attempt';
 import { freePort } from './support/ports';
 import { waitFor } from './support/processes';
-import { sidecarLog } from './support/sidecar-audit';
 import { ensureSidecarBuilt } from './support/sidecar';
 import { ensureDir, spLayout } from './support/sp';
 import { startStack, type Stack } from './support/stack';
 import { makeCa, serverCertificate, type Ca } from './support/tls-ca';
-import { clientJwtFromUrl } from '../support/jitsi-client';
 
 const APP_ID = 'saml2jwt-e2e';
-const JWT_PATTERN = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
-
-interface Attempt {
-  /** Every URL the page's main frame navigated to. */
-  navigations: string[];
-  /** The hosts whose login form was filled in. */
-  loggedInAt: string[];
-  finalUrl: string;
-  text: string;
-}
 
 describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direct mode, no stale test IdP)', function () {
   this.timeout(90000);
   let stack: Stack;
-  let publicOrigin: string;
   let work: string;
   let metadataCa: Ca;
   const servers: HttpsMetadataServer[] = [];
@@ -44,7 +31,6 @@ describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direc
     this.timeout(240000);
     ensureSidecarBuilt();
     stack = await startStack({ backend: { appId: APP_ID, appSecret: randomBytes(32).toString('hex'), xmppDomain: 'meet.jitsi' } });
-    publicOrigin = new URL(stack.publicUrl).origin;
     work = ensureDir(join(stack.dir, 'metadata-servers'));
     metadataCa = makeCa(work, 'metadata');
   });
@@ -92,52 +78,11 @@ describe('e2e: which IdPs the SP trusts (TLS-verified metadata, one IdP in direc
     return (JSON.parse(res.body) as Array<{ entityID: string }>).map((e) => e.entityID);
   };
 
-  const issuedTokens = (): number => sidecarLog(stack.dir).filter((l) => l.event === 'token_issued').length;
-
-  /**
-   * Opens `url` in a fresh browser; whenever an IdP login form shows, logs in as alice; resolves
-   * once the page has settled back on the public site (or stays at an IdP without a form).
-   */
-  async function attempt(url: string): Promise<Attempt> {
-    const context: BrowserContext = await newContext(stack.browser);
-    try {
-      const page = await context.newPage();
-      const navigations: string[] = [];
-      const loggedInAt: string[] = [];
-      page.on('framenavigated', (frame) => {
-        if (frame === page.mainFrame()) navigations.push(frame.url());
-      });
-      await page.goto(url, { timeout: 20000 }).catch(() => undefined);
-      for (let i = 0; i < 2; i++) {
-        const form = await page.waitForSelector('#username', { timeout: 4000 }).catch(() => null);
-        if (!form) break;
-        loggedInAt.push(new URL(page.url()).host);
-        await submitIdpLogin(page, 'alice', 'alice-pass');
-        await page.waitForURL((u) => u.origin === publicOrigin, { timeout: 20000 }).catch(() => undefined);
-      }
-      await page.waitForLoadState('networkidle', { timeout: 10000 }).catch(() => undefined);
-      // The sidecar flushes its audit lines every 500 ms.
-      await new Promise((r) => setTimeout(r, 700));
-      return { navigations, loggedInAt, finalUrl: page.url(), text: await page.content() };
-    } finally {
-      await context.close();
-    }
-  }
-
-  function expectNoToken(a: Attempt, issuedBefore: number): void {
-    const withToken = a.navigations.filter((u) => /[?&#]jwt=/.test(u));
-    expect(withToken, `navigations: ${a.navigations.join('\n')}`).to.deep.equal([]);
-    expect(a.text).not.to.match(JWT_PATTERN);
-    expect(issuedTokens(), 'tokens the sidecar issued').to.equal(issuedBefore);
-  }
-
+  const issuedTokens = (): number => issuedTokensOf(stack);
+  const attempt = (url: string): Promise<Attempt> => attemptLogin(stack, url);
+  const expectNoToken = (a: Attempt, issuedBefore: number): void => expectNoTokenOf(stack, a, issuedBefore);
   /** The login through TOKEN_AUTH_URL at the configured IdP lands in the meeting with a token. */
-  async function expectLogin(): Promise<void> {
-    const a = await attempt(tokenAuthUrl(stack.publicUrl, 'trustroom', ''));
-    const landed = new URL(a.finalUrl);
-    expect(landed.origin, a.navigations.join('\n')).to.equal(publicOrigin);
-    expect(clientJwtFromUrl(landed.href), a.navigations.join('\n')).to.have.property('jwt').that.matches(JWT_PATTERN);
-  }
+  const expectLogin = async (): Promise<void> => void (await expectLoginOf(stack, 'trustroom'));
 
   describe('item 1: metadata only over verified TLS', function () {
     let trusted: HttpsMetadataServer;

@@ -8,46 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startMetadataServer, idpMetadata, type MetadataServer } from './support/metadata-server';
-import { layoutEnv, runSpScript, spLayout, type SpLayout } from './support/sp';
+import { shibdTest, tool } from './support/shib-tools';
+import { keyedLayout, layoutEnv, runSpScript, spLayout, type SpLayout } from './support/sp';
 
 const run = promisify(execFile);
 const SECRET = 'e2e-proxy-secret-0123456789abcdef0123';
 const IDP = 'https://idp.example.test/idp/shibboleth';
 
-interface ToolResult {
-  code: number;
-  output: string;
-}
-
-async function tool(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<ToolResult> {
-  try {
-    const { stdout, stderr } = await run(command, args, { env });
-    return { code: 0, output: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, output: (e.stdout ?? '') + (e.stderr ?? '') };
-  }
-}
-
-/** shibd's own configuration test; problems are its ERROR / CRIT / FATAL log lines. */
-async function shibdTest(layout: SpLayout): Promise<{ code: number; problems: string[]; output: string }> {
-  const result = await tool('/usr/sbin/shibd', ['-t', '-c', join(layout.shibConfigDir, 'shibboleth2.xml')]);
-  const problems = result.output.split('\n').filter((l) => /\b(ERROR|CRIT|FATAL)\b/.test(l));
-  return { ...result, problems };
-}
-
 describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', function () {
   this.timeout(60000);
   let dir: string;
   let md: MetadataServer;
+  /** A certificate (PEM file) for checks that only need one to exist. */
+  let anyCert = '';
   let n = 0;
   /** A fresh, isolated SP folder with its keys. */
-  const freshLayout = async (mode = 'path'): Promise<SpLayout> => {
-    const layout = spLayout(join(dir, `sp-${++n}`));
-    const keys = await runSpScript('saml2jwt-keys', { ...layoutEnv(layout), SAML2JWT_MODE: mode, PUBLIC_URL: 'https://meet.example.test', SERVER_NAME: 'auth.example.test:8443' });
-    expect(keys.code, keys.stderr).to.equal(0);
-    return layout;
-  };
+  const freshLayout = (mode = 'path'): Promise<SpLayout> => keyedLayout(join(dir, `sp-${++n}`), mode);
   const baseEnv = (layout: SpLayout): Record<string, string> => ({
     ...layoutEnv(layout),
     PUBLIC_URL: 'https://meet.example.test',
@@ -64,6 +40,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
     dir = mkdtempSync(join(tmpdir(), 'saml2jwt-spconfig-'));
     md = await startMetadataServer();
     const certLayout = await freshLayout();
+    anyCert = join(certLayout.keyDir, 'sp-cert.pem');
     md.set('/idp.xml', idpMetadata(IDP, readFileSync(join(certLayout.keyDir, 'sp-cert.pem'), 'utf8')));
   });
 
@@ -145,7 +122,9 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       it('federation: signed, valid metadata loads without errors', async function () {
         const { layout, result } = await federation('/fed-signed.xml');
         const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
-        expect(xml).to.match(/<MetadataFilter type="Signature" certificate="[^"]+sp-cert\.pem"/);
+        // One File resolver per signing certificate, the certificate copied next to the configuration.
+        expect(xml).to.include(`<CredentialResolver type="File" certificate="${join(layout.shibConfigDir, 'metadata-signers/signer-1.pem')}"/>`);
+        expect(readFileSync(join(layout.shibConfigDir, 'metadata-signers/signer-1.pem'), 'utf8')).to.equal(readFileSync(signerCert, 'utf8'));
         expect(xml).to.include('<MetadataFilter type="RequireValidUntil"');
         expect(result.problems, result.output).to.deep.equal([]);
         expect(result.code).to.equal(0);
@@ -174,7 +153,7 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
 
       it('direct + METADATA_SIGNING_CERT: signed metadata loads, filtered to SSO_URL', async function () {
         const { xml, result } = await direct({ METADATA_URL: md.url('/fed-signed.xml'), METADATA_SIGNING_CERT: signerCert });
-        expect(xml).to.match(/<MetadataFilter type="Signature" certificate="[^"]+sp-cert\.pem" verifyBackup="true"\/>\s*<MetadataFilter type="Include">\s*<Include>https:\/\/idp\.example\.test\/idp\/shibboleth<\/Include>/);
+        expect(xml).to.match(/<MetadataFilter type="Signature" verifyBackup="true">\s*<!--[^]*?-->\s*<CredentialResolver type="Chaining">\s*<CredentialResolver type="File" certificate="[^"]+signer-1\.pem"\/>\s*<\/CredentialResolver>\s*<\/MetadataFilter>\s*<MetadataFilter type="Include">\s*<Include>https:\/\/idp\.example\.test\/idp\/shibboleth<\/Include>/);
         expect(xml).not.to.include('saml2jwt-if');
         expect(result.problems, result.output).to.deep.equal([]);
         expect(result.code).to.equal(0);
@@ -202,12 +181,78 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         const tampered = await direct({ METADATA_URL: '', METADATA_FILE: bad, METADATA_SIGNING_CERT: signerCert });
         expect(tampered.result.output).to.match(/error initializing MetadataProvider/);
       });
+
+      // Issue 20 §3: each IdP's metadata from the federation's MDQ service, after an optional static source.
+      const mdq = async (env: Record<string, string>): Promise<{ layout: SpLayout; xml: string; result: Awaited<ReturnType<typeof shibdTest>> }> => {
+        const layout = await freshLayout();
+        await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: 'mdq', METADATA_URL: '', SSO_URL: 'https://ds.example.test/DS/WAYF', MDQ_URL: 'https://mdq.example.test/global/', METADATA_SIGNING_CERT: signerCert, ...env });
+        const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
+        return { layout, xml, result: await shibdTest(layout) };
+      };
+      const mdqProvider = /<MetadataProvider type="MDQ" validate="true" ignoreTransport="true"\s+baseUrl="https:\/\/mdq\.example\.test\/global\/" cacheDirectory="([^"]+)"\s+minCacheDuration="(\d+)" maxCacheDuration="(\d+)">\s*<MetadataFilter type="RequireValidUntil" maxValidityInterval="2419200"\/>\s*<MetadataFilter type="Signature" verifyBackup="true">\s*<CredentialResolver type="Chaining">\s*<CredentialResolver type="File" certificate="[^"]+signer-1\.pem"\/>\s*<\/CredentialResolver>\s*<\/MetadataFilter>\s*<\/MetadataProvider>/;
+
+      it('mdq: one MDQ provider, signed answers with a validUntil required, cached in a folder named after MDQ_URL; shibd -t loads it', async function () {
+        const { layout, xml, result } = await mdq({});
+        const provider = mdqProvider.exec(xml);
+        expect(provider, xml).to.not.equal(null);
+        const [, cacheDirectory, min, max] = provider as unknown as [string, string, string, string];
+        expect(cacheDirectory).to.match(new RegExp(`^${layout.shibCacheDir}/mdq-mdq\\.example\\.test-[0-9a-f]{16}$`));
+        expect([min, max]).to.deep.equal(['60', '28800']);
+        expect(xml).to.include('<SSO discoveryProtocol="SAMLDS" discoveryURL="https://ds.example.test/DS/WAYF">');
+        expect(xml).not.to.include('type="XML" validate="true" url=');
+        expect(xml).not.to.include('saml2jwt-if');
+        expect(result.problems, result.output).to.deep.equal([]);
+        expect(result.code).to.equal(0);
+        // Another MDQ service, another cache folder: answers of one are never read back for the other.
+        const other = await mdq({ MDQ_URL: 'https://mdq.other.example.test/entities-base/', MDQ_MIN_CACHE_DURATION: '300', MDQ_MAX_CACHE_DURATION: '86400' });
+        expect(other.xml).to.match(/cacheDirectory="[^"]+\/mdq-mdq\.other\.example\.test-[0-9a-f]{16}"\s+minCacheDuration="300" maxCacheDuration="86400"/);
+        expect(other.xml).not.to.include(cacheDirectory);
+      });
+
+      it('mdq after a static source: a signed METADATA_URL (refused unsigned) or the operator\'s METADATA_FILE comes first', async function () {
+        const remote = await mdq({ METADATA_URL: md.url('/fed-signed.xml') });
+        const staticFirst = /<MetadataProvider type="XML" validate="true"\s+url="[^"]+\/fed-signed\.xml"[^>]*>[^]*?<MetadataFilter type="RequireValidUntil" maxValidityInterval="2419200"\/>\s*<MetadataFilter type="Signature" verifyBackup="true">\s*<CredentialResolver type="Chaining">\s*<CredentialResolver type="File" certificate="[^"]+signer-1\.pem"\/>[^]*?<\/MetadataProvider>[^]*?<MetadataProvider type="MDQ"/;
+        expect(remote.xml).to.match(staticFirst);
+        expect(remote.result.problems, remote.result.output).to.deep.equal([]);
+        expect(remote.result.code).to.equal(0);
+        const unsigned = await mdq({ METADATA_URL: md.url('/fed-unsigned.xml') });
+        expect(unsigned.result.output).to.match(/failed signature check: Root metadata element was unsigned/);
+        // In a chain, a source that fails is skipped: the MDQ service still answers for the rest.
+        expect(unsigned.result.output).to.match(/MetadataProvider.Chaining : failure initializing MetadataProvider/);
+
+        const file = join(dir, 'mdq-local-unsigned.xml');
+        writeFileSync(file, await (await fetch(md.url('/fed-unsigned.xml'))).text());
+        const local = await mdq({ METADATA_FILE: file });
+        expect(local.xml).to.match(new RegExp(`<MetadataProvider type="XML" validate="true" path="${file}"/>\\s*<!--[^]*?-->\\s*<MetadataProvider type="MDQ"`));
+        expect(local.result.problems, local.result.output).to.deep.equal([]);
+        expect(local.result.code).to.equal(0);
+      });
+
+      it('mdq: MDQ_URL, the cache durations and SHIBD_START_TIMEOUT are checked; MDQ_URL only with mdq', async function () {
+        const layout = spLayout(join(dir, 'mdq-refusals'));
+        const mdqEnv = { ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: 'mdq', METADATA_URL: '', SSO_URL: 'https://ds.example.test/DS', MDQ_URL: 'https://mdq.example.test/', METADATA_SIGNING_CERT: signerCert };
+        for (const [extra, message] of [
+          [{ MDQ_URL: 'mdq.example.test/global' }, 'saml2jwt-render: MDQ_URL must be an http(s) URL without spaces, quotes or $, not "mdq.example.test/global"'],
+          [{ MDQ_URL: 'https://mdq.example.test/" evil="1' }, 'saml2jwt-render: MDQ_URL must be an http(s) URL without spaces, quotes or $, not "https://mdq.example.test/" evil="1"'],
+          [{ MDQ_MIN_CACHE_DURATION: '10' }, 'saml2jwt-render: MDQ_MIN_CACHE_DURATION must be a whole number of seconds, at least 30 (Shibboleth\'s lower bound), not "10"'],
+          [{ MDQ_MAX_CACHE_DURATION: '8h' }, 'saml2jwt-render: MDQ_MAX_CACHE_DURATION must be a whole number of seconds, not "8h"'],
+          [{ MDQ_MIN_CACHE_DURATION: '600', MDQ_MAX_CACHE_DURATION: '300' }, 'saml2jwt-render: MDQ_MAX_CACHE_DURATION (300) must not be below MDQ_MIN_CACHE_DURATION (600)'],
+          [{ SHIBD_START_TIMEOUT: '0' }, 'saml2jwt-render: SHIBD_START_TIMEOUT must be a whole number of seconds, at least 1, not "0"'],
+          [{ SHIBBOLETH_TEMPLATE_XML: 'federation', METADATA_URL: md.url('/fed-signed.xml') }, 'saml2jwt-render: MDQ_URL is used only with SHIBBOLETH_TEMPLATE_XML=mdq, not with federation; empty it or set SHIBBOLETH_TEMPLATE_XML=mdq'],
+        ] as const) {
+          const result = await runSpScript('saml2jwt-render', { ...mdqEnv, ...extra });
+          expect(result.code, JSON.stringify(extra)).to.equal(2);
+          expect(result.stderr.trim(), JSON.stringify(extra)).to.equal(message);
+        }
+      });
+
       // Issue 13: SP_SESSION_STORE=memory (the default) or memcache, for every template.
       it('every template in both session-store modes: shibd -t loads it; memcache shares sessions, replay cache, artifacts and relay state', async function () {
         const variants: [string, Record<string, string>][] = [
           ['direct', {}],
           ['discovery', { SSO_URL: 'https://ds.example.test/DS/WAYF' }],
           ['federation', { SSO_URL: 'https://ds.example.test/DS/WAYF', METADATA_URL: md.url('/fed-signed.xml'), METADATA_SIGNING_CERT: signerCert }],
+          ['mdq', { SSO_URL: 'https://ds.example.test/DS/WAYF', METADATA_URL: '', MDQ_URL: 'http://127.0.0.1:1/mdq/', METADATA_SIGNING_CERT: signerCert }],
         ];
         const prefixes = new Set<string>();
         for (const [variant, extra] of variants) {
@@ -253,10 +298,11 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
     });
 
     it('every remote variant verifies TLS: VERIFYPEER and VERIFYHOST on, CAINFO = METADATA_TLS_CA or the system bundle', async function () {
-      for (const variant of ['direct', 'discovery', 'federation']) {
+      for (const variant of ['direct', 'discovery', 'federation', 'mdq']) {
         const layout = await freshLayout();
         const extra: Record<string, string> = variant === 'direct' ? {} : { SSO_URL: 'https://ds.example.test/DS' };
-        if (variant === 'federation') extra.METADATA_SIGNING_CERT = join(layout.keyDir, 'sp-cert.pem');
+        if (variant === 'federation' || variant === 'mdq') extra.METADATA_SIGNING_CERT = join(layout.keyDir, 'sp-cert.pem');
+        if (variant === 'mdq') extra.MDQ_URL = 'https://mdq.example.test/global/';
         await render({ ...baseEnv(layout), SHIBBOLETH_TEMPLATE_XML: variant, ...extra });
         const xml = readFileSync(join(layout.shibConfigDir, 'shibboleth2.xml'), 'utf8');
         expect(xml, variant).to.include('<TransportOption provider="CURL" option="64">1</TransportOption>');
@@ -333,17 +379,20 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
   });
 
   describe('refusals and keys', function () {
-    const required: Array<[string, Record<string, string>]> = [
-      ['PUBLIC_URL', {}],
-      ['METADATA_URL', {}],
-      ['SSO_URL', {}],
-      ['SIDECAR_PROXY_SECRET', {}],
-      ['SERVER_NAME', { SAML2JWT_MODE: 'host' }],
-      ['METADATA_SIGNING_CERT', { SHIBBOLETH_TEMPLATE_XML: 'federation', SSO_URL: 'https://ds.example.test/DS' }],
+    const required: Array<[string, () => Record<string, string>]> = [
+      ['PUBLIC_URL', () => ({})],
+      ['METADATA_URL', () => ({})],
+      ['SSO_URL', () => ({})],
+      ['SIDECAR_PROXY_SECRET', () => ({})],
+      ['SERVER_NAME', () => ({ SAML2JWT_MODE: 'host' })],
+      ['METADATA_SIGNING_CERT', () => ({ SHIBBOLETH_TEMPLATE_XML: 'federation', SSO_URL: 'https://ds.example.test/DS' })],
+      ['METADATA_SIGNING_CERT', () => ({ SHIBBOLETH_TEMPLATE_XML: 'mdq', SSO_URL: 'https://ds.example.test/DS', MDQ_URL: 'https://mdq.example.test/global/' })],
+      ['MDQ_URL', () => ({ SHIBBOLETH_TEMPLATE_XML: 'mdq', SSO_URL: 'https://ds.example.test/DS', METADATA_SIGNING_CERT: anyCert })],
     ];
-    for (const [name, extra] of required) {
-      it(`a missing ${name} gives one line naming it and exit status 2`, async function () {
-        const layout = spLayout(join(dir, `missing-${name}`));
+    for (const [name, extras] of required) {
+      it(`a missing ${name} gives one line naming it and exit status 2 (${extras().SHIBBOLETH_TEMPLATE_XML ?? 'direct'})`, async function () {
+        const extra = extras();
+        const layout = spLayout(join(dir, `missing-${name}-${extra.SHIBBOLETH_TEMPLATE_XML ?? 'direct'}`));
         const env: Record<string, string> = { ...baseEnv(layout), ...extra };
         delete env[name];
         const result = await runSpScript('saml2jwt-render', env);
@@ -386,12 +435,12 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       const file = join(dir, 'some-metadata.xml');
       writeFileSync(file, '<x/>');
       for (const [extra, pattern] of [
-        [{ SHIBBOLETH_TEMPLATE_XML: 'discovery', METADATA_URL: '', METADATA_FILE: file }, /^saml2jwt-render: METADATA_FILE \(local metadata\) works only with SHIBBOLETH_TEMPLATE_XML=direct/],
+        [{ SHIBBOLETH_TEMPLATE_XML: 'discovery', METADATA_URL: '', METADATA_FILE: file }, /^saml2jwt-render: METADATA_FILE \(local metadata\) works only with SHIBBOLETH_TEMPLATE_XML=direct or mdq/],
         [{ METADATA_FILE: file }, /^saml2jwt-render: set one of METADATA_URL and METADATA_FILE, not both$/],
         [{ METADATA_URL: '', METADATA_FILE: join(dir, 'absent.xml') }, /^saml2jwt-render: METADATA_FILE names ".*absent\.xml", which is not a readable file$/],
         [{ METADATA_URL: '' }, /^saml2jwt-render: METADATA_URL is required \(or METADATA_FILE\)/],
         [{ METADATA_TLS_CA: join(dir, 'absent-ca.pem') }, /^saml2jwt-render: METADATA_TLS_CA names ".*absent-ca\.pem", which is not a readable file/],
-        [{ METADATA_SIGNING_CERT: join(dir, 'absent-signer.pem') }, /^saml2jwt-render: METADATA_SIGNING_CERT names ".*absent-signer\.pem", which is not a readable file$/],
+        [{ METADATA_SIGNING_CERT: join(dir, 'absent-signer.pem') }, /^saml2jwt-render: METADATA_SIGNING_CERT names ".*absent-signer\.pem", which is not a readable file or folder$/],
         [{ SHIBBOLETH_TEMPLATE_XML: 'discovery', SSO_URL: 'https://ds.example.test/DS', METADATA_SIGNING_CERT: file }, /^saml2jwt-render: METADATA_SIGNING_CERT is not used with SHIBBOLETH_TEMPLATE_XML=discovery/],
       ] as const) {
         const result = await runSpScript('saml2jwt-render', { ...baseEnv(layout), ...extra });

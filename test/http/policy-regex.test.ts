@@ -4,7 +4,6 @@ import { expect } from 'chai';
 import { MAX_MATCHED_LENGTH, unsafeRegexReason } from '../../sidecar/src/policy/policy-regex';
 import { get, spHeaders, startTestSidecar, writePolicy } from '../support/test-sidecar';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** The security review's pattern with `groups` optional alternations; 24 took hours on the old guard. */
 const optionalAlternations = (groups: number): string => `^${'(?:a|a)?'.repeat(groups)}b$`;
@@ -52,10 +51,12 @@ describe('http: policy regexes under hostile values', () => {
           long.push(await timed('a'.repeat(8000), 403));
           atCap.push(await timed('a'.repeat(MAX_MATCHED_LENGTH), 302));
         }
-        // Same process, same moment: a slow machine slows all three alike.
-        const budget = median(ordinary) + 10;
-        expect(median(long), `8 KB value: ${long.map((m) => m.toFixed(1)).join(', ')} ms`).to.be.below(budget);
-        expect(median(atCap), `${MAX_MATCHED_LENGTH}-character value: ${atCap.map((m) => m.toFixed(1)).join(', ')} ms`).to.be.below(budget);
+        // Same process, same moment; the fastest of seven: what the request costs, without the
+        // pauses another process on a shared machine adds to some of them. A pattern that
+        // backtracks costs that much every time, so its fastest run shows it as well.
+        const budget = Math.min(...ordinary) + 10;
+        expect(Math.min(...long), `8 KB value: ${long.map((m) => m.toFixed(1)).join(', ')} ms`).to.be.below(budget);
+        expect(Math.min(...atCap), `${MAX_MATCHED_LENGTH}-character value: ${atCap.map((m) => m.toFixed(1)).join(', ')} ms`).to.be.below(budget);
       } finally {
         await t.stop();
       }

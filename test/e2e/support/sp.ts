@@ -66,6 +66,14 @@ export async function runSpScript(script: string, env: Record<string, string>): 
   }
 }
 
+/** An SP folder at `root` with its keys made (by saml2jwt-keys), ready to render into. */
+export async function keyedLayout(root: string, mode = 'path'): Promise<SpLayout> {
+  const layout = spLayout(root);
+  const keys = await runSpScript('saml2jwt-keys', { ...layoutEnv(layout), SAML2JWT_MODE: mode, PUBLIC_URL: 'https://meet.example.test', SERVER_NAME: 'auth.example.test:8443' });
+  if (keys.code !== 0) throw new Error(`saml2jwt-keys failed (${keys.code}): ${keys.stderr}`);
+  return layout;
+}
+
 export interface SpOptions {
   layout: SpLayout;
   /** PUBLIC_URL, METADATA_URL, SSO_URL, SIDECAR_URL, SIDECAR_PROXY_SECRET, SP_LISTEN, ... */
@@ -87,7 +95,8 @@ export async function startSp(group: ProcessGroup, options: SpOptions, port: num
   handToServiceUser(layout.root);
 
   const shibConfig = join(layout.shibConfigDir, 'shibboleth2.xml');
-  group.start('shibd', '/usr/sbin/shibd', ['-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
+  // As the entrypoint does: stdout line-buffered, so each log line is in the log when it happens.
+  group.start('shibd', '/usr/bin/stdbuf', ['-oL', '/usr/sbin/shibd', '-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
     asServiceUser: true,
   });
   await waitFor('shibd socket', () => {

@@ -279,7 +279,7 @@ describe('config/load: the expected IdP (direct mode)', () => {
     expect(testConfig({ SSO_URL: IDP, SHIBBOLETH_TEMPLATE_XML: 'shibboleth2_sp_direct_idp.xml' }).identity.expectedIdp).to.equal(IDP);
   });
   it('is unset with a discovery service (SSO_URL is then the discovery URL), or without SSO_URL', () => {
-    for (const template of ['discovery', 'federation', 'shibboleth2_sp_discovery.xml']) {
+    for (const template of ['discovery', 'federation', 'mdq', 'shibboleth2_sp_discovery.xml']) {
       expect(testConfig({ SSO_URL: 'https://ds.example.org/DS', SHIBBOLETH_TEMPLATE_XML: template }).identity.expectedIdp, template).to.equal(undefined);
     }
     expect(testConfig().identity.expectedIdp).to.equal(undefined);
