@@ -61,6 +61,17 @@ export function checkMetadataUrl(value: string, signed: boolean): string {
   );
 }
 
+/**
+ * The base URL of an MDQ service: the SP asks `<base>entities/<url-encoded entityID>`, so it ends
+ * in a slash (one is added). Plain http is fine: every answer must be signed.
+ */
+export function checkMdqUrl(value: string): string {
+  const url = parseUrl('MDQ URL', value.trim());
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new InvalidInput(`MDQ URL "${value}" must be http(s)://`);
+  if (url.search || url.hash) throw new InvalidInput(`MDQ URL "${value}" is a base URL: no query or fragment`);
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
+}
+
 /** A SAML entityID: an absolute URI (https://... or urn:...). */
 export function checkEntityId(what: string, value: string): string {
   const v = value.trim();

@@ -8,6 +8,7 @@ import {
   InvalidInput,
   checkDiscoveryUrl,
   checkEntityId,
+  checkMdqUrl,
   checkMetadataUrl,
   checkPublicUrl,
   checkServerName,
@@ -19,7 +20,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import { missingSpInfoFields, parseSpInfoYaml, readSpInfo, SpInfoError, withField, type SpInfo } from './sp-metadata/sp-info';
 
 export type SamlMode = 'path' | 'host';
-export type SpTemplate = 'direct' | 'discovery' | 'federation';
+export type SpTemplate = 'direct' | 'discovery' | 'federation' | 'mdq';
 /** How tokens are signed: the shared JWT_APP_SECRET, or our private keys and a key server. */
 export type Signing = 'hs256' | 'rs256';
 
@@ -31,6 +32,7 @@ export interface SetupFlags {
   metadataUrl?: string;
   idpEntityId?: string;
   discoveryUrl?: string;
+  mdqUrl?: string;
   metadataSigningCert?: string;
   metadataFile?: string;
   metadataTlsCa?: string;
@@ -62,6 +64,7 @@ const setupOptions = {
   'metadata-url': { type: 'string' },
   'idp-entity-id': { type: 'string' },
   'discovery-url': { type: 'string' },
+  'mdq-url': { type: 'string' },
   'metadata-signing-cert': { type: 'string' },
   'metadata-file': { type: 'string' },
   'metadata-tls-ca': { type: 'string' },
@@ -97,6 +100,7 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     metadataUrl: v['metadata-url'],
     idpEntityId: v['idp-entity-id'],
     discoveryUrl: v['discovery-url'],
+    mdqUrl: v['mdq-url'],
     metadataSigningCert: v['metadata-signing-cert'],
     metadataFile: v['metadata-file'],
     metadataTlsCa: v['metadata-tls-ca'],
@@ -135,7 +139,11 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
   --idp-entity-id ID          log in at this one IdP (template "direct")
   --discovery-url URL         let users pick their IdP at this discovery service (template "discovery",
                               or "federation" with --metadata-signing-cert)
-  --template T                direct | discovery | federation (normally inferred)
+  --mdq-url URL               the federation's MDQ service (one IdP at a time; with --discovery-url and
+                              --metadata-signing-cert): for eduGAIN-sized federations, instead of a
+                              whole aggregate (template "mdq"); --metadata-url or --metadata-file
+                              may add IdPs the service does not serve
+  --template T                direct | discovery | federation | mdq (normally inferred)
   --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
   --sp-info FILE              what your federation's registrar wants to know (names, URLs, contacts;
                               compose-overlay/sp-info.example.yml): writes the SP metadata to
@@ -202,6 +210,8 @@ export interface SetupInputs {
   metadataTlsCa?: SpFile; // absent: the system CAs
   ssoUrl: string;
   metadataSigningCert?: MetadataSigningCert;
+  /** The mdq template's service (MDQ_URL), ending in a slash. */
+  mdqUrl?: string;
   moderatorsPolicy?: string; // absolute path of the operator's policy file
   waitForHost: boolean; // only with moderatorsPolicy
   lobby: boolean; // only with moderatorsPolicy
@@ -228,6 +238,7 @@ const templateAliases: Record<string, SpTemplate> = {
   direct: 'direct',
   discovery: 'discovery',
   federation: 'federation',
+  mdq: 'mdq',
   'shibboleth2_sp_direct_idp.xml': 'direct',
   'shibboleth2_sp_discovery.xml': 'discovery',
   'shibboleth2_sp_federation.xml': 'federation',
@@ -310,6 +321,14 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     template = templateAliases[flags.template];
     if (!template) throw new InvalidInput(`--template must be direct, discovery or federation, not "${flags.template}"`);
   }
+  // MDQ: one IdP at a time from the federation's service, users choose at a discovery service.
+  const mdqArg = flags.mdqUrl ?? (template === undefined && fromEnv('SHIBBOLETH_TEMPLATE_XML') === 'mdq' ? fromEnv('MDQ_URL') : undefined);
+  if (mdqArg !== undefined) {
+    if (flags.testIdp || flags.idpEntityId !== undefined) throw new InvalidInput('--mdq-url is for a federation whose users choose their IdP (--discovery-url), not for one IdP');
+    if (template !== undefined && template !== 'mdq') throw new InvalidInput(`--mdq-url goes with the mdq template, not ${template}`);
+    template = 'mdq';
+  }
+  const mdqUrl = mdqArg !== undefined ? checkMdqUrl(mdqArg) : undefined;
   let ssoUrl: string | undefined;
   let metadataUrl: string | undefined;
   const testIdp = usesTestIdp ? knownTestIdp : undefined;
@@ -348,6 +367,10 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   if (template === 'federation' && !metadataSigningCert) {
     throw new InvalidInput('the federation template needs --metadata-signing-cert (the PEM that signs the federation metadata)');
   }
+  if (template === 'mdq' && !metadataSigningCert) {
+    throw new InvalidInput('--mdq-url needs --metadata-signing-cert: every answer of the MDQ service must be signed by the federation');
+  }
+  if (template === 'mdq' && !mdqUrl) throw new InvalidInput('the mdq template needs --mdq-url (the base URL of the federation\'s MDQ service)');
   // The SP checks signatures in direct and federation mode; discovery is the unsigned variant.
   if (template === 'discovery' && flags.metadataSigningCert !== undefined) {
     throw new InvalidInput('--metadata-signing-cert does not go with the discovery template: use --template federation (signed metadata, users choose their IdP)');
@@ -360,11 +383,12 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
   if (!testIdp) {
     const fileArg = flags.metadataFile ?? (flags.metadataUrl === undefined ? fromEnv('METADATA_FILE') : undefined);
     if (fileArg !== undefined) {
-      if (template !== 'direct') throw new InvalidInput(`--metadata-file (METADATA_FILE) works only with one IdP (direct), not with the ${template} template: use --metadata-url`);
+      if (template !== 'direct' && template !== 'mdq') throw new InvalidInput(`--metadata-file (METADATA_FILE) works only with one IdP (direct) or beside MDQ, not with the ${template} template: use --metadata-url`);
       metadataFile = resolveSpFile('--metadata-file', fileArg, metadataFileName, (text, file) => checkIdpMetadata(text, file, ssoUrl));
     }
   }
-  if (!metadataUrl && !metadataFile) {
+  // With MDQ, a metadata URL only adds IdPs the service does not serve: optional.
+  if (!metadataUrl && !metadataFile && (template !== 'mdq' || (flags.metadataUrl ?? fromEnv('METADATA_URL')) !== undefined)) {
     const given = flags.metadataUrl ?? fromEnv('METADATA_URL');
     const signed = metadataSigningCert !== undefined;
     metadataUrl = given !== undefined
@@ -406,7 +430,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
   }
 
-  if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile) || !template) throw new MissingInput(missing);
+  if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile || mdqUrl) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
   return {
@@ -421,6 +445,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     metadataTlsCa,
     ssoUrl,
     metadataSigningCert,
+    mdqUrl,
     moderatorsPolicy,
     waitForHost: flags.waitForHost,
     lobby: flags.lobby,

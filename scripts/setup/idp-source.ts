@@ -7,11 +7,19 @@ import { metadataTrust } from '../metadata-trust';
 import { metadataFileName, metadataSigningCertFile, metadataTlsCaFile, type SpFile } from '../setup-inputs';
 import type { SetupFeature } from './draft';
 
-const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation' } as const;
+const templateValue = { direct: 'direct', discovery: 'discovery', federation: 'federation', mdq: 'mdq' } as const;
+
+/**
+ * eduGAIN's aggregate is "expected to be consumed by participating federations, not by individual
+ * IdPs or SPs" (technical.edugain.org/metadata; shared/FEDERATION.md): some 30 s and 1.5 GB per SP.
+ */
+function isEduGainAggregate(url: string | undefined): boolean {
+  return url !== undefined && /^https?:\/\/mds\.edugain\.org\//i.test(url);
+}
 
 export const idpSource: SetupFeature = {
   name: 'IdP or federation',
-  flags: ['--metadata-url', '--metadata-file', '--metadata-signing-cert', '--metadata-tls-ca', '--idp-entity-id', '--discovery-url', '--template', '--sp-entity-id', '--test-idp'],
+  flags: ['--metadata-url', '--metadata-file', '--metadata-signing-cert', '--metadata-tls-ca', '--idp-entity-id', '--discovery-url', '--mdq-url', '--template', '--sp-entity-id', '--test-idp'],
   doctorChecks: ['the SP loads the IdP metadata', 'the test IdP is reachable (with --test-idp)'],
   plan(draft) {
     const { inputs } = draft;
@@ -25,6 +33,13 @@ export const idpSource: SetupFeature = {
     draft.setOrEmpty('METADATA_FILE', inputs.metadataFile?.containerPath);
     draft.setOrEmpty('METADATA_SIGNING_CERT', inputs.metadataSigningCert?.containerPath);
     draft.setOrEmpty('METADATA_TLS_CA', inputs.metadataTlsCa?.containerPath);
+    draft.setOrEmpty('MDQ_URL', inputs.mdqUrl);
+    if (isEduGainAggregate(inputs.metadataUrl)) {
+      draft.notes.push(
+        "federation: METADATA_URL is eduGAIN's whole aggregate, which eduGAIN means for federations, not for SPs (each SP replica needs some 30 s and 1.5 GB to load it, more on every refresh): use your national federation's feed, or better its MDQ service (--mdq-url, one IdP at a time: about a second and 40 MB)",
+      );
+    }
+    if (inputs.mdqUrl) draft.notes.push(`federation: MDQ, each IdP asked of ${inputs.mdqUrl} when a user first picks it, signatures checked, answers cached in the metadata volume`);
     draft.metadataTrust = metadataTrust({
       metadataUrl: inputs.metadataUrl,
       metadataFile: inputs.metadataFile?.containerPath,

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spMetadataChecks } from '../../../scripts/doctor-sp-metadata';
-import { copyCheckout, directIdpArgs, fingerprint, preCreateSpKeys, realPackageRoot, runSetup, type Checkout } from './checkout-fixture';
+import { EnvFile } from '../../../sidecar/src/config/env-file';
+import { copyCheckout, directIdpArgs, fingerprint, preCreateSpKeys, realPackageRoot, runSetup, sharedSpKeys, type Checkout } from './checkout-fixture';
 
 const EXAMPLE = path.join(realPackageRoot, 'compose-overlay', 'sp-info.example.yml');
 
@@ -96,5 +97,50 @@ describe('doctor: the SP metadata for the federation', () => {
     const otherKey = spMetadataChecks(file, { exitCode: 0, output: file.text }, { exitCode: 0, output: '-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n' });
     expect(otherKey[1]).to.include({ ok: false });
     expect(spMetadataChecks(file, undefined, undefined)[0]?.fix).to.include('not running');
+  });
+});
+
+describe('scripts/setup --mdq-url (issue 20 §3)', function () {
+  this.timeout(120000);
+  let c: Checkout;
+  let signer: string;
+  beforeEach(() => {
+    c = copyCheckout();
+    preCreateSpKeys(c);
+    signer = path.join(c.root, 'fed-signer.pem');
+    fs.writeFileSync(signer, sharedSpKeys().certPem);
+  });
+  afterEach(() => c.cleanup());
+  const env = (): EnvFile => EnvFile.parse(fs.readFileSync(c.envPath, 'utf8'));
+  const base = ['--public-url', 'https://meet.example.com:8443', '--non-interactive'];
+
+  it('writes the mdq template: MDQ_URL (with its slash), the discovery service, the signing certificate; a re-run keeps it', async () => {
+    const args = [...base, '--mdq-url', 'https://mdq.fed.example/global', '--discovery-url', 'https://ds.fed.example/ds', '--metadata-signing-cert', signer];
+    const r = await runSetup(c, args);
+    expect(r.code, r.err).to.equal(0);
+    const e = env();
+    expect([e.expanded('SHIBBOLETH_TEMPLATE_XML'), e.expanded('MDQ_URL'), e.expanded('SSO_URL'), e.expanded('METADATA_SIGNING_CERT')]).to.deep.equal([
+      'mdq', 'https://mdq.fed.example/global/', 'https://ds.fed.example/ds', '/etc/shibboleth/keys/metadata-signing-cert.pem',
+    ]);
+    expect(e.expanded('METADATA_URL') ?? '').to.equal('');
+    expect(r.out).to.include('federation: MDQ, each IdP asked of https://mdq.fed.example/global/');
+    expect((await runSetup(c, base)).out).to.match(/^Nothing to change/);
+  });
+
+  it('refuses MDQ without the federation\'s signing certificate, or for one IdP; nothing is written', async () => {
+    const before = fingerprint(c.dir, c.home);
+    const unsigned = await runSetup(c, [...base, '--mdq-url', 'https://mdq.fed.example/', '--discovery-url', 'https://ds.fed.example/ds']);
+    expect(unsigned.code).to.equal(2);
+    expect(unsigned.err).to.include('--mdq-url needs --metadata-signing-cert');
+    const oneIdp = await runSetup(c, [...base, '--mdq-url', 'https://mdq.fed.example/', '--idp-entity-id', 'https://idp.example.org/idp', '--metadata-signing-cert', signer]);
+    expect(oneIdp.code).to.equal(2);
+    expect(oneIdp.err).to.include('--mdq-url is for a federation whose users choose their IdP');
+    expect(fingerprint(c.dir, c.home)).to.deep.equal(before);
+  });
+
+  it('recommends MDQ (or the national feed) to an operator who gives the eduGAIN aggregate', async () => {
+    const r = await runSetup(c, [...base, '--metadata-url', 'https://mds.edugain.org/edugain-v2.xml', '--discovery-url', 'https://ds.fed.example/ds', '--metadata-signing-cert', signer]);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include("METADATA_URL is eduGAIN's whole aggregate").and.include('--mdq-url');
   });
 });
