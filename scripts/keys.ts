@@ -10,10 +10,12 @@ import { InvalidInput, checkEntityId, isHostName } from './input-checks';
 import { NotAJitsiCheckout, readJitsiCheckout } from './jitsi-checkout';
 import { MalformedEnvFile } from '../sidecar/src/config/env-file';
 import { run as runJwtKeys } from './jwt-keys';
+import { runSpRollover } from './sp-rollover-command';
 import { certificateMatchesKey, createSpKeyPair, describeCertificate, spKeyFolderState } from './sp-keys';
 
 export const keysUsage = `usage: jitsi-saml2jwt keys [--dir DIR | --jitsi-dir DIR] [--host HOST] [--entity-id ID] [--show]
        jitsi-saml2jwt keys rotate|list|revoke ...   the RS256 token signing keys (keys rotate --help)
+       jitsi-saml2jwt keys sp-rollover add|switch|finish ...   change the SP's SAML key without an outage
 
   --dir DIR         folder holding sp-key.pem + sp-cert.pem (default: ./sp)
   --jitsi-dir DIR   use the docker-jitsi-meet checkout's \${CONFIG}/saml2jwt/sp (and its .env for defaults)
@@ -43,6 +45,7 @@ const expiryWarningDays = 90;
 
 export async function run(argv: string[], environment: KeysEnvironment = {}): Promise<number> {
   if (argv[0] === 'rotate' || argv[0] === 'list' || argv[0] === 'revoke') return runJwtKeys(argv, environment);
+  if (argv[0] === 'sp-rollover') return runSpRollover(argv.slice(1), environment);
   const out = environment.out ?? ((t: string) => void process.stdout.write(t));
   const err = environment.err ?? ((t: string) => void process.stderr.write(t));
   let opts;

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInput } from '../input-checks';
 import { spCertFile, spKeyFile } from '../sp-keys';
+import { spCertificates } from '../sp-rollover';
 import type { SetupFeature } from './draft';
 
 export const spKeyPair: SetupFeature = {
@@ -19,7 +20,8 @@ export const spKeyPair: SetupFeature = {
       throw new InvalidInput(`${spDir} holds only ${keyExists ? spKeyFile : spCertFile}: restore the other file, or move both away to get a new pair`);
     }
     if (keyExists) {
-      draft.spCertificates = [fs.readFileSync(certPath, 'utf8')];
+      // During a key rollover, the second certificate too (the metadata lists both).
+      draft.spCertificates = spCertificates(spDir);
       return;
     }
     const spHost = new URL(draft.siteBase).hostname;
