@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ComposeProject, type ComposeModel, type ComposeService } from './compose-project';
 import { repoRoot } from './docker-cli';
+import { isOverlayFile } from '../../scripts/setup/overlays';
 
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'docker-jitsi-meet', 'basic');
 const overlayDir = path.join(repoRoot, 'compose-overlay');
@@ -322,7 +323,7 @@ describe('docker: compose overlay configuration', function () {
       'saml2jwt-ha.yml': ['services', 'networks'],
       'saml2jwt-rs256.yml': ['services', 'secrets'],
     };
-    for (const file of fs.readdirSync(overlayDir).filter((f) => f.endsWith('.yml'))) {
+    for (const file of fs.readdirSync(overlayDir).filter(isOverlayFile)) {
       const doc = parse(fs.readFileSync(path.join(overlayDir, file), 'utf8')) as Record<string, Record<string, unknown>>;
       expect(Object.keys(doc), file).to.deep.equal(topLevel[file] ?? ['services']);
       // Never redefines Jitsi's own network.

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mustRun, repoRoot, run, testPrefix, type Ran } from './docker-cli';
+import { isOverlayFile } from '../../scripts/setup/overlays';
 
 export interface ProjectOptions {
   /** Folder holding the fixture's docker-compose.yml (and anything it builds). */
@@ -32,7 +33,7 @@ export class ComposeProject {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `${this.name}-`));
     fs.cpSync(opts.fixtureDir, this.dir, { recursive: true });
     for (const file of fs.readdirSync(path.join(repoRoot, 'compose-overlay'))) {
-      if (file.endsWith('.yml')) fs.copyFileSync(path.join(repoRoot, 'compose-overlay', file), path.join(this.dir, file));
+      if (isOverlayFile(file)) fs.copyFileSync(path.join(repoRoot, 'compose-overlay', file), path.join(this.dir, file));
     }
     this.configDir = path.join(this.dir, 'cfg');
     const env = { CONFIG: this.configDir, COMPOSE_PROJECT_NAME: this.name, SAML2JWT_SRC: repoRoot, ...opts.env };

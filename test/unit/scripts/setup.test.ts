@@ -10,6 +10,7 @@ import { EnvFile } from '../../../sidecar/src/config/env-file';
 import { ownHeader } from '../../../scripts/env-file-edit';
 import { testIdp } from '../../../scripts/test-idp';
 import { beginMarker, endMarker } from '../../../scripts/custom-config-block';
+import { isOverlayFile } from '../../../scripts/setup/overlays';
 import {
   copyCheckout,
   directIdpArgs,
@@ -463,7 +464,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect((await runSetup(c, directIdpArgs)).code).to.equal(0);
       const overlayDir = path.join(realPackageRoot, 'compose-overlay');
       expect(read(path.join(c.configDir, 'web', 'nginx-custom', 'saml2jwt.conf'))).to.equal(read(path.join(overlayDir, 'nginx', 'saml2jwt.conf')));
-      const overlays = fs.readdirSync(overlayDir).filter((n) => n.endsWith('.yml'));
+      const overlays = fs.readdirSync(overlayDir).filter(isOverlayFile);
       expect(overlays).to.include('saml2jwt.yml');
       for (const name of overlays) expect(read(path.join(c.dir, name)), name).to.equal(read(path.join(overlayDir, name)));
       expect(fs.existsSync(path.join(c.configDir, 'saml2jwt', 'metadata'))).to.equal(true);
@@ -862,7 +863,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
     const wantedOwner = runsAsRoot ? '1000:0' : `${process.getuid?.()}:${process.getgid?.()}`;
     const overlayNames = (): string[] => {
       const names: string[] = [];
-      for (const file of fs.readdirSync(path.join(realPackageRoot, 'compose-overlay')).filter((n) => n.endsWith('.yml'))) {
+      for (const file of fs.readdirSync(path.join(realPackageRoot, 'compose-overlay')).filter(isOverlayFile)) {
         const text = read(path.join(realPackageRoot, 'compose-overlay', file));
         for (const m of text.matchAll(/file: \$\{CONFIG\}\/saml2jwt\/secrets\/(\S+)/g)) names.push(m[1]!);
       }
