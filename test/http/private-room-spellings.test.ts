@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { clientBackendSafeRoomName, clientTokenOf, safeDecodeURIComponent } from '../support/jitsi-client';
 import { closedPort, FakeJicofo } from '../support/fake-jicofo';
+import { respellRoom } from '../support/room-spellings';
 import { containsToken, get, jitsiState, spHeaders, startTestSidecar, wholeResponse, type TestSidecar } from '../support/test-sidecar';
 
 const TENANT = 'private-team';
@@ -80,24 +81,11 @@ describe('http: one room value decides a private room (issue 19)', () => {
       cfg: { ...cfg, jicofo: { ...cfg.jicofo, answerTtlMs: 0 } },
     }));
     // Rooms that are spellings of private rooms (some the guest's own), and anything else.
-    const respell = (name: string, choices: number[]): string =>
-      [...name]
-        .map((ch, i) => {
-          const code = ch.charCodeAt(0);
-          switch ((choices[i] ?? 0) % 5) {
-            case 1: return `%${code.toString(16).padStart(2, '0')}`;
-            case 2: return `%${code.toString(16).padStart(2, '0').toUpperCase()}`;
-            case 3: return code >= 0x21 && code <= 0x7e ? String.fromCharCode(code + 0xfee0) : ch;
-            case 4: return ch.toUpperCase();
-            default: return ch;
-          }
-        })
-        .join('');
     const name = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '1', '_', '-', '.', ' ', 'é'), minLength: 1, maxLength: 6 });
     const privateRoom = fc.tuple(name, fc.constantFrom(GUEST, OWNER)).map(([n, owner]) => `${n}__${uidOf(`${n}${owner}`)}${SUFFIX}`);
     const anyRoom = fc.string({ unit: fc.constantFrom('a', 'c', '_', '-', '%', '5', 'f', 'F', '6', '3', '\uff43', 'Ａ', 'é', ' ', '*', '/'), minLength: 1, maxLength: 30 });
     const room = fc.oneof(
-      fc.tuple(privateRoom, fc.array(fc.nat(4), { maxLength: 60 })).map(([r, choices]) => respell(r, choices)),
+      fc.tuple(privateRoom, fc.array(fc.nat(4), { maxLength: 60 })).map(([r, choices]) => respellRoom(r, choices)),
       anyRoom,
     );
     try {
