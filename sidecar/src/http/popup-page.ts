@@ -5,8 +5,9 @@
 // closes the popup shortly after.
 // Without an opener (opened in a tab, or the meeting page was closed) a token still reaches its
 // meeting by the normal redirect; a refusal just stays on screen.
-import { escapeHtml, jsonForScriptBlock } from './html-escape';
-import { htmlDocument, pageCsp } from './html-page';
+import { escapeHtml, jsonForScriptBlock } from '../pages/html-escape';
+import { renderPage, text, type Page } from '../pages/layout';
+import type { PageCsp } from './html-page';
 
 export type PopupMessage = { type: 'oauth-success'; accessToken: string } | { type: 'oauth-error'; error: string };
 
@@ -34,7 +35,7 @@ const SCRIPT =
   'if(d.fallback)location.replace(d.fallback)})();';
 
 /** Popup pages: this one script; never framed (the popup is a top-level window). */
-export const POPUP_PAGE_CSP = pageCsp({ script: SCRIPT, frameAncestors: "'none'" });
+export const POPUP_PAGE_CSP: PageCsp = { script: SCRIPT, frameAncestors: "'none'" };
 
 /** The message block and script, appended to a page's body. */
 export function popupScript(delivery: PopupDelivery): string {
@@ -44,16 +45,15 @@ export function popupScript(delivery: PopupDelivery): string {
 }
 
 /** Success: hand the token to the Jitsi page that opened us, or go to the meeting. */
-export function renderPopupSuccessPage(token: string, origin: string, meetingUrl: string): string {
-  return htmlDocument(
-    'Signed in',
-    `<h1>Signed in</h1>
-<p>You are signed in. This window closes by itself.</p>
-<noscript><p><a href="${escapeHtml(meetingUrl)}" rel="noreferrer">Continue to the meeting</a></p></noscript>${popupScript({
-      message: { type: 'oauth-success', accessToken: token },
-      origin,
-      close: true,
-      fallback: meetingUrl,
-    })}`,
-  );
+export function renderPopupSuccessPage(token: string, origin: string, meetingUrl: string): Page {
+  return (view) => {
+    const { signedIn } = view.t;
+    return renderPage(view, {
+      title: signedIn.title,
+      body: `<p>${text(signedIn.text)}</p>
+<noscript><p><a class="button primary" href="${escapeHtml(meetingUrl)}" rel="noreferrer">${text(signedIn.continue)}</a></p></noscript>
+`,
+      tail: popupScript({ message: { type: 'oauth-success', accessToken: token }, origin, close: true, fallback: meetingUrl }),
+    });
+  };
 }
