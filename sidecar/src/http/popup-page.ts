@@ -5,7 +5,7 @@
 // closes the popup shortly after.
 // Without an opener (opened in a tab, or the meeting page was closed) a token still reaches its
 // meeting by the normal redirect; a refusal just stays on screen.
-import { escapeHtml, jsonForScriptBlock } from '../pages/html-escape';
+import { jsonForScriptBlock } from '../pages/html-escape';
 import { renderPage, text, type Page } from '../pages/layout';
 import type { PageCsp } from './html-page';
 
@@ -44,15 +44,17 @@ export function popupScript(delivery: PopupDelivery): string {
 <script>${SCRIPT}</script>`;
 }
 
-/** Success: hand the token to the Jitsi page that opened us, or go to the meeting. */
+/**
+ * Success: hand the token to the Jitsi page that opened us, or go to the meeting. The button is
+ * the way on when the window stays open (no script, or an opener that does not close it).
+ */
 export function renderPopupSuccessPage(token: string, origin: string, meetingUrl: string): Page {
   return (view) => {
     const { signedIn } = view.t;
     return renderPage(view, {
       title: signedIn.title,
-      body: `<p>${text(signedIn.text)}</p>
-<noscript><p><a class="button primary" href="${escapeHtml(meetingUrl)}" rel="noreferrer">${text(signedIn.continue)}</a></p></noscript>
-`,
+      body: `<p>${text(signedIn.text)}</p>\n`,
+      actions: [{ href: meetingUrl, label: signedIn.continue, primary: true }],
       tail: popupScript({ message: { type: 'oauth-success', accessToken: token }, origin, close: true, fallback: meetingUrl }),
     });
   };
