@@ -39,6 +39,8 @@ export interface PageParts {
   helpdesk?: string;
   /** Markup after the card: data blocks and the page's one script. */
   tail?: string;
+  /** Markup at the end of <head> (the SP's pages carry their CSP in a meta element). */
+  head?: string;
 }
 
 /** Plain text from a message, its {placeholders} filled with plain text, escaped for HTML. */
@@ -66,14 +68,14 @@ function renderActions(actions: readonly Action[]): string {
   return `<div class="actions">${links.join('')}</div>`;
 }
 
-/** SUPPORT_URL and SUPPORT_EMAIL, each when set; the mail's subject names the reason for the helpdesk. */
+/** SUPPORT_URL and SUPPORT_EMAIL, each when set; the mail's subject names the reason for the helpdesk, when there is one. */
 function renderSupport(view: PageView, code: string | undefined): string {
   const { look, t } = view;
   const links: string[] = [];
   if (look.supportUrl !== undefined) links.push(`<a href="${escapeHtml(look.supportUrl)}" rel="noreferrer">${text(t.actions.supportUrl)}</a>`);
   if (look.supportEmail !== undefined) {
-    const subject = fill(t.actions.emailSubject, { brand: look.brandName, code: code ?? '-' });
-    const href = `mailto:${look.supportEmail}?subject=${encodeURIComponent(subject)}`;
+    const subject = code === undefined ? '' : `?subject=${encodeURIComponent(fill(t.actions.emailSubject, { brand: look.brandName, code }))}`;
+    const href = `mailto:${look.supportEmail}${subject}`;
     links.push(`<a href="${escapeHtml(href)}">${text(t.actions.supportEmail, { email: look.supportEmail })}</a>`);
   }
   return links.length === 0 ? '' : `<p class="support">${links.join('<br>')}</p>`;
@@ -85,7 +87,7 @@ export function renderPage(view: PageView, parts: PageParts): string {
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${text(t.page.documentTitle, { title: parts.title, brand: look.brandName })}</title>
-<style>${pageStyle(look)}</style>
+<style>${pageStyle(look)}</style>${parts.head ?? ''}
 </head><body>
 <header class="bar">${logo}<span class="brand">${escapeHtml(look.brandName)}</span></header>
 <main>

@@ -24,6 +24,11 @@ export const DEFAULT_BRANDING: Branding = {
 export interface PageLook extends Branding {
   /** Where "Go to the home page" leads: the PUBLIC_URL. */
   homeUrl: string;
+  /**
+   * The button text colour, when it cannot be worked out from `color` here: the SP's templates
+   * carry placeholders that its start script fills (scripts/docs/sp-pages.ts).
+   */
+  onColor?: string;
 }
 
 /** WCAG 2 relative luminance of #rrggbb. */
@@ -55,9 +60,9 @@ export function logoSource(logoUrl: string): string {
 }
 
 /** The one style sheet (inline: the CSP allows styles, never a style sheet from elsewhere). */
-export function pageStyle(look: Branding): string {
+export function pageStyle(look: Branding & { onColor?: string }): string {
   return [
-    `:root{--brand:${look.color};--on-brand:${textColorOn(look.color)}}`,
+    `:root{--brand:${look.color};--on-brand:${look.onColor ?? textColorOn(look.color)}}`,
     '*{box-sizing:border-box}',
     'html{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:100%;line-height:1.5;color:#1f1f1f;background:#f2f3f5}',
     'body{margin:0}',
