@@ -9,20 +9,12 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CATALOGUES } from '../../sidecar/src/pages/catalogue';
 import { get, jitsiState, spHeaders, startTestSidecar, writePolicy, type TestSidecar } from '../support/test-sidecar';
+import { PARTNER as PARTNER_USER, PARTNER_POLICY } from '../support/partner-policy';
 import { launchBrowser } from './support/browser';
 import { checkPage, LANGS, SCREENSHOTS, stayingContext, WIDTHS } from './support/page-check';
 
 
-const POLICY = `
-rules:
-  - name: no partner accounts
-    match:
-      - { idp: "https://idp.partner.example/idp/shibboleth" }
-      - { attribute: mail, regex: '.*@partner\\.example' }
-    allow: false
-    reason: "Partner accounts may not join the university's meetings."
-`;
-const PARTNER = spHeaders({ mail: 'eve@partner.example', idp: 'https://idp.partner.example/idp/shibboleth' });
+const PARTNER = spHeaders(PARTNER_USER);
 const NONCE = 'cd'.repeat(32);
 
 interface PageCase {
@@ -61,7 +53,7 @@ describe('e2e: the pages a person sees (Chromium: screenshots, axe-core)', funct
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const policy = writePolicy(POLICY);
+    const policy = writePolicy(PARTNER_POLICY);
     plain = await startTestSidecar({ POLICY_FILE: policy });
     busy = await startTestSidecar({ POLICY_FILE: policy, FRONT_RATE_LIMIT: '1' });
     branded = await startTestSidecar({

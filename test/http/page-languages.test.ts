@@ -5,18 +5,9 @@ import { expect } from 'chai';
 import { CATALOGUES } from '../../sidecar/src/pages/catalogue';
 import { cspDirectives, cspProblems } from '../support/page-script';
 import { containsToken, get, jitsiState, spHeaders, startTestSidecar, TEST_PROXY_SECRET, writePolicy, type TestSidecar } from '../support/test-sidecar';
+import { PARTNER, PARTNER_POLICY, PARTNER_REASON } from '../support/partner-policy';
 import { visibleText } from '../support/visible-text';
 
-const POLICY = `
-rules:
-  - name: no partner accounts
-    match:
-      - { idp: "https://idp.partner.example/idp/shibboleth" }
-      - { attribute: mail, regex: '.*@partner\\.example' }
-    allow: false
-    reason: "Partner accounts may not join."
-`;
-const PARTNER = { mail: 'eve@partner.example', idp: 'https://idp.partner.example/idp/shibboleth' };
 const NONCE = 'ab'.repeat(32);
 
 interface Page {
@@ -42,7 +33,7 @@ function buttons(body: string): Map<string, string> {
 describe('http: pages in the reader\'s language', () => {
   let t: TestSidecar;
   before(async () => {
-    t = await startTestSidecar({ POLICY_FILE: writePolicy(POLICY) });
+    t = await startTestSidecar({ POLICY_FILE: writePolicy(PARTNER_POLICY) });
   });
   after(() => t.stop());
 
@@ -85,7 +76,7 @@ describe('http: pages in the reader\'s language', () => {
     const p = await page(`${t.front}/saml2jwt/redirectWithToken?room=Standup&state=${state}`, { ...spHeaders(PARTNER), 'accept-language': 'en' });
     const text = visibleText(p.body);
     expect(text).to.include('Your account is not allowed to join meetings here.');
-    expect(text).to.include('Message from this service: Partner accounts may not join.');
+    expect(text).to.include(`Message from this service: ${PARTNER_REASON}`);
     const login = '/saml2jwt/redirectWithToken?room=Standup&tenant=acme';
     expect([...buttons(p.body)]).to.deep.equal([
       ['Sign in with another account', `/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(login)}`],
@@ -127,7 +118,7 @@ describe('http: branding and support (BRAND_*, SUPPORT_*)', () => {
   let t: TestSidecar;
   before(async () => {
     t = await startTestSidecar({
-      POLICY_FILE: writePolicy(POLICY),
+      POLICY_FILE: writePolicy(PARTNER_POLICY),
       BRAND_NAME: 'Uni <Video>',
       BRAND_LOGO_URL: 'https://cdn.uni.example/brand/logo.svg?v=2',
       BRAND_COLOR: '#FC0',

@@ -2,6 +2,7 @@
 // value refused naming its variable; the defaults look like Jitsi Meet.
 import { expect } from 'chai';
 import { contrastRatio, textColorOn } from '../../../sidecar/src/pages/look';
+import { BAD_BRANDING } from '../../support/bad-branding';
 import { startProblems, testConfig, testEnv } from '../../support/config-fixture';
 
 function expectRefused(env: Record<string, string>, variable: string): void {
@@ -35,30 +36,9 @@ describe('config: branding and support', () => {
   it('plain http only on the PUBLIC_URL origin (a developer machine)', () => {
     const cfg = testConfig({ PUBLIC_URL: 'http://localhost:8000', BRAND_LOGO_URL: 'http://localhost:8000/logo.png' });
     expect(cfg.branding.logoUrl).to.equal('http://localhost:8000/logo.png');
-    expectRefused({ BRAND_LOGO_URL: 'http://cdn.example.org/logo.png' }, 'BRAND_LOGO_URL');
   });
 
-  const bad: [string, string][] = [
-    ['BRAND_NAME', 'x'.repeat(61)],
-    ['BRAND_NAME', 'Uni\u0007Video'],
-    ['BRAND_COLOR', 'blue'],
-    ['BRAND_COLOR', '#12345'],
-    ['BRAND_COLOR', '#fff;background:url(x)'],
-    ['BRAND_LOGO_URL', 'javascript:alert(1)'],
-    ['BRAND_LOGO_URL', 'data:image/png;base64,AAAA'],
-    ['BRAND_LOGO_URL', '//cdn.example.org/logo.png'],
-    ['BRAND_LOGO_URL', 'https://cdn.example.org/a.png; script-src *'],
-    ['BRAND_LOGO_URL', "https://cdn.example.org/a'.png"],
-    ['BRAND_LOGO_URL', 'https://user:pw@cdn.example.org/a.png'],
-    ['BRAND_LOGO_URL', 'https://*.example.org/a.png'],
-    ['BRAND_LOGO_URL', 'logo.png'],
-    ['SUPPORT_URL', 'mailto:help@example.org'],
-    ['SUPPORT_URL', 'http://help.example.org'],
-    ['SUPPORT_EMAIL', 'help'],
-    ['SUPPORT_EMAIL', 'help@example.org?bcc=x@evil.example'],
-    ['SUPPORT_EMAIL', '"a b"@example.org'],
-  ];
-  for (const [variable, value] of bad) {
+  for (const [variable, value] of BAD_BRANDING) {
     it(`refuses ${variable}=${JSON.stringify(value)}, naming the variable`, () => expectRefused({ [variable]: value }, variable));
   }
 

@@ -9,6 +9,7 @@ import { renderLanguageBlock, renderSpErrorPage, renderSpLogoutPage, SP_ERROR_PA
 import { readBranding } from '../../../sidecar/src/config/branding';
 import { LANGUAGES } from '../../../sidecar/src/pages/catalogue';
 import { textColorOn } from '../../../sidecar/src/pages/look';
+import { BAD_BRANDING } from '../../support/bad-branding';
 import { keyCatalogue, MARK_CLOSE, MARK_OPEN } from '../../support/page-views';
 import { visibleText } from '../../support/visible-text';
 
@@ -95,23 +96,7 @@ describe('SP pages: Shibboleth\'s templates, ours', () => {
   });
 
   // The sidecar's refusals (test/unit/config/branding.test.ts), with the same words.
-  const bad: [string, string][] = [
-    ['BRAND_NAME', 'x'.repeat(61)],
-    ['BRAND_NAME', 'Uni\u0007Video'],
-    ['BRAND_COLOR', 'blue'],
-    ['BRAND_COLOR', '#fff;background:url(x)'],
-    ['BRAND_LOGO_URL', 'javascript:alert(1)'],
-    ['BRAND_LOGO_URL', 'data:image/png;base64,AAAA'],
-    ['BRAND_LOGO_URL', '//cdn.example.org/logo.png'],
-    ['BRAND_LOGO_URL', 'https://cdn.example.org/a.png; script-src *'],
-    ['BRAND_LOGO_URL', 'https://user:pw@cdn.example.org/a.png'],
-    ['BRAND_LOGO_URL', 'https://*.example.org/a.png'],
-    ['BRAND_LOGO_URL', 'http://cdn.example.org/logo.png'],
-    ['BRAND_LOGO_URL', 'logo.png'],
-    ['SUPPORT_URL', 'mailto:help@example.org'],
-    ['SUPPORT_EMAIL', 'help@example.org?bcc=x@evil.example'],
-  ];
-  for (const [variable, value] of bad) {
+  for (const [variable, value] of BAD_BRANDING) {
     it(`saml2jwt-render-pages refuses ${variable}=${JSON.stringify(value)} in the sidecar's words`, () => {
       const { problems } = readBranding({ [variable]: value }, new URL('https://meet.example.org'));
       const { status, stderr, dir } = renderPages({ [variable]: value });
