@@ -42,7 +42,7 @@ function expectPrivatePage(p: Page, frameAncestors: string): void {
 
 /** The app link of a hand-over page: the button's href (entities decoded) and the script's JSON block must agree. */
 function appLinkOf(p: Page): string {
-  const href = /<a class="button" id="open" href="([^"]*)"/.exec(p.body)?.[1];
+  const href = /<a class="button primary" id="open" href="([^"]*)"/.exec(p.body)?.[1];
   const link = jsonBlock(p.body, 'app-link') as string;
   expect(href?.replace(/&amp;/g, '&').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>')).to.equal(link);
   return link;

@@ -52,7 +52,9 @@ describe('http: the front rate limit, per user (FRONT_RATE_LIMIT=3)', () => {
     expect(res.headers.get('content-type')).to.match(/^text\/html/);
     expect(res.headers.get('cache-control')).to.equal('no-store');
     expect(res.headers.get('location')).to.equal(null);
-    expect(body).to.include('Too many requests').and.include('rate_limited');
+    expect(body).to.include('Too many attempts').and.include('<code>rate_limited</code>');
+    // Its way on: the same login again, once the minute is over.
+    expect(body).to.include('<a class="button primary" href="/saml2jwt/redirectWithToken?room=standup" rel="noreferrer">Try again</a>');
     expect(scriptTagCount(body)).to.equal(0);
     expect(containsToken(whole)).to.equal(false);
     const refused = t.logs.filter((l) => l.event === 'token_refused');

@@ -2,6 +2,7 @@
 // and passed down; nothing else reads process.env. Plain data: the policy is named by its file
 // and loaded by `serve` (serve.ts), so config never depends on the layers that read it.
 import type { AttributeName } from '../identity/attributes';
+import type { Branding } from '../pages/look';
 import type { AppLinkConfig } from './app-links';
 
 export type TokenMode = 'default' | 'advanced';
@@ -97,5 +98,7 @@ export interface Config {
   jicofo: JicofoConfig;
   /** APP_SCHEME_IOS, APP_ANDROID_SCHEME, APP_ANDROID_PACKAGE, APP_SCHEME_ELECTRON: where app users get their token. */
   apps: AppLinkConfig;
+  /** BRAND_NAME, BRAND_LOGO_URL, BRAND_COLOR, SUPPORT_URL, SUPPORT_EMAIL: the pages a person sees (config/branding.ts). */
+  branding: Branding;
   logLevel: string; // LOG_LEVEL (info)
 }

@@ -5,6 +5,7 @@ import { ATTRIBUTE_NAMES, OWNER_ID_ATTRIBUTES, SAML_ATTRIBUTES, SP_IDENTITY_HEAD
 import type { AvatarMode, Config, IdentityConfig, KeysConfig, SigningMode, TokenMode } from './config';
 import { androidPackageProblem, appSchemeProblem, DEFAULT_APP_LINKS, type AppLinkConfig } from './app-links';
 import { BOOLEAN_SPELLINGS, parseBoolean } from './boolean';
+import { readBranding } from './branding';
 import { normalPublicUrl, publicUrlProblem } from './public-url';
 import { readSecretFile } from './secret-file';
 import { secretProblem } from './secret-strength';
@@ -267,6 +268,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const identity = readIdentityConfig(r, proxySecret ?? '');
   const endpoints = readJicofoEndpoints(r);
   const apps = readAppLinks(r);
+  const { branding, problems: brandingProblems } = readBranding(
+    {
+      BRAND_NAME: r.raw('BRAND_NAME'),
+      BRAND_LOGO_URL: r.raw('BRAND_LOGO_URL'),
+      BRAND_COLOR: r.raw('BRAND_COLOR'),
+      SUPPORT_URL: r.raw('SUPPORT_URL'),
+      SUPPORT_EMAIL: r.raw('SUPPORT_EMAIL'),
+    },
+    publicUrl,
+  );
+  r.problems.push(...brandingProblems);
 
   const policyFile = r.raw('POLICY_FILE');
 
@@ -287,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // has just started the meeting waits less than a guest takes to read the refusal and retry.
     jicofo: { endpoints, callTimeoutMs: 1000, totalTimeoutMs: 2000, answerTtlMs: 3000, maxQuestions: 16 },
     apps,
+    branding,
     logLevel,
   };
   if (appSecret !== undefined) cfg.jwt.appSecret = appSecret;
@@ -337,6 +350,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
     policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
     jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },
     apps: { ...cfg.apps },
+    branding: { ...cfg.branding },
     logLevel: cfg.logLevel,
   };
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import Router, { type RouterContext } from '@koa/router';
 import Koa from 'koa';
 import type { HttpDeps } from './deps';
+import { pageLookOf } from './page-look';
 import { mapErrors, type ErrorStyle } from './respond-error';
 
 /**
@@ -18,6 +19,8 @@ export function createRouter(): Router {
 export function createHttpApp(router: Router, deps: HttpDeps, errors: ErrorStyle): Koa {
   const app = new Koa();
   app.silent = true; // every error is mapped (and logged when it is ours) by mapErrors
+  // Koa's documented place for what every ctx shares: the pages' look (html-page.ts sendPage).
+  app.context.pageLook = pageLookOf(deps.cfg);
   app.use(observeRequest(deps));
   app.use(mapErrors(errors, deps));
   app.use(router.routes());

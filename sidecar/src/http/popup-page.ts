@@ -5,8 +5,9 @@
 // closes the popup shortly after.
 // Without an opener (opened in a tab, or the meeting page was closed) a token still reaches its
 // meeting by the normal redirect; a refusal just stays on screen.
-import { escapeHtml, jsonForScriptBlock } from './html-escape';
-import { htmlDocument, pageCsp } from './html-page';
+import { jsonForScriptBlock } from '../pages/html-escape';
+import { renderPage, text, type Page } from '../pages/layout';
+import type { PageCsp } from './html-page';
 
 export type PopupMessage = { type: 'oauth-success'; accessToken: string } | { type: 'oauth-error'; error: string };
 
@@ -34,7 +35,7 @@ const SCRIPT =
   'if(d.fallback)location.replace(d.fallback)})();';
 
 /** Popup pages: this one script; never framed (the popup is a top-level window). */
-export const POPUP_PAGE_CSP = pageCsp({ script: SCRIPT, frameAncestors: "'none'" });
+export const POPUP_PAGE_CSP: PageCsp = { script: SCRIPT, frameAncestors: "'none'" };
 
 /** The message block and script, appended to a page's body. */
 export function popupScript(delivery: PopupDelivery): string {
@@ -43,17 +44,18 @@ export function popupScript(delivery: PopupDelivery): string {
 <script>${SCRIPT}</script>`;
 }
 
-/** Success: hand the token to the Jitsi page that opened us, or go to the meeting. */
-export function renderPopupSuccessPage(token: string, origin: string, meetingUrl: string): string {
-  return htmlDocument(
-    'Signed in',
-    `<h1>Signed in</h1>
-<p>You are signed in. This window closes by itself.</p>
-<noscript><p><a href="${escapeHtml(meetingUrl)}" rel="noreferrer">Continue to the meeting</a></p></noscript>${popupScript({
-      message: { type: 'oauth-success', accessToken: token },
-      origin,
-      close: true,
-      fallback: meetingUrl,
-    })}`,
-  );
+/**
+ * Success: hand the token to the Jitsi page that opened us, or go to the meeting. The button is
+ * the way on when the window stays open (no script, or an opener that does not close it).
+ */
+export function renderPopupSuccessPage(token: string, origin: string, meetingUrl: string): Page {
+  return (view) => {
+    const { signedIn } = view.t;
+    return renderPage(view, {
+      title: signedIn.title,
+      body: `<p>${text(signedIn.text)}</p>\n`,
+      actions: [{ href: meetingUrl, label: signedIn.continue, primary: true }],
+      tail: popupScript({ message: { type: 'oauth-success', accessToken: token }, origin, close: true, fallback: meetingUrl }),
+    });
+  };
 }

@@ -4,8 +4,12 @@
 import type Koa from 'koa';
 import { Refusal, statusOfRefusal } from '../refusal';
 import type { HttpDeps } from './deps';
-import { ERROR_PAGE_CSP, renderErrorPage } from './error-page';
+import { ERROR_PAGE_CSP, renderErrorPage, type WayOnLinks } from './error-page';
+import { FRONT_PREFIX } from './front-app';
+import { sendPage } from './html-page';
 import { POPUP_PAGE_CSP, popupScript } from './popup-page';
+import { meetingRequestQuery, parseMeetingRequest, type MeetingRequest } from '../meeting/meeting-request';
+import { readParams } from './query';
 import type { TokenState } from './token-endpoint/state';
 
 export interface ErrorOutcome {
@@ -49,7 +53,7 @@ export function mapErrors(style: ErrorStyle, deps: HttpDeps): Koa.Middleware<Tok
       // The popup's opener waits for a message: it answers here, not on AUTH_ERROR_PAGE.
       const popup = style === 'html' && ctx.state.popupOpener === true;
       const authError = ctx.state.authErrorPage === true && !popup ? authErrorContext(ctx.state) : undefined;
-      respondError(ctx, err, popup ? 'popup' : style, deps, authError);
+      respondError(ctx, err, popup ? 'popup' : style, deps, authError, style === 'html' ? wayOnLinks(ctx) : {});
     }
   };
 }
@@ -64,12 +68,36 @@ function authErrorContext({ meeting }: TokenState): AuthErrorContext {
   return context;
 }
 
+/**
+ * Where the ways on of a refused login lead, once its meeting was parsed: the same login again
+ * (built from the validated values only), directly or through the SP's logout, which ends the
+ * session at the SP (and at the IdP, when it takes part in single logout) so that the IdP asks
+ * who is signing in. Shibboleth takes a return path on its own host (LocalLogoutInitiator:
+ * "Relative URLs get promoted"), so these work in path and host mode alike.
+ */
+function wayOnLinks(ctx: Koa.ParameterizedContext<TokenState>): WayOnLinks {
+  const meeting = ctx.state.meeting ?? meetingAsked(ctx.querystring);
+  if (!meeting) return {};
+  const login = `${FRONT_PREFIX}/redirectWithToken?${meetingRequestQuery(meeting)}`;
+  return { retry: login, switchAccount: `${FRONT_PREFIX}/Shibboleth.sso/Logout?return=${encodeURIComponent(login)}` };
+}
+
+/** The meeting a request refused before parseMeeting (an identity refusal) asked for, if it is valid. */
+function meetingAsked(querystring: string): MeetingRequest | undefined {
+  try {
+    return parseMeetingRequest(readParams(querystring));
+  } catch {
+    return undefined;
+  }
+}
+
 export function respondError(
   ctx: Koa.Context,
   err: unknown,
   style: ErrorStyle,
   deps: HttpDeps,
   authError?: AuthErrorContext,
+  links: WayOnLinks = {},
 ): ErrorOutcome {
   const outcome = classifyError(err);
   if (outcome.status === 500) deps.log.error({ err, path: ctx.path }, 'unexpected error while handling a request');
@@ -106,10 +134,7 @@ export function respondError(
     const post = popup
       ? popupScript({ message: { type: 'oauth-error', error: outcome.reason }, origin: deps.cfg.publicUrl.origin, close: false })
       : '';
-    ctx.set('Content-Security-Policy', popup ? POPUP_PAGE_CSP : ERROR_PAGE_CSP);
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderErrorPage(outcome.status, outcome.reason, outcome.message, post);
+    sendPage(ctx, popup ? POPUP_PAGE_CSP : ERROR_PAGE_CSP, renderErrorPage(outcome, links, post));
   }
   return outcome;
 }

@@ -6,6 +6,7 @@ import { renderEscapePage } from '../../../sidecar/src/http/escape-page';
 import { renderAppHandoverPage } from '../../../sidecar/src/http/app-handover-page';
 import { renderPopupSuccessPage } from '../../../sidecar/src/http/popup-page';
 import { cspProblems, jsonBlock } from '../page-script';
+import { everyLanguageView } from '../page-views';
 import { clientBackendSafeRoomName, clientJwtFromUrl, clientMeetingFromPath, safeDecodeURIComponent } from '../jitsi-client';
 import { prosodyAccepts, type ProsodyOptions } from '../prosody-verifier';
 import type { Answer } from './client';
@@ -19,12 +20,14 @@ export function tokensIn(text: string): string[] {
 }
 
 /** The pages' own markup: a generated value that happens to be part of it proves nothing. */
-const PAGE_SKELETON = [
-  renderEscapePage(''),
-  renderAppHandoverPage(''),
-  renderPopupSuccessPage('', '', ''),
-  ...[400, 401, 403, 404, 429, 500, 503].map((s) => renderErrorPage(s, '', '')),
-].join('\n');
+const PAGE_SKELETON = everyLanguageView()
+  .flatMap((view) => [
+    renderEscapePage('')(view),
+    renderAppHandoverPage('')(view),
+    renderPopupSuccessPage('', '', '')(view),
+    ...[400, 401, 403, 404, 429, 500, 503].map((status) => renderErrorPage({ status, reason: '', message: '' })(view)),
+  ])
+  .join('\n');
 
 /** Values carrying markup characters must never appear as they are in an HTML body. */
 export function reflectionProblems(answer: Answer, sentValues: readonly string[]): string[] {

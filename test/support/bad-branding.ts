@@ -1,0 +1,22 @@
+// Branding values the sidecar (config/branding.ts) and the SP's saml2jwt-render-pages both refuse.
+export const BAD_BRANDING: readonly [variable: string, value: string][] = [
+  ['BRAND_NAME', 'x'.repeat(61)],
+  ['BRAND_NAME', 'Uni\u0007Video'],
+  ['BRAND_COLOR', 'blue'],
+  ['BRAND_COLOR', '#12345'],
+  ['BRAND_COLOR', '#fff;background:url(x)'],
+  ['BRAND_LOGO_URL', 'javascript:alert(1)'],
+  ['BRAND_LOGO_URL', 'data:image/png;base64,AAAA'],
+  ['BRAND_LOGO_URL', '//cdn.example.org/logo.png'],
+  ['BRAND_LOGO_URL', 'https://cdn.example.org/a.png; script-src *'],
+  ['BRAND_LOGO_URL', "https://cdn.example.org/a'.png"],
+  ['BRAND_LOGO_URL', 'https://user:pw@cdn.example.org/a.png'],
+  ['BRAND_LOGO_URL', 'https://*.example.org/a.png'],
+  ['BRAND_LOGO_URL', 'http://cdn.example.org/logo.png'],
+  ['BRAND_LOGO_URL', 'logo.png'],
+  ['SUPPORT_URL', 'mailto:help@example.org'],
+  ['SUPPORT_URL', 'http://help.example.org'],
+  ['SUPPORT_EMAIL', 'help'],
+  ['SUPPORT_EMAIL', 'help@example.org?bcc=x@evil.example'],
+  ['SUPPORT_EMAIL', '"a b"@example.org'],
+];
