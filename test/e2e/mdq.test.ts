@@ -7,7 +7,7 @@
 // clear page; a static source comes first.
 import { expect } from 'chai';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenAuthUrl } from './support/browser';
 import { startDiscoveryService, type DiscoveryService } from './support/discovery-service';
@@ -195,6 +195,23 @@ describe('e2e: MDQ, one IdP at a time from the federation\'s signed MDQ service 
       } finally {
         ds.choose(idp);
       }
+    });
+
+    it('a cached answer changed on disk is refused when read back at start (and removed): the IdP cannot log in', async function () {
+      const [folder] = cacheFolders();
+      const file = join(folder as string, cacheFileOf(idp));
+      const cached = readFileSync(file, 'utf8');
+      const validUntil = /validUntil="([^"]+)"/.exec(cached)?.[1] as string;
+      writeFileSync(file, cached.replace(`validUntil="${validUntil}"`, `validUntil="${samlTime(new Date(Date.parse(validUntil) + DAY))}"`));
+      const log = await restartSp({}, true);
+      await waitFor('shibd to refuse the cached answer', () => /error while reloading from cache/i.test(log()));
+      expect(log()).to.match(/failed signature check/);
+      const issued = issuedTokens(stack);
+      const a = await attemptLogin(stack, tokenAuthUrl(stack.publicUrl, 'mdqdown', ''));
+      expect(a.loggedInAt).to.deep.equal([]);
+      expect(a.text).to.match(/Unknown or Unusable Identity Provider/);
+      expectNoToken(stack, a, issued);
+      expect(existsSync(file), 'the tampered cache file is removed').to.equal(false);
     });
   });
 

@@ -204,7 +204,8 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
         expect(result.problems, result.output).to.deep.equal([]);
         expect(result.code).to.equal(0);
         // Another MDQ service, another cache folder: answers of one are never read back for the other.
-        const other = await mdq({ MDQ_URL: 'https://mdq.other.example.test/entities-base/', MDQ_MIN_CACHE_DURATION: '300', MDQ_MAX_CACHE_DURATION: '86400' });
+        // (A leading zero is still decimal: 0300 is 300 s, not bash's octal 192.)
+        const other = await mdq({ MDQ_URL: 'https://mdq.other.example.test/entities-base/', MDQ_MIN_CACHE_DURATION: '0300', MDQ_MAX_CACHE_DURATION: '86400' });
         expect(other.xml).to.match(/cacheDirectory="[^"]+\/mdq-mdq\.other\.example\.test-[0-9a-f]{16}"\s+minCacheDuration="300" maxCacheDuration="86400"/);
         expect(other.xml).not.to.include(cacheDirectory);
       });

@@ -1,6 +1,7 @@
 // A SAML discovery service (the SAMLDS protocol the SP speaks to SSO_URL) on 127.0.0.1 that, instead
 // of asking the user, sends the browser straight back with the IdP the test chose.
 import { createServer } from 'node:http';
+import { closeServer, listenOnLoopback } from './ports';
 
 export interface DiscoveryService {
   /** SSO_URL. */
@@ -12,7 +13,7 @@ export interface DiscoveryService {
   close(): Promise<void>;
 }
 
-export function startDiscoveryService(): Promise<DiscoveryService> {
+export async function startDiscoveryService(): Promise<DiscoveryService> {
   let chosen = '';
   let visits = 0;
   const server = createServer((req, res) => {
@@ -27,23 +28,13 @@ export function startDiscoveryService(): Promise<DiscoveryService> {
     location.searchParams.set(query.get('returnIDParam') || 'entityID', chosen);
     res.writeHead(302, { location: location.href }).end();
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        url: `http://127.0.0.1:${port}/ds/WAYF`,
-        choose: (entityId) => void (chosen = entityId),
-        get visits() {
-          return visits;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: `http://127.0.0.1:${port}/ds/WAYF`,
+    choose: (entityId) => void (chosen = entityId),
+    get visits() {
+      return visits;
+    },
+    close: () => closeServer(server),
+  };
 }

@@ -1,6 +1,7 @@
 // One metadata document served over HTTPS on 127.0.0.1 with a given certificate, counting the
 // requests, so a test can tell "refused by TLS" from "never asked".
 import { createServer } from 'node:https';
+import { closeServer, listenOnLoopback } from './ports';
 import type { TlsPair } from './tls';
 
 export interface HttpsMetadataServer {
@@ -12,32 +13,22 @@ export interface HttpsMetadataServer {
   close(): Promise<void>;
 }
 
-export function startHttpsMetadataServer(tls: TlsPair, body: () => string): Promise<HttpsMetadataServer> {
+export async function startHttpsMetadataServer(tls: TlsPair, body: () => string): Promise<HttpsMetadataServer> {
   const state = { requests: 0, tlsErrors: 0 };
   const server = createServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
     state.requests++;
     res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(body());
   });
   server.on('tlsClientError', () => void state.tlsErrors++);
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        url: `https://127.0.0.1:${port}/metadata.xml`,
-        get requests() {
-          return state.requests;
-        },
-        get tlsErrors() {
-          return state.tlsErrors;
-        },
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: `https://127.0.0.1:${port}/metadata.xml`,
+    get requests() {
+      return state.requests;
+    },
+    get tlsErrors() {
+      return state.tlsErrors;
+    },
+    close: () => closeServer(server),
+  };
 }

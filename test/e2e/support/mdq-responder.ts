@@ -4,6 +4,7 @@
 // what it was asked, and can go down (its port closed) and come back on the same port.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { closeServer, listenOnLoopback } from './ports';
 
 export interface MdqRequest {
   entityId: string;
@@ -59,24 +60,17 @@ export async function startMdqResponder(): Promise<MdqResponder> {
   };
 
   let server: Server | undefined;
-  const listen = (port: number): Promise<number> =>
-    new Promise((resolve, reject) => {
-      const s = createServer(handler);
-      s.once('error', reject);
-      s.listen(port, '127.0.0.1', () => {
-        server = s;
-        const address = s.address();
-        resolve(typeof address === 'object' && address ? address.port : 0);
-      });
-    });
-  const stop = (): Promise<void> =>
-    new Promise((resolve) => {
-      const s = server;
-      server = undefined;
-      if (!s) return resolve();
-      s.closeAllConnections();
-      s.close(() => resolve());
-    });
+  const listen = async (port: number): Promise<number> => {
+    const s = createServer(handler);
+    const listening = await listenOnLoopback(s, port);
+    server = s;
+    return listening;
+  };
+  const stop = async (): Promise<void> => {
+    const s = server;
+    server = undefined;
+    if (s) await closeServer(s);
+  };
 
   const port = await listen(0);
   return {

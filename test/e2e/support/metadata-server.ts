@@ -1,6 +1,7 @@
 // Serves SAML metadata documents to shibd over plain HTTP on 127.0.0.1 (config checks).
 import { createServer } from 'node:http';
 import { samlTime } from './federation-signer';
+import { closeServer, listenOnLoopback } from './ports';
 
 export interface MetadataServer {
   url(path: string): string;
@@ -8,7 +9,7 @@ export interface MetadataServer {
   close(): Promise<void>;
 }
 
-export function startMetadataServer(): Promise<MetadataServer> {
+export async function startMetadataServer(): Promise<MetadataServer> {
   const documents = new Map<string, string>();
   const server = createServer((req, res) => {
     const body = documents.get(new URL(req.url ?? '/', 'http://x').pathname);
@@ -18,18 +19,12 @@ export function startMetadataServer(): Promise<MetadataServer> {
     }
     res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(body);
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        url: (path) => `http://127.0.0.1:${port}${path}`,
-        set: (path, body) => void documents.set(path, body),
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
-  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    set: (path, body) => void documents.set(path, body),
+    close: () => closeServer(server),
+  };
 }
 
 /** One made-up IdP's EntityDescriptor, with its own namespace declarations (a document root or not). */

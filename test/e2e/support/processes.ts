@@ -109,8 +109,8 @@ async function stopOne(s: Started, graceMs: number): Promise<void> {
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls check() until it returns true; bounded by timeoutMs. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20000): Promise<void> {
+/** Polls check() every intervalMs until it returns true; bounded by timeoutMs. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20000, intervalMs = 150): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -119,7 +119,7 @@ export async function waitFor(what: string, check: () => Promise<boolean> | bool
     } catch (err) {
       lastError = err;
     }
-    await delay(150);
+    await delay(intervalMs);
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
 }

@@ -78,11 +78,17 @@ export interface SpOptions {
   layout: SpLayout;
   /** PUBLIC_URL, METADATA_URL, SSO_URL, SIDECAR_URL, SIDECAR_PROXY_SECRET, SP_LISTEN, ... */
   env: Record<string, string>;
+  /** How long shibd may take to load its metadata and open its socket (default 20 s). */
+  startTimeoutMs?: number;
 }
 
 export interface RunningSp {
   port: number;
   entityId: string;
+  /** From starting shibd to its socket (what the image's entrypoint waits for), in ms. */
+  shibdReadyMs: number;
+  /** From starting shibd to the Status handler's <OK/> through Apache, in ms. */
+  readyMs: number;
 }
 
 export async function startSp(group: ProcessGroup, options: SpOptions, port: number): Promise<RunningSp> {
@@ -95,6 +101,7 @@ export async function startSp(group: ProcessGroup, options: SpOptions, port: num
   handToServiceUser(layout.root);
 
   const shibConfig = join(layout.shibConfigDir, 'shibboleth2.xml');
+  const started = performance.now();
   // As the entrypoint does: stdout line-buffered, so each log line is in the log when it happens.
   group.start('shibd', '/usr/bin/stdbuf', ['-oL', '/usr/sbin/shibd', '-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
     asServiceUser: true,
@@ -102,7 +109,8 @@ export async function startSp(group: ProcessGroup, options: SpOptions, port: num
   await waitFor('shibd socket', () => {
     group.assertRunning('shibd');
     return existsSync(join(layout.shibRunDir, 'shibd.sock'));
-  });
+  }, options.startTimeoutMs ?? 20000, 25);
+  const shibdReadyMs = performance.now() - started;
 
   group.start('sp-apache', '/usr/sbin/apache2', ['-DFOREGROUND', '-f', join(layout.apacheConfigDir, 'httpd.conf')], {
     asServiceUser: true,
@@ -113,9 +121,10 @@ export async function startSp(group: ProcessGroup, options: SpOptions, port: num
     group.assertRunning('sp-apache');
     const res = await httpGet(`${scheme}://127.0.0.1:${port}/saml2jwt/Shibboleth.sso/Status`);
     return res.status === 200 && res.body.includes('<OK/>');
-  });
+  }, 20000, 25);
+  const readyMs = performance.now() - started;
   const publicUrl = options.env.PUBLIC_URL ?? '';
-  return { port, entityId: options.env.SP_ENTITY_ID ?? `${publicUrl}/saml2jwt/shibboleth` };
+  return { port, entityId: options.env.SP_ENTITY_ID ?? `${publicUrl}/saml2jwt/shibboleth`, shibdReadyMs, readyMs };
 }
 
 export function ensureDir(path: string): string {
