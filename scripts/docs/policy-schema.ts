@@ -29,14 +29,16 @@ export function policySchema(): Schema {
   const featureValue: Schema = { enum: [true, false, 'true', 'false'] };
   const attributeCondition: Schema = {
     ...exactly(
-      CONDITION_KEYS.filter((k) => k !== 'idp'),
+      CONDITION_KEYS.filter((k) => k !== 'idp' && k !== 'issuer'),
       { attribute: { enum: [...ATTRIBUTE_NAMES] }, equals: text, regex: text, in: textOrList, present: { type: 'boolean' } },
     ),
     required: ['attribute'],
     oneOf: ['equals', 'regex', 'in', 'present'].map((test) => ({ required: [test] })),
   };
   const idpCondition: Schema = { ...exactly(['idp'], { idp: textOrList }), required: ['idp'] };
-  const condition: Schema = { oneOf: [{ $ref: '#/definitions/attributeCondition' }, { $ref: '#/definitions/idpCondition' }] };
+  // An OpenID Connect provider, named as an IdP is (the ID token's iss).
+  const issuerCondition: Schema = { ...exactly(['issuer'], { issuer: textOrList }), required: ['issuer'] };
+  const condition: Schema = { oneOf: ['attributeCondition', 'idpCondition', 'issuerCondition'].map((name) => ({ $ref: `#/definitions/${name}` })) };
   const rule: Schema = {
     ...exactly(RULE_KEYS, {
       name: { ...text, description: 'Used in logs and error messages.' },
@@ -78,6 +80,7 @@ export function policySchema(): Schema {
       },
       attributeCondition,
       idpCondition,
+      issuerCondition,
       rule,
     },
   };

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 packages=(
-  apache2 libapache2-mod-shib shibboleth-sp-utils
+  apache2 libapache2-mod-shib libapache2-mod-auth-openidc shibboleth-sp-utils
   simplesamlphp libapache2-mod-php php-xml php-mbstring
   chromium
   openssl curl gettext-base xmlsec1

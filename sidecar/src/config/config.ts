@@ -21,6 +21,8 @@ export interface IdentityConfig {
   proxySecret: string;
   /** The only IdP whose users get tokens (Shib-Identity-Provider): SSO_URL when SHIBBOLETH_TEMPLATE_XML is direct. */
   expectedIdp?: string;
+  /** The only OpenID Connect issuer whose users get tokens (the ID token's iss): OIDC_ISSUER. */
+  expectedIssuer?: string;
 }
 
 export interface ValidityConfig {

@@ -19,8 +19,8 @@ export class ConfigError extends Error {
 
 export const PROXY_SECRET_HEADER = 'x-saml2jwt-proxy-secret';
 
-export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail'];
-export const DEFAULT_OWNER_ID_ATTRIBUTES: AttributeName[] = ['subject-id', 'pairwise-id', 'eppn'];
+export const DEFAULT_USER_ID_ATTRIBUTES: AttributeName[] = ['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'oidc-sub', 'mail'];
+export const DEFAULT_OWNER_ID_ATTRIBUTES: AttributeName[] = ['subject-id', 'pairwise-id', 'eppn', 'oidc-sub'];
 
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -150,6 +150,9 @@ function readIdentityConfig(r: Reader, proxySecret: string): IdentityConfig {
   const template = r.string('SHIBBOLETH_TEMPLATE_XML', 'direct');
   const ssoUrl = r.raw('SSO_URL');
   if ((template === 'direct' || template === 'shibboleth2_sp_direct_idp.xml') && ssoUrl !== undefined) identity.expectedIdp = ssoUrl;
+  // The one OpenID Connect provider the SP signs users in with (shib-image: OIDC_ISSUER).
+  const oidcIssuer = r.raw('OIDC_ISSUER');
+  if (oidcIssuer !== undefined) identity.expectedIssuer = oidcIssuer;
   return identity;
 }
 
@@ -346,6 +349,7 @@ export function describeConfig(cfg: Config): Record<string, unknown> {
       proxySecretHeader: cfg.identity.proxySecretHeader,
       proxySecret: MASK,
       expectedIdp: cfg.identity.expectedIdp ?? null,
+      expectedIssuer: cfg.identity.expectedIssuer ?? null,
     },
     policy: cfg.policyFile ?? '(built-in: everyone with a mail is a member)',
     jicofo: { ...cfg.jicofo, endpoints: cfg.jicofo.endpoints.map((u) => u.href) },

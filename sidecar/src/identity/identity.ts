@@ -12,6 +12,8 @@ export interface Identity {
   attributes: Partial<Record<AttributeName, string[]>>;
   /** Shib-Identity-Provider entity id, when present. */
   idp?: string;
+  /** The OpenID Connect issuer (the ID token's iss) when the user signed in with OIDC. */
+  issuer?: string;
   /** The scoped id that owns private rooms (first present of PRIVATE_ROOM_OWNER_ATTRIBUTES); never mail. */
   ownerId?: string;
 }

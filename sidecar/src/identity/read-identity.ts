@@ -55,9 +55,17 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
     if (values.length > 0) attributes[name] = values;
   }
   const idp = attributes.idp?.[0];
-  // Defence in depth behind the SP's metadata filter: in direct mode only the configured IdP
-  // may speak for users (our SP sets Shib-Identity-Provider for every session).
-  if (cfg.expectedIdp !== undefined && idp !== cfg.expectedIdp) {
+  const issuer = attributes.issuer?.[0];
+  if (issuer !== undefined) {
+    // Signed in with OpenID Connect: mod_auth_openidc checks the ID token against the provider's
+    // discovery document, but not that document's issuer against OIDC_ISSUER; so here. An SP
+    // session is either SAML or OIDC, never both.
+    if (issuer !== cfg.expectedIssuer || idp !== undefined) {
+      throw new Refusal('forbidden', 'wrong_issuer', 'You signed in at an identity provider this service does not accept.');
+    }
+  } else if (cfg.expectedIdp !== undefined && idp !== cfg.expectedIdp) {
+    // Defence in depth behind the SP's metadata filter: in direct mode only the configured IdP
+    // may speak for users (our SP sets Shib-Identity-Provider for every session).
     throw new Refusal('forbidden', 'wrong_idp', 'You signed in at an identity provider this service does not accept.');
   }
   // A mail is not needed (REFEDS Pseudonymous Access releases none); a policy may require one.
@@ -69,6 +77,7 @@ export function readIdentity(headers: IncomingHttpHeaders, cfg: IdentityConfig):
   const mail = attributes.mail?.[0];
   if (mail !== undefined) identity.mail = mail;
   if (idp !== undefined) identity.idp = idp;
+  if (issuer !== undefined) identity.issuer = issuer;
   const ownerId = firstPresent(attributes, cfg.ownerIdOrder);
   if (ownerId !== undefined) identity.ownerId = ownerId;
   return identity;

@@ -60,6 +60,7 @@ export const REASONS = {
   validity_invalid: link(),
   wildcard: link(),
   wrong_idp: { status: 403, wayOn: ['switchAccount'] },
+  wrong_issuer: { status: 403, wayOn: ['switchAccount'] },
 } as const satisfies Record<string, ReasonInfo>;
 
 export type ReasonCode = keyof typeof REASONS;

@@ -17,6 +17,8 @@
 //                                        #   entitlement, givenName, sn): only with an idp condition
 //         - { attribute: eppn, present: true }
 //         - { idp: https://idp.uni.example/idp/shibboleth }    # Shib-Identity-Provider (string or list)
+//         - { issuer: https://login.uni.example/realms/staff }  # OpenID Connect: the ID token's iss
+//                                        #   (string or list); counts as an idp condition
 //       allow: true                      # default true; false refuses, with `reason`
 //       reason: "..."                    # only with allow: false
 //       affiliation: owner               # context.user.affiliation (owner|moderator|teacher|member|...)
@@ -135,7 +137,7 @@ export function defaultPolicy(baseFeatures: Features = {}): Policy {
 /** The rule keys and what each may hold, as policy.schema.json publishes them. */
 export const POLICY_TOP_KEYS = ['defaults', 'default', 'default_reason', 'rules'] as const;
 export const RULE_KEYS = ['name', 'tenant', 'match', 'require', 'allow', 'reason', 'affiliation', 'moderator', 'lobby_bypass', 'role', 'features'] as const;
-export const CONDITION_KEYS = ['attribute', 'equals', 'regex', 'in', 'present', 'idp'] as const;
+export const CONDITION_KEYS = ['attribute', 'equals', 'regex', 'in', 'present', 'idp', 'issuer'] as const;
 
 export function parsePolicy(yamlText: string, sourceName: string, baseFeatures: Features = {}): Policy {
   const lineCounter = new LineCounter();
@@ -292,6 +294,7 @@ function readRequirements(v: unknown, matchEntries: readonly unknown[], path: Pa
     }
     const holds = readCondition(entry, at(i), fail);
     if (isRecord(entry) && entry.idp !== undefined) return { attribute: 'idp', holds };
+    if (isRecord(entry) && entry.issuer !== undefined) return { attribute: 'issuer', holds };
     return { attribute: String(isRecord(entry) ? entry.attribute : ''), holds };
   });
   // After the entries themselves, so a typo is reported as such first.
@@ -308,9 +311,10 @@ function readRequirements(v: unknown, matchEntries: readonly unknown[], path: Pa
 function requireIdpForUnscoped(entries: readonly unknown[], path: Path, fail: Fail): void {
   const field = (entry: unknown, key: string): unknown => (typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)[key] : undefined);
   const unscoped = entries.map((e) => field(e, 'attribute')).filter((a): a is AttributeName => (UNSCOPED_ATTRIBUTES as readonly unknown[]).includes(a));
-  const namesIdp = entries.some((e) => field(e, 'idp') !== undefined || field(e, 'attribute') === 'idp');
+  // An OpenID Connect issuer names the provider as an IdP does.
+  const namesIdp = entries.some((e) => field(e, 'idp') !== undefined || field(e, 'issuer') !== undefined || ['idp', 'issuer'].includes(String(field(e, 'attribute'))));
   if (unscoped.length > 0 && !namesIdp) {
-    fail(path, `${[...new Set(unscoped)].join(', ')} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` condition naming the IdPs it trusts (unscoped: ${UNSCOPED_ATTRIBUTES.join(', ')})`);
+    fail(path, `${[...new Set(unscoped)].join(', ')} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` (or \`issuer:\`) condition naming the IdPs it trusts (unscoped: ${UNSCOPED_ATTRIBUTES.join(', ')})`);
   }
 }
 
@@ -321,7 +325,13 @@ function readCondition(v: unknown, path: Path, fail: Fail): Condition {
     const idps = new Set(expectStringList(c.idp, [...path, 'idp'], fail));
     return (identity) => identity.idp !== undefined && idps.has(identity.idp);
   }
-  if (c.attribute === undefined) return fail(path, 'needs `attribute` (with equals, regex, in or present) or `idp`');
+  if (c.issuer !== undefined) {
+    // As idp, for users who signed in with OpenID Connect (Identity.issuer).
+    if (Object.keys(c).length !== 1) fail(path, 'an issuer condition has no other keys');
+    const issuers = new Set(expectStringList(c.issuer, [...path, 'issuer'], fail));
+    return (identity) => identity.issuer !== undefined && issuers.has(identity.issuer);
+  }
+  if (c.attribute === undefined) return fail(path, 'needs `attribute` (with equals, regex, in or present), `idp` or `issuer`');
   const attribute = expectString(c.attribute, [...path, 'attribute'], fail);
   if (!(ATTRIBUTE_NAMES as readonly string[]).includes(attribute)) {
     fail([...path, 'attribute'], `unknown attribute "${attribute}" (known: ${ATTRIBUTE_NAMES.join(', ')})`);

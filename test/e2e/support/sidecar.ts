@@ -18,10 +18,12 @@ export interface SidecarOptions {
   appId: string;
   appSecret: string;
   xmppDomain: string;
-  /** YAML text of POLICY_FILE (written into stateDir; {{IDP_ENTITY_ID}} becomes expectedIdp), or undefined for none. */
+  /** YAML text of POLICY_FILE (written into stateDir; {{IDP_ENTITY_ID}} becomes expectedIdp, {{OIDC_ISSUER}} oidcIssuer), or undefined for none. */
   policy?: string;
   /** The one IdP allowed to log users in (the SP's SSO_URL in direct mode). */
   expectedIdp?: string;
+  /** The one OpenID Connect issuer allowed to log users in (OIDC_ISSUER). */
+  oidcIssuer?: string;
 }
 
 function newestMtime(dir: string): number {
@@ -54,13 +56,14 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     BACKEND_PORT: String(o.backendPort),
     LOG_LEVEL: 'info',
   };
+  if (o.oidcIssuer !== undefined) env.OIDC_ISSUER = o.oidcIssuer;
   if (o.expectedIdp !== undefined) {
     env.SHIBBOLETH_TEMPLATE_XML = 'direct';
     env.SSO_URL = o.expectedIdp;
   }
   if (o.policy !== undefined) {
     const policyFile = join(o.stateDir, 'policy.yml');
-    writeFileSync(policyFile, o.policy.replaceAll('{{IDP_ENTITY_ID}}', o.expectedIdp ?? ''));
+    writeFileSync(policyFile, o.policy.replaceAll('{{IDP_ENTITY_ID}}', o.expectedIdp ?? '').replaceAll('{{OIDC_ISSUER}}', o.oidcIssuer ?? ''));
     env.POLICY_FILE = policyFile;
   }
   // cwd: an empty folder, so no stray .env of the developer's is read.

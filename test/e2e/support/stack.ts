@@ -2,13 +2,14 @@
 // test IdP (SimpleSAMLphp) <-> SP (Apache + mod_shib + shibd) -> backend (the real sidecar, or
 // an echo server) behind a stand-in for Jitsi's web nginx at https://meet.example.test:<port>.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from './browser';
 import { startEchoBackend, type EchoBackend } from './echo-backend';
 import { startIdp, type RunningIdp } from './idp';
+import { startOp, type RunningOp } from './oidc-op';
 import { freePort } from './ports';
 import { ProcessGroup } from './processes';
 import { startPublicSite, type PublicSite } from './public-site';
@@ -18,7 +19,9 @@ import { selfSigned } from './tls';
 
 export interface StackOptions {
   /** 'echo' records the headers the SP sends; otherwise the real sidecar runs with these options. */
-  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp'>;
+  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp' | 'oidcIssuer'>;
+  /** OpenID Connect beside SAML (both) or instead of it (oidc), with the test provider (oidc-op.ts). */
+  spLogin?: 'both' | 'oidc';
 }
 
 export interface Stack {
@@ -39,6 +42,8 @@ export interface Stack {
   spEnv: Record<string, string>;
   /** The stand-in for Jitsi's web server at the public URL. */
   site: PublicSite;
+  /** The test OpenID Connect provider, when spLogin is set. */
+  op?: RunningOp;
   /**
    * Stops shibd and Apache, renders the SP again with `env` over the start-time environment
    * (same keys, metadata cache and port) and starts both again.
@@ -63,8 +68,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
 
   try {
-    const [publicPort, idpPort, spPort, backendPort, sidecarBackendPort] = await Promise.all([
-      freePort(), freePort(), freePort(), freePort(), freePort(),
+    const [publicPort, idpPort, spPort, backendPort, sidecarBackendPort, opPort] = await Promise.all([
+      freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
     ]);
     const publicUrl = `https://meet.example.test:${publicPort}`;
     const proxySecret = randomBytes(24).toString('hex');
@@ -77,6 +82,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       secretSalt: idpSalt,
       spMetadataUrl: `http://127.0.0.1:${spPort}/saml2jwt/Shibboleth.sso/Metadata`,
     });
+
+    let op: RunningOp | undefined;
+    if (options.spLogin !== undefined) {
+      op = await startOp({
+        dir: ensureDir(join(dir, 'op')),
+        port: opPort,
+        redirectUri: `${publicUrl}/saml2jwt/oidc/callback`,
+        postLogoutRedirectUri: `${publicUrl}/saml2jwt/loggedOut`,
+      });
+      const o = op;
+      closers.push(() => o.close());
+    }
 
     let echo: EchoBackend | undefined;
     if (options.backend === 'echo') {
@@ -91,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         backendPort: sidecarBackendPort,
         stateDir: ensureDir(join(dir, 'sidecar')),
         expectedIdp: idp.entityId,
+        ...(op ? { oidcIssuer: op.issuer } : {}),
       });
     }
 
@@ -105,6 +123,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SIDECAR_URL: `http://127.0.0.1:${backendPort}`,
       SIDECAR_PROXY_SECRET: proxySecret,
     };
+    if (op && options.spLogin) {
+      // The client secret as a compose secret would hold it: a file only its owner's group reads.
+      const secretFile = join(layout.root, 'oidc-client-secret');
+      writeFileSync(secretFile, `${op.clientSecret}\n`, { mode: 0o440 });
+      Object.assign(spEnv, { SP_LOGIN: options.spLogin, OIDC_ISSUER: op.issuer, OIDC_CLIENT_ID: op.clientId, OIDC_CLIENT_SECRET_FILE: secretFile, OIDC_TLS_CA: op.caFile });
+    }
     const sp = await startSp(group, { layout, env: spEnv }, spPort);
     const restartSp = async (env: Record<string, string | undefined>): Promise<void> => {
       await group.stop('sp-apache');
@@ -124,7 +148,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const b = browser;
     closers.push(() => b.close());
 
-    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, site, restartSp, stop };
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, site, op, restartSp, stop };
   } catch (err) {
     const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
     await stop();

@@ -26,7 +26,7 @@ describe('config/load: defaults', () => {
     expect(cfg.avatar).to.equal('none');
     expect(cfg.front).to.deep.equal({ host: '127.0.0.1', port: 8080, rateLimitPerMinute: 120 });
     expect(cfg.backend).to.deep.equal({ host: '127.0.0.1', port: 8081, mintApiEnabled: false, rateLimitPerMinute: 60 });
-    expect(cfg.identity.userIdOrder).to.deep.equal(['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'mail']);
+    expect(cfg.identity.userIdOrder).to.deep.equal(['pairwise-id', 'subject-id', 'eppn', 'persistent-id', 'oidc-sub', 'mail']);
     expect(cfg.identity.headers.mail).to.equal('mail');
     expect(cfg.identity.proxySecret).to.equal(TEST_PROXY_SECRET);
     expect(cfg.identity.proxySecretHeader).to.equal('x-saml2jwt-proxy-secret');

@@ -178,3 +178,34 @@ describe('identity/read-identity: only the configured IdP (direct mode)', () => 
     expect(id.idp).to.equal('https://other.example/idp');
   });
 });
+
+describe('identity/read-identity: OpenID Connect users (OIDC_ISSUER)', () => {
+  const ISSUER = 'https://login.uni.example/realms/staff';
+  const IDP = 'https://idp.uni.example/idp/shibboleth';
+  const oidc = testConfig({ OIDC_ISSUER: ISSUER }).identity;
+  const bob = { 'oidc-sub': `b0b@${ISSUER}`, 'oidc-issuer': ISSUER, mail: 'bob@uni.example', 'oidc-groups': 'staff;it' };
+
+  it('takes the issuer-scoped sub as the user id and owner, and the issuer and groups for the policy', () => {
+    const id = readIdentity(trusted(bob), oidc);
+    expect([id.userId, id.ownerId, id.issuer, id.idp]).to.deep.equal([`b0b@${ISSUER}`, `b0b@${ISSUER}`, ISSUER, undefined]);
+    expect(id.attributes.groups).to.deep.equal(['staff', 'it']);
+  });
+
+  it('refuses an ID token of another issuer, or any when OIDC_ISSUER is not set, with wrong_issuer (403)', () => {
+    for (const [issuer, config] of [[`${ISSUER}/`, oidc], ['https://evil.example', oidc], [ISSUER, cfg]] as const) {
+      const r = refusalOf(() => readIdentity(trusted({ ...bob, 'oidc-issuer': issuer }), config));
+      expect([r.kind, r.reason, statusOfRefusal[r.kind]], issuer).to.deep.equal(['forbidden', 'wrong_issuer', 403]);
+    }
+  });
+
+  it('refuses a request that names both an IdP and an issuer (our SP never sets both)', () => {
+    expect(refusalOf(() => readIdentity(trusted({ ...bob, 'shib-identity-provider': IDP }), oidc)).reason).to.equal('wrong_issuer');
+  });
+
+  it('with SAML in direct mode beside it: each login is held to its own provider', () => {
+    const both = testConfig({ OIDC_ISSUER: ISSUER, SSO_URL: IDP }).identity;
+    expect(readIdentity(trusted(bob), both).userId).to.equal(`b0b@${ISSUER}`);
+    expect(readIdentity(trusted({ eppn: 'a@uni.example', 'shib-identity-provider': IDP }), both).userId).to.equal('a@uni.example');
+    expect(refusalOf(() => readIdentity(trusted({ eppn: 'a@uni.example' }), both)).reason).to.equal('wrong_idp');
+  });
+});

@@ -153,10 +153,21 @@ rules:
     expect(policy.decide(person({ entitlement: ['urn:x:meetx', 'urn:x:c', 'urn:x:r'] }, 'https://idp.uni.example'), undefined).allowed).to.equal(false);
   });
 
+  it('matches an OpenID Connect issuer with `issuer:`, which also vouches for unscoped attributes; never a SAML IdP of the same name', () => {
+    const ISSUER = 'https://login.uni.example/realms/staff';
+    const policy = parsePolicy(`default: deny\nrules:\n  - { name: staff, match: [ { issuer: ${ISSUER} }, { attribute: groups, equals: staff } ], moderator: true }\n`, 'p.yml');
+    const oidcUser = (groups: string[]): Identity => ({ ...person({ groups }), issuer: ISSUER });
+    expect(policy.decide(oidcUser(['it', 'staff']), undefined)).to.include({ allowed: true, moderator: true });
+    expect(policy.decide(oidcUser(['it']), undefined).allowed).to.equal(false);
+    expect(policy.decide(person({ groups: ['staff'] }, ISSUER), undefined).allowed, 'a SAML IdP whose entityID is the issuer').to.equal(false);
+    expect(errorOf('rules:\n  - { name: a, match: [ { attribute: groups, equals: staff } ] }\n')).to.match(/groups is not scoped/);
+    expect(errorOf(`rules:\n  - { name: a, match: [ { issuer: ${ISSUER}, attribute: mail, present: true } ] }\n`)).to.match(/an issuer condition has no other keys/);
+  });
+
   it('refuses at load a condition on an unscoped attribute without an idp condition in the same rule', () => {
     for (const attribute of ['mail', 'displayName', 'entitlement', 'givenName', 'sn']) {
       expect(errorOf(`rules:\n  - { name: a, match: [ { attribute: ${attribute}, present: true } ] }\n`), attribute).to.match(
-        new RegExp(`rules\\[0\\]\\.match: ${attribute} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` condition`),
+        new RegExp(`rules\\[0\\]\\.match: ${attribute} is not scoped: any IdP of a federation may assert any value of it, so this rule also needs an \`idp:\` \\(or \`issuer:\`\\) condition`),
       );
     }
     for (const attribute of ['eppn', 'affiliation', 'subject-id', 'pairwise-id', 'persistent-id', 'schacHomeOrganization', 'assurance']) {

@@ -123,7 +123,7 @@ describe('scripts/sp-metadata: the metadata document', () => {
 
   it('requests the attributes the sidecar reads by their SAML names, requiring only the id the SP declares it needs', () => {
     const requested = [...xml.matchAll(/<md:RequestedAttribute FriendlyName="([^"]+)" Name="([^"]+)" NameFormat="[^"]+" isRequired="(true|false)"\/>/g)].map((m) => [m[1], m[2], m[3]]);
-    expect(requested.map(([name]) => name)).to.deep.equal(Object.keys(SAML_ATTRIBUTES).filter((n) => n !== 'idp'));
+    expect(requested.map(([name]) => name)).to.deep.equal(Object.keys(SAML_ATTRIBUTES).filter((n) => SAML_ATTRIBUTES[n as keyof typeof SAML_ATTRIBUTES].samlName !== undefined));
     expect(requested.filter(([, , required]) => required === 'true')).to.deep.equal([['pairwise-id', 'urn:oasis:names:tc:SAML:attribute:pairwise-id', 'true']]);
   });
 

@@ -18,7 +18,7 @@ export const FREE_LINES = 5;
 /** Distinct user ids one summary line names; `moreUserIds` says when there were more. */
 export const MAX_USER_IDS = 10;
 /** Refusals an operator must be able to see one by one, whatever else floods the log. */
-export const SECURITY_REASONS: ReadonlySet<string> = new Set(['untrusted_proxy', 'wrong_idp', 'private_room', 'policy_denied', 'room_mismatch']);
+export const SECURITY_REASONS: ReadonlySet<string> = new Set(['untrusted_proxy', 'wrong_idp', 'wrong_issuer', 'private_room', 'policy_denied', 'room_mismatch']);
 const MAX_KEYS = 10_000;
 
 /** The fields of one refusal's audit line (never a token or secret). */
