@@ -16,12 +16,15 @@ export interface SidecarOptions {
   backendPort: number;
   stateDir: string;
   appId: string;
-  appSecret: string;
+  /** JWT_APP_SECRET (HS256); leave it out for RS256, which refuses to start with one. */
+  appSecret?: string;
   xmppDomain: string;
   /** YAML text of POLICY_FILE (written into stateDir; {{IDP_ENTITY_ID}} becomes expectedIdp), or undefined for none. */
   policy?: string;
   /** The one IdP allowed to log users in (the SP's SSO_URL in direct mode). */
   expectedIdp?: string;
+  /** Further settings (JWT_SIGNING, JWT_KEYS_DIR, FRONT_RATE_LIMIT, ...), over the ones above. */
+  env?: Record<string, string>;
 }
 
 function newestMtime(dir: string): number {
@@ -44,7 +47,6 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     JWT_APP_ID: o.appId,
-    JWT_APP_SECRET: o.appSecret,
     PUBLIC_URL: o.publicUrl,
     XMPP_DOMAIN: o.xmppDomain,
     SIDECAR_PROXY_SECRET: o.proxySecret,
@@ -54,6 +56,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     BACKEND_PORT: String(o.backendPort),
     LOG_LEVEL: 'info',
   };
+  if (o.appSecret !== undefined) env.JWT_APP_SECRET = o.appSecret;
   if (o.expectedIdp !== undefined) {
     env.SHIBBOLETH_TEMPLATE_XML = 'direct';
     env.SSO_URL = o.expectedIdp;
@@ -63,6 +66,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     writeFileSync(policyFile, o.policy.replaceAll('{{IDP_ENTITY_ID}}', o.expectedIdp ?? ''));
     env.POLICY_FILE = policyFile;
   }
+  Object.assign(env, o.env);
   // cwd: an empty folder, so no stray .env of the developer's is read.
   group.start('sidecar', process.execPath, [sidecarCli], { env, cwd: o.stateDir });
   await waitFor('sidecar /healthz', async () => {
