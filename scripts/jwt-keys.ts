@@ -47,15 +47,17 @@ export interface NewJwtKey {
   name: string;
   pem: string;
   kid: string;
+  bits: number;
 }
 
-/** A fresh RSA 3072 key, named by the second it was made (the sidecar's rule). */
-export function createJwtKey(now = new Date()): NewJwtKey {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: JWT_KEY_BITS });
+/** A fresh RSA key (JWT_KEY_BITS unless told), named by the second it was made (the sidecar's rule). */
+export function createJwtKey(now = new Date(), bits = JWT_KEY_BITS): NewJwtKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
   return {
     name: keyFileName(Math.floor(now.getTime() / 1000)),
     pem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     kid: keyIdOf(publicKey),
+    bits,
   };
 }
 
