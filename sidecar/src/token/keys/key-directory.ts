@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { keyIdOf } from './key-id';
 import { KEY_FILE_NAME_EXAMPLE, keyFileCreated } from './key-file-name';
 
-/** RSA below this is refused (NIST SP 800-57: 2048 is the floor; `keys rotate` makes 3072). */
+/** RSA below this is refused (NIST SP 800-57: 2048 is the floor; `keys rotate` makes 2048 unless told). */
 export const MIN_RSA_BITS = 2048;
 
 export interface KeyFile {
@@ -85,7 +85,7 @@ function readKeyFile(file: string, name: string): KeyFile | { problem: string } 
   }
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (privateKey.asymmetricKeyType !== 'rsa') return { problem: `${file} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; RS256 needs an RSA key` };
-  if (bits < MIN_RSA_BITS) return { problem: `${file} is RSA ${bits}, too weak: at least RSA ${MIN_RSA_BITS} (\`keys rotate\` makes RSA 3072)` };
+  if (bits < MIN_RSA_BITS) return { problem: `${file} is RSA ${bits}, too weak: at least RSA ${MIN_RSA_BITS} (\`keys rotate\` makes RSA 2048)` };
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   return { name, kid: keyIdOf(publicKey), created, bits, privateKey, publicKey, publicPem };
