@@ -258,17 +258,19 @@ function report(turns: Turn[], all: Mode[], run: { machine: string; startedAt: D
     `bench:chain ${run.startedAt.toISOString()}: ${run.machine}`,
     `load average (1 min) ${f(run.loadAtStart)} at the start, ${f(Math.min(...loads))}–${f(Math.max(...loads))} during the turns, ${f(run.loadAtEnd)} at the end; ${SECONDS}s per turn after ${WARMUP_SECONDS}s warm-up; sidecar NODE_OPTIONS '${imageNodeOptions()}', FRONT_RATE_LIMIT=0`,
     '',
-    '- sidecar alone: the same request straight to the sidecar, as Apache sends it, same number of clients (its whole part, TCP and HTTP included); in brackets its share of the chain\'s p50 / p99',
+    '- sidecar alone (1 client): the same request straight to the sidecar, as Apache sends it (its whole part, TCP and HTTP included); in brackets its share of the chain\'s p50 / p99',
     '- sidecar\'s own time: its /metrics histogram for /redirectWithToken (Koa, first middleware to response; interpolated within buckets)',
     '- CPU: ms of CPU per token from /proc: the sidecar, the SP (Apache + mod_shib + shibd), the IdP (Apache + PHP), the bench client; in brackets the sidecar\'s share of sidecar + SP (+ IdP)',
     '',
     '### Renewal (a client with an SP session: one request through Apache + mod_shib + shibd to the sidecar)',
     '',
-    '| mode | clients | req/s | p50 ms | p99 ms | sidecar alone p50 / p99 ms | sidecar\'s own time p50 / p99 ms | CPU ms/token: sidecar / SP / client | errors |',
+    '| mode | clients | req/s | p50 ms | p99 ms | sidecar alone (1 client) p50 / p99 ms | sidecar\'s own time p50 / p99 ms | CPU ms/token: sidecar / SP / client | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const t of of('renewal')) {
-    const alone = of('sidecar').find((x) => x.mode === t.mode && x.leg.clients === t.leg.clients);
+    // With one client the sidecar alone is the sidecar's part of a renewal; with more, it would take
+    // every client's load itself, which Apache and shibd spread in the chain: its own table below.
+    const alone = t.leg.clients === 1 ? of('sidecar').find((x) => x.mode === t.mode && x.leg.clients === 1) : undefined;
     lines.push(
       `| ${t.mode} | ${t.leg.clients} | ${rate(t)} | ${f(t.latency.p50)} | ${f(t.latency.p99)} | ${alone ? partOf(t, alone.latency.p50, alone.latency.p99) : '–'} | ${partOf(t, ownMs(t, 0.5), ownMs(t, 0.99))} | ${f(perToken(t, t.cpu.sidecar), 2)} / ${f(perToken(t, t.cpu.sp), 2)} / ${f(perToken(t, t.cpu.client), 2)} (${pct(t.cpu.sidecar, t.cpu.sidecar + t.cpu.sp)}) | ${errors(t)} |`,
     );
