@@ -18,6 +18,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { imageNodeOptions } from '../test/support/image-node-options';
+import { median } from './support/percentiles';
+import { cpuSeconds } from './support/process-cpu';
 
 const ROOT = resolve(__dirname, '..');
 const SECONDS = Math.max(1, Math.min(10, Number(process.env.BENCH_SECONDS ?? 5)));
@@ -44,12 +46,6 @@ function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
-}
-
-/** CPU seconds (user + system) the process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
 function status(url: string, headers: Record<string, string>): Promise<number> {
@@ -128,11 +124,6 @@ async function load(url: string, headers: Record<string, string>, seconds: numbe
   }
   return run;
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-};
 
 /** Per-column medians of one target's turns; unexpected responses are summed, RSS is the max. */
 function medianRun(turns: Run[]): Run {

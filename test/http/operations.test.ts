@@ -45,6 +45,19 @@ describe('http: operations', () => {
     expect(delta('saml2jwt_http_request_duration_seconds_count', 'route="redirectWithToken"')).to.equal(3);
   });
 
+  it('the latency histogram resolves what a token takes: bounds at most 0.25 ms apart up to 1 ms, 1 ms apart up to 5 ms', async () => {
+    await get(`${t.front}/redirectWithToken?room=m0`, spHeaders());
+    const metrics = await (await get(`${t.backend}/metrics`)).text();
+    const bounds = [...metrics.matchAll(/^saml2jwt_http_request_duration_seconds_bucket\{le="([0-9.e-]+)",route="redirectWithToken"\}/gm)].map((m) => Number(m[1]) * 1000);
+    expect(bounds).to.include.members([0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000, 2500]); // the earlier bounds stay
+    let previous = 0;
+    for (const bound of bounds.filter((b) => b <= 5)) {
+      expect(bound - previous, `step to ${bound} ms`).to.be.at.most(previous < 1 ? 0.25 : 1);
+      previous = bound;
+    }
+    expect(previous).to.equal(5);
+  });
+
   it('writes exactly one audit line per token issued, naming user, room, tenant, exp and jti, never the token', async () => {
     const from = t.logs.length;
     const res = await get(`${t.front}/redirectWithToken?room=Audit&tenant=acme`, spHeaders({ eppn: 'alice-eppn@uni.example' }));

@@ -16,7 +16,8 @@ export interface SidecarOptions {
   backendPort: number;
   stateDir: string;
   appId: string;
-  appSecret: string;
+  /** JWT_APP_SECRET (HS256); leave it out for RS256, which refuses to start with one. */
+  appSecret?: string;
   xmppDomain: string;
   /** YAML text of POLICY_FILE (written into stateDir; {{IDP_ENTITY_ID}} becomes expectedIdp, {{OIDC_ISSUER}} oidcIssuer), or undefined for none. */
   policy?: string;
@@ -24,6 +25,8 @@ export interface SidecarOptions {
   expectedIdp?: string;
   /** The one OpenID Connect issuer allowed to log users in (OIDC_ISSUER). */
   oidcIssuer?: string;
+  /** Further settings (JWT_SIGNING, JWT_KEYS_DIR, FRONT_RATE_LIMIT, ...), over the ones above. */
+  env?: Record<string, string>;
 }
 
 function newestMtime(dir: string): number {
@@ -46,7 +49,6 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     JWT_APP_ID: o.appId,
-    JWT_APP_SECRET: o.appSecret,
     PUBLIC_URL: o.publicUrl,
     XMPP_DOMAIN: o.xmppDomain,
     SIDECAR_PROXY_SECRET: o.proxySecret,
@@ -57,6 +59,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     LOG_LEVEL: 'info',
   };
   if (o.oidcIssuer !== undefined) env.OIDC_ISSUER = o.oidcIssuer;
+  if (o.appSecret !== undefined) env.JWT_APP_SECRET = o.appSecret;
   if (o.expectedIdp !== undefined) {
     env.SHIBBOLETH_TEMPLATE_XML = 'direct';
     env.SSO_URL = o.expectedIdp;
@@ -66,6 +69,7 @@ export async function startSidecar(group: ProcessGroup, o: SidecarOptions): Prom
     writeFileSync(policyFile, o.policy.replaceAll('{{IDP_ENTITY_ID}}', o.expectedIdp ?? '').replaceAll('{{OIDC_ISSUER}}', o.oidcIssuer ?? ''));
     env.POLICY_FILE = policyFile;
   }
+  Object.assign(env, o.env);
   // cwd: an empty folder, so no stray .env of the developer's is read.
   group.start('sidecar', process.execPath, [sidecarCli], { env, cwd: o.stateDir });
   await waitFor('sidecar /healthz', async () => {

@@ -17,14 +17,18 @@ import { startSidecar, type SidecarOptions } from './sidecar';
 import { ensureDir, spLayout, startSp, type RunningSp, type SpLayout } from './sp';
 import { selfSigned } from './tls';
 
+/** The sidecar's settings a test chooses; the stack fills in its URLs, ports, secret and folder. */
+export type StackSidecarOptions = Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp' | 'oidcIssuer'>;
+
 export interface StackOptions {
   /** 'echo' records the headers the SP sends; otherwise the real sidecar runs with these options. */
-  backend: 'echo' | Omit<SidecarOptions, 'publicUrl' | 'proxySecret' | 'port' | 'backendPort' | 'stateDir' | 'expectedIdp' | 'oidcIssuer'>;
+  backend: 'echo' | StackSidecarOptions;
   /** OpenID Connect beside SAML (both) or instead of it (oidc), with the test provider (oidc-op.ts). */
   spLogin?: 'both' | 'oidc';
 }
 
-export interface Stack {
+/** The stack without a browser (what `npm run bench:chain` loads with plain HTTP). */
+export interface Services {
   dir: string;
   publicUrl: string;
   proxySecret: string;
@@ -37,7 +41,6 @@ export interface Stack {
   backendPort: number;
   echo?: EchoBackend;
   group: ProcessGroup;
-  browser: Browser;
   /** The SP's environment as rendered at start (layout variables aside). */
   spEnv: Record<string, string>;
   /** The stand-in for Jitsi's web server at the public URL. */
@@ -49,16 +52,36 @@ export interface Stack {
    * (same keys, metadata cache and port) and starts both again.
    */
   restartSp(env: Record<string, string | undefined>): Promise<void>;
+  /** Stops the sidecar and starts it again with `backend` (same ports, secret and folder). */
+  restartSidecar(backend: StackSidecarOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface Stack extends Services {
+  browser: Browser;
+}
+
 export async function startStack(options: StackOptions): Promise<Stack> {
+  const services = await startServices(options);
+  try {
+    const browser = await launchBrowser();
+    const stop = async (): Promise<void> => {
+      await browser.close().catch(() => undefined);
+      await services.stop();
+    };
+    return { ...services, browser, stop };
+  } catch (err) {
+    await services.stop();
+    throw err;
+  }
+}
+
+export async function startServices(options: StackOptions): Promise<Services> {
   const dir = mkdtempSync(join(tmpdir(), 'saml2jwt-e2e-'));
   chmodSync(dir, 0o711); // the unprivileged service user must reach its own sub-folders
   const logDir = ensureDir(join(dir, 'logs'));
   const group = new ProcessGroup(logDir);
   const closers: Array<() => Promise<void>> = [];
-  let browser: Browser | undefined;
 
   const stop = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -95,22 +118,27 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       closers.push(() => o.close());
     }
 
+    const sidecar = (backend: StackSidecarOptions): SidecarOptions => ({
+      ...backend,
+      publicUrl,
+      proxySecret,
+      port: backendPort,
+      backendPort: sidecarBackendPort,
+      stateDir: ensureDir(join(dir, 'sidecar')),
+      expectedIdp: idp.entityId,
+      ...(op ? { oidcIssuer: op.issuer } : {}),
+    });
     let echo: EchoBackend | undefined;
     if (options.backend === 'echo') {
       echo = await startEchoBackend(backendPort);
       closers.push(echo.close);
     } else {
-      await startSidecar(group, {
-        ...options.backend,
-        publicUrl,
-        proxySecret,
-        port: backendPort,
-        backendPort: sidecarBackendPort,
-        stateDir: ensureDir(join(dir, 'sidecar')),
-        expectedIdp: idp.entityId,
-        ...(op ? { oidcIssuer: op.issuer } : {}),
-      });
+      await startSidecar(group, sidecar(options.backend));
     }
+    const restartSidecar = async (backend: StackSidecarOptions): Promise<void> => {
+      await group.stop('sidecar');
+      await startSidecar(group, sidecar(backend));
+    };
 
     const layout = spLayout(ensureDir(join(dir, 'sp')));
     const spEnv: Record<string, string> = {
@@ -144,11 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const site = await startPublicSite(selfSigned(ensureDir(join(dir, 'public-tls')), 'meet.example.test'), publicPort, spPort);
     closers.push(site.close);
 
-    browser = await launchBrowser();
-    const b = browser;
-    closers.push(() => b.close());
-
-    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, browser, spEnv, site, op, restartSp, stop };
+    return { dir, publicUrl, proxySecret, idpSalt, idp, sp, spLayout: layout, backendPort, echo, group, spEnv, site, op, restartSp, restartSidecar, stop };
   } catch (err) {
     const logs = ['test-idp', 'shibd', 'sp-apache', 'sidecar'].map((n) => `--- ${n}\n${group.tail(n, 25)}`).join('\n');
     await stop();

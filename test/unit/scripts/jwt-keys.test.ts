@@ -24,7 +24,7 @@ describe('scripts/jwt-keys: keys rotate and keys list (RS256 signing keys)', fun
   beforeEach(() => (c = copyCheckout()));
   afterEach(() => c.cleanup());
 
-  it('rotate writes an RSA 3072 key, mode 0600, into ${CONFIG}/saml2jwt/jwt-keys, which the sidecar reads; the first signs at once', async () => {
+  it('rotate writes an RSA 2048 key, mode 0600, into ${CONFIG}/saml2jwt/jwt-keys, which the sidecar reads; the first signs at once', async () => {
     const now = new Date('2026-12-01T21:30:00Z');
     const r = await keys(['rotate', '--jitsi-dir', c.dir], { home: c.home, now });
     expect(r.code, r.err).to.equal(0);
@@ -36,8 +36,8 @@ describe('scripts/jwt-keys: keys rotate and keys list (RS256 signing keys)', fun
     const read = readKeyDirectory(dir);
     if ('problems' in read) return expect.fail(read.problems.join('\n'));
     expect(read.keys).to.have.length(1);
-    expect(read.keys[0]?.bits).to.equal(3072);
-    expect(r.out).to.include(`kid ${read.keys[0]?.kid}`).and.include('it signs at once (the only key)').and.not.include('PRIVATE');
+    expect(read.keys[0]?.bits).to.equal(2048);
+    expect(r.out).to.include('(RSA 2048, mode 0600').and.include(`kid ${read.keys[0]?.kid}`).and.include('it signs at once (the only key)').and.not.include('PRIVATE');
     expect(fs.readdirSync(dir)).to.deep.equal(['20261201T213000Z.pem']); // no temporary file left
   });
 
@@ -93,10 +93,30 @@ describe('scripts/jwt-keys: keys rotate and keys list (RS256 signing keys)', fun
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('usage errors: no action, both folders, neither', async () => {
+  it('rotate --bits 3072 (or 4096) makes a key of that size for an operator whose policy asks for more', async () => {
+    const dir = path.join(c.root, 'bits-keys');
+    const r = await keys(['rotate', '--dir', dir, '--bits', '3072'], { now: new Date('2026-12-01T21:30:00Z') });
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include('(RSA 3072, mode 0600');
+    const read = readKeyDirectory(dir);
+    if ('problems' in read) return expect.fail(read.problems.join('\n'));
+    expect(read.keys.map((k) => k.bits)).to.deep.equal([3072]);
+  });
+
+  it('usage errors: no action, both folders, neither, a size other than 2048/3072/4096, --bits without rotate', async () => {
     expect((await keys(['rotate'])).code).to.equal(2);
     expect((await keys(['rotate', '--dir', 'a', '--jitsi-dir', 'b'])).code).to.equal(2);
     expect((await keys(['list', '--bogus'])).code).to.equal(2);
+    const dir = path.join(c.root, 'never-made');
+    for (const bits of ['1024', '2047', '8192', 'big', '']) {
+      const r = await keys(['rotate', '--dir', dir, '--bits', bits]);
+      expect(r.code, bits).to.equal(2);
+      expect(r.err, bits).to.include('--bits must be 2048, 3072, 4096');
+    }
+    const list = await keys(['list', '--dir', dir, '--bits', '3072']);
+    expect(list.code).to.equal(2);
+    expect(list.err).to.include('--bits is for rotate');
+    expect(fs.existsSync(dir)).to.equal(false);
   });
 });
 
@@ -146,6 +166,17 @@ describe('scripts/jwt-key-revoke: keys revoke <kid>', function () {
     const l = await keys(['list', '--jitsi-dir', c.dir], { home: c.home });
     expect(l.out).to.match(new RegExp(`^${kidOf(fresh).replace(/-/g, '\\-')} +1m +signing `, 'm'));
     expect(l.out).to.include(`revoked (never signs or is published again):\n  ${kidOf(old)}  `);
+  });
+
+  it('a kid that begins with "-" (one in 64) is the kid, not an option: right after revoke, or after --', async () => {
+    const kept = writeKey(dir, 86400);
+    const dashKid = `-${kidOf(kept).slice(1)}`.replace(/^-(.)/, (_m, c: string) => `-${c === 'A' ? 'B' : 'A'}`);
+    for (const argv of [['revoke', dashKid, '--jitsi-dir', c.dir], ['revoke', '--jitsi-dir', c.dir, '--', dashKid]]) {
+      const r = await keys(argv, { home: c.home });
+      expect(r.code, argv.join(' ')).to.equal(1);
+      expect(r.err, argv.join(' ')).to.include(`no key with kid ${dashKid} in ${dir}`).and.not.include('usage');
+    }
+    expect(keysNow()).to.deep.equal([kidOf(kept)]);
   });
 
   it('with cache_keys_url in XMPP_CONFIGURATION, says when Prosody drops the kid by itself (max-age − 60 s, then 90 minutes)', async () => {

@@ -13,7 +13,7 @@ import { KEY_FILE_NAME_EXAMPLE, keyFileCreated } from './key-file-name';
 import { readRevocations, type Revocation } from './key-revocation';
 import { scheduleKeys, type KeySchedule, type KeyTiming } from './key-schedule';
 
-/** RSA below this is refused (NIST SP 800-57: 2048 is the floor; `keys rotate` makes 3072). */
+/** RSA below this is refused (NIST SP 800-57: 2048 is the floor; `keys rotate` makes 2048 unless told). */
 export const MIN_RSA_BITS = 2048;
 
 export interface KeyFile {
@@ -108,7 +108,7 @@ export function readKeyFile(dir: string, name: string): KeyFile | { problem: str
   }
   const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
   if (privateKey.asymmetricKeyType !== 'rsa') return { problem: `${file} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; RS256 needs an RSA key` };
-  if (bits < MIN_RSA_BITS) return { problem: `${file} is RSA ${bits}, too weak: at least RSA ${MIN_RSA_BITS} (\`keys rotate\` makes RSA 3072)` };
+  if (bits < MIN_RSA_BITS) return { problem: `${file} is RSA ${bits}, too weak: at least RSA ${MIN_RSA_BITS} (\`keys rotate\` makes RSA 2048)` };
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
   return { name, kid: keyIdOf(publicKey), created, bits, privateKey, publicKey, publicPem };

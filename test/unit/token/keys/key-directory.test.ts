@@ -74,7 +74,7 @@ describe('token/keys/key-directory: readKeyDirectory', () => {
     const dir = makeKeyDir();
     const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const file = writePem(dir, keyFileName(1_800_000_000), weak);
-    expect(problemsOf(dir)).to.deep.equal([`JWT_KEYS_DIR: ${file} is RSA 1024, too weak: at least RSA 2048 (\`keys rotate\` makes RSA 3072)`]);
+    expect(problemsOf(dir)).to.deep.equal([`JWT_KEYS_DIR: ${file} is RSA 1024, too weak: at least RSA 2048 (\`keys rotate\` makes RSA 2048)`]);
   });
 
   it('an EC key, a broken PEM, a folder named like a key, a badly named file and a duplicate are each refused', () => {
