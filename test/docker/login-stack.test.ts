@@ -7,7 +7,7 @@ import { launchBrowser, newContext, submitIdpLogin, tokenAuthUrl } from '../e2e/
 import { prosodyAccepts } from '../support/prosody-verifier';
 import { docker, localBases, repoRoot, run, sleep, waitHealthy } from './docker-cli';
 import { cliArgs, expectSecretFilesFromSetup, prosodyFor, stackServices, stackHooks, startWiredStack, type WiredStack } from './wired-stack';
-import { clientJwtFromUrl, clientTokenOf } from '../support/jitsi-client';
+import { clientJwtFromUrl, clientTokenOf, clientUrlParams } from '../support/jitsi-client';
 
 const projectName = 'saml2jwt-live';
 
@@ -94,8 +94,10 @@ describe('docker: login through the containers (path mode)', function () {
     await page.waitForURL((url) => clientJwtFromUrl(url.href).jwt !== undefined, { timeout: 60_000 });
     const landed = new URL(page.url());
     expect(`${landed.origin}${landed.pathname}`).to.equal(`${stack.publicUrl}/Standup`);
-    expect(landed.hash).to.match(/^#config\.prejoinConfig\.enabled=false(&|$)/);
-    expect(landed.hash, 'the state’s overrides come back').to.contain('config.startWithAudioMuted=true');
+    // Read the hash as Jitsi's client does: the token, our prejoin override and the state's own overrides.
+    const hash = clientUrlParams(landed, 'hash', false);
+    expect(hash['config.prejoinConfig.enabled']).to.equal(false);
+    expect(hash['config.startWithAudioMuted'], 'the state’s overrides come back').to.equal(true);
     expect(await page.textContent('#stand-in')).to.equal('Jitsi Meet stand-in');
 
     const token = clientTokenOf(landed.href);
