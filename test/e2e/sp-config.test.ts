@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, un
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { repoRoot } from './support/paths';
 import { startMetadataServer, idpMetadata, type MetadataServer } from './support/metadata-server';
 import { shibdTest, tool } from './support/shib-tools';
 import { keyedLayout, layoutEnv, runSpScript, spLayout, type SpLayout } from './support/sp';
@@ -330,11 +331,14 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       const locations = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf'), 'utf8');
       expect(locations).to.include('ProxyPass /saml2jwt/ http://saml2jwt:8080/saml2jwt/');
       expect(locations).to.include(`RequestHeader set x-saml2jwt-proxy-secret "${SECRET}"`);
-      // Every header that is set is also unset early.
+      // Every header that is set, here or by the OpenID Connect template, is also unset early.
       const set = [...locations.matchAll(/^RequestHeader set (\S+)/gm)].map((m) => m[1]);
+      const oidcTemplate = readFileSync(join(repoRoot, 'shib-image/rootfs/defaults/oidc.conf'), 'utf8');
+      const setByOidc = [...oidcTemplate.matchAll(/^\s*RequestHeader set (\S+)/gm)].map((m) => m[1]);
       const unset = [...locations.matchAll(/^RequestHeader unset (\S+) early$/gm)].map((m) => m[1]);
       expect(set).to.have.length(14);
-      expect(unset).to.have.members(set as string[]);
+      expect(setByOidc).to.include.members(['oidc-sub', 'oidc-issuer', 'mail']);
+      expect(unset).to.have.members([...new Set([...set, ...setByOidc])] as string[]);
       // The rendered files holding the secret are not world-readable.
       expect(statSync(join(layout.apacheConfigDir, 'saml2jwt-locations.conf')).mode & 0o007).to.equal(0);
     });
