@@ -127,7 +127,7 @@ async function main(): Promise<void> {
 
     const f = (n: number, digits = 2): string => n.toFixed(digits);
     console.log(`\nSP with a large federation: ${IDPS} IdPs, aggregate ${f(aggregate.length / 1e6, 1)} MB signed (backing file ${f(backing / 1e6, 1)} MB); one MDQ answer ${f(answerKb, 1)} KB`);
-    console.log(`load average at start: ${load}; ${LOOKUPS.length} IdPs looked up per run\n`);
+    console.log(`load average at start: ${load}, at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${LOOKUPS.length} IdPs looked up per run\n`);
     console.log('| setup | shibd socket (s) | Status OK (s) | RSS at ready (MB) | peak RSS (MB) | first login request (ms) | next ones (ms, mean) | RSS after (MB) |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of results) {
