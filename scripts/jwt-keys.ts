@@ -42,7 +42,7 @@ RS256 signing keys (JWT_SIGNING=RS256), one PEM per key:
   --jitsi-dir DIR   the docker-jitsi-meet checkout: keys in \${CONFIG}/saml2jwt/jwt-keys
   --dir DIR         a key folder of its own (defaults for the timings)
   --bits N          rotate: the key's size, ${JWT_KEY_BITS_CHOICES.join(', ')} (default ${JWT_KEY_BITS}); a larger key
-                    costs the sidecar more per token (README "RS256 tokens")
+                    costs the sidecar more per token (docs/rs256-and-keys.md)
   -h, --help        show this help
 `;
 

@@ -1,6 +1,6 @@
-// The README's configuration table is generated from .env_ref, the one place where every variable
+// The handbook's configuration table (docs/reference.md) is generated from .env_ref, the one place where every variable
 // is documented, so the two can never disagree. `npm run docs` rewrites the table; a unit test
-// fails when the README is stale.
+// fails when docs/reference.md is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root';
@@ -14,6 +14,9 @@ export interface EnvReferenceEntry {
 
 const SECTION = /^#\s*===\s*(.+?)\s*===\s*$/;
 const VARIABLE = /^([A-Z][A-Z0-9_]*)=(.*)$/;
+/** The page that holds the generated table. */
+export const REFERENCE_DOC = 'docs/reference.md';
+
 const BEGIN = '<!-- env-table:begin (generated from .env_ref by `npm run docs`) -->';
 const END = '<!-- env-table:end -->';
 
@@ -63,19 +66,19 @@ export function renderEnvTable(entries: EnvReferenceEntry[]): string {
   return lines.join('\n').trim();
 }
 
-/** The README with its generated table replaced by a fresh one from .env_ref. */
-export function withFreshEnvTable(readme: string, envRef: string): string {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`README.md lacks the markers ${BEGIN} ... ${END}`);
+/** docs/reference.md with its generated table replaced by a fresh one from .env_ref. */
+export function withFreshEnvTable(page: string, envRef: string): string {
+  const start = page.indexOf(BEGIN);
+  const end = page.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${REFERENCE_DOC} lacks the markers ${BEGIN} ... ${END}`);
   const table = renderEnvTable(parseEnvReference(envRef));
-  return `${readme.slice(0, start + BEGIN.length)}\n${table}\n${readme.slice(end)}`;
+  return `${page.slice(0, start + BEGIN.length)}\n${table}\n${page.slice(end)}`;
 }
 
 if (require.main === module) {
   const root = packageRoot();
-  const readmePath = path.join(root, 'README.md');
-  const fresh = withFreshEnvTable(readFileSync(readmePath, 'utf8'), readFileSync(path.join(root, '.env_ref'), 'utf8'));
-  writeFileSync(readmePath, fresh);
-  process.stdout.write('README.md configuration table regenerated from .env_ref\n');
+  const pagePath = path.join(root, REFERENCE_DOC);
+  const fresh = withFreshEnvTable(readFileSync(pagePath, 'utf8'), readFileSync(path.join(root, '.env_ref'), 'utf8'));
+  writeFileSync(pagePath, fresh);
+  process.stdout.write(`${REFERENCE_DOC} configuration table regenerated from .env_ref\n`);
 }

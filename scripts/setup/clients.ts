@@ -1,5 +1,5 @@
 // Jitsi's clients: tokenLogoutUrl (and, with --inline-login, tokenAuthInline) in the web's
-// custom-config.js, and the summary's "which clients are ready" lines (README "Clients").
+// custom-config.js, and the summary's "which clients are ready" lines (docs/clients.md).
 import * as path from 'node:path';
 import { DEFAULT_APP_LINKS } from '../../sidecar/src/config/app-links';
 import { withOurBlock } from '../custom-config-block';

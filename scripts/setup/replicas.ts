@@ -16,6 +16,6 @@ export const replicas: SetupFeature = {
     }
     for (const key of ['SAML2JWT_SP_REPLICAS', 'SAML2JWT_SIDECAR_REPLICAS']) if (draft.expanded(key) === undefined) draft.set(key, '2');
     draft.useOverlay('saml2jwt-ha.yml');
-    draft.notes.push('--ha: every SP replica shares the key pair and SP_ENTITY_ID, and sessions live in memcached; when memcached restarts, users sign in again (README, "Running more than one")');
+    draft.notes.push('--ha: every SP replica shares the key pair and SP_ENTITY_ID, and sessions live in memcached; when memcached restarts, users sign in again (docs/running-more-than-one.md)');
   },
 };

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseEnvReference, withFreshEnvTable } from '../../../scripts/docs/env-reference';
+import { parseEnvReference, REFERENCE_DOC, withFreshEnvTable } from '../../../scripts/docs/env-reference';
 
 const root = path.resolve(__dirname, '../../..');
 
-describe('docs: .env_ref and the README table', () => {
+describe('docs: .env_ref and the reference table (docs/reference.md)', () => {
   const envRef = readFileSync(path.join(root, '.env_ref'), 'utf8');
 
   it('parses sections, defaults and descriptions', () => {
@@ -25,8 +25,9 @@ describe('docs: .env_ref and the README table', () => {
     expect(new Set(names).size, 'each variable documented once').to.equal(names.length);
   });
 
-  it('README table is current (run `npm run docs` after editing .env_ref)', () => {
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-    expect(withFreshEnvTable(readme, envRef)).to.equal(readme);
+  it('docs/reference.md table is current (run `npm run docs` after editing .env_ref)', () => {
+    expect(REFERENCE_DOC).to.equal('docs/reference.md');
+    const reference = readFileSync(path.join(root, REFERENCE_DOC), 'utf8');
+    expect(withFreshEnvTable(reference, envRef)).to.equal(reference);
   });
 });

@@ -580,6 +580,7 @@ describe('scripts/setup: wiring SAML login into a docker-jitsi-meet checkout', f
       expect(e.expanded('SAML2JWT_SIDECAR_REPLICAS')).to.equal('2');
       expect(r.out).to.include(`cd ${c.dir} && docker compose -f docker-compose.yml -f saml2jwt.yml -f saml2jwt-ha.yml up -d`);
       expect(r.out).to.include('users sign in again');
+      expect(r.out, 'names the handbook page').to.include('docs/running-more-than-one.md');
       // Not asked again, still HA: the line keeps the overlay, nothing changes.
       const again = await runSetup(c, directIdpArgs);
       expect(again.code, again.err).to.equal(0);
