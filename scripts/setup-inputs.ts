@@ -36,6 +36,11 @@ export interface SetupFlags {
   metadataSigningCert?: string;
   metadataFile?: string;
   metadataTlsCa?: string;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcClientSecretFile?: string;
+  oidcTlsCa?: string;
+  spLogin?: string;
   spEntityId?: string;
   template?: string;
   testIdp: boolean;
@@ -68,6 +73,11 @@ const setupOptions = {
   'metadata-signing-cert': { type: 'string' },
   'metadata-file': { type: 'string' },
   'metadata-tls-ca': { type: 'string' },
+  'oidc-issuer': { type: 'string' },
+  'oidc-client-id': { type: 'string' },
+  'oidc-client-secret-file': { type: 'string' },
+  'oidc-tls-ca': { type: 'string' },
+  'sp-login': { type: 'string' },
   'sp-entity-id': { type: 'string' },
   template: { type: 'string' },
   moderators: { type: 'string' },
@@ -104,6 +114,11 @@ export function parseSetupArgs(argv: string[]): SetupFlags {
     metadataSigningCert: v['metadata-signing-cert'],
     metadataFile: v['metadata-file'],
     metadataTlsCa: v['metadata-tls-ca'],
+    oidcIssuer: v['oidc-issuer'],
+    oidcClientId: v['oidc-client-id'],
+    oidcClientSecretFile: v['oidc-client-secret-file'],
+    oidcTlsCa: v['oidc-tls-ca'],
+    spLogin: v['sp-login'],
     spEntityId: v['sp-entity-id'],
     template: v.template,
     moderators: v.moderators,
@@ -143,6 +158,14 @@ export const setupUsage = `usage: jitsi-saml2jwt setup <docker-jitsi-meet dir> [
                               --metadata-signing-cert): for eduGAIN-sized federations, instead of a
                               whole aggregate (template "mdq"); --metadata-url or --metadata-file
                               may add IdPs the service does not serve
+  --oidc-issuer URL           OpenID Connect beside SAML: the provider's issuer (https, exactly as its
+                              discovery document says); prints the redirect URI to register there
+  --oidc-client-id ID         the client id the provider gave this SP
+  --oidc-client-secret-file F file holding the client secret (copied into the SP key folder, 0440;
+                              never written to the .env); asked without echo on a terminal
+  --oidc-tls-ca F             PEM of the private CA of the provider's https server (default: system CAs)
+  --sp-login saml|oidc|both   which logins the SP offers (default: both once --oidc-issuer is given;
+                              saml empties the OIDC_* variables)
   --template T                direct | discovery | federation | mdq (normally inferred)
   --sp-entity-id ID           the SP's entityID (default <public url>/saml2jwt/shibboleth)
   --sp-info FILE              what your federation's registrar wants to know (names, URLs, contacts;
@@ -225,6 +248,19 @@ export interface SetupInputs {
   testIdp?: TestIdp;
   /** --sp-info, complete: the registrar-facing SP metadata is written from it. */
   spInfo?: { info: SpInfo; text: string };
+  spLogin: SpLogin;
+  /** OpenID Connect beside (or instead of) SAML; absent with SP_LOGIN=saml. */
+  oidc?: OidcInputs;
+}
+
+export type SpLogin = 'saml' | 'oidc' | 'both';
+
+export interface OidcInputs {
+  issuer: string;
+  clientId: string;
+  /** The client secret to write; undefined: keep the file an earlier run wrote (OIDC_CLIENT_SECRET_FILE). */
+  clientSecret?: string;
+  tlsCa?: SpFile; // absent: the system CAs
 }
 
 export class MissingInput extends Error {
@@ -249,12 +285,15 @@ export const spKeysInContainer = '/etc/shibboleth/keys';
 export const metadataSigningCertFile = 'metadata-signing-cert.pem';
 export const metadataFileName = 'idp-metadata.xml';
 export const metadataTlsCaFile = 'metadata-tls-ca.pem';
+export const oidcClientSecretFile = 'oidc-client-secret';
+export const oidcCryptoPassphraseFile = 'oidc-crypto-passphrase';
+export const oidcTlsCaFile = 'oidc-tls-ca.pem';
 
 /**
  * Builds the inputs: flags first, then what the .env already says, then (when ask is given)
  * the operator's answers. Without ask, anything still missing throws MissingInput.
  */
-export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask): Promise<SetupInputs> {
+export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, askSecret?: Ask): Promise<SetupInputs> {
   const missing: string[] = [];
   const fromEnv = (key: string): string | undefined => env.expanded(key) || undefined;
   const needed = async (what: string, flagHint: string, question: string, check: (v: string) => string): Promise<string | undefined> => {
@@ -430,6 +469,8 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
   }
 
+  const { spLogin, oidc } = await resolveOidc(flags, fromEnv, askSecret);
+
   if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile || mdqUrl) || !template) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
@@ -458,7 +499,91 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask):
     rotateSecret: flags.rotateSecret,
     testIdp,
     spInfo: flags.spInfo === undefined ? undefined : await resolveSpInfo(flags.spInfo, ask),
+    spLogin,
+    oidc,
   };
+}
+
+/**
+ * OpenID Connect: the flags first, then what an earlier run wrote to the .env (a re-run without
+ * --oidc-* keeps it). The client secret comes from a file, or on a terminal from a prompt without
+ * echo; a re-run keeps the file it wrote. --sp-login saml turns OpenID Connect off.
+ */
+async function resolveOidc(flags: SetupFlags, fromEnv: (key: string) => string | undefined, askSecret: Ask | undefined): Promise<{ spLogin: SpLogin; oidc?: OidcInputs }> {
+  const loginText = flags.spLogin ?? (flags.oidcIssuer === undefined ? fromEnv('SP_LOGIN') : undefined);
+  if (loginText !== undefined && loginText !== 'saml' && loginText !== 'oidc' && loginText !== 'both') {
+    throw new InvalidInput(`--sp-login must be saml, oidc or both, not "${loginText}"`);
+  }
+  const oidcFlags = { '--oidc-issuer': flags.oidcIssuer, '--oidc-client-id': flags.oidcClientId, '--oidc-client-secret-file': flags.oidcClientSecretFile, '--oidc-tls-ca': flags.oidcTlsCa };
+  const given = Object.entries(oidcFlags).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (loginText === 'saml') {
+    if (given.length > 0) throw new InvalidInput(`--sp-login saml turns OpenID Connect off: drop ${given.join(' ')}`);
+    return { spLogin: 'saml' };
+  }
+  const issuerArg = flags.oidcIssuer ?? fromEnv('OIDC_ISSUER');
+  if (issuerArg === undefined) {
+    const needsIssuer = given.length > 0 ? given.join(' ') : flags.spLogin !== undefined ? `--sp-login ${flags.spLogin}` : undefined;
+    if (needsIssuer) throw new InvalidInput(`${needsIssuer} needs --oidc-issuer (the OpenID provider's issuer, https://...)`);
+    return { spLogin: 'saml' };
+  }
+  const issuer = checkOidcIssuer(issuerArg);
+  const clientIdArg = flags.oidcClientId ?? fromEnv('OIDC_CLIENT_ID');
+  if (clientIdArg === undefined) throw new InvalidInput('--oidc-issuer needs --oidc-client-id (the client id the provider gave this SP)');
+  const clientId = checkOidcClientId(clientIdArg);
+  let clientSecret: string | undefined;
+  if (flags.oidcClientSecretFile !== undefined) {
+    clientSecret = readClientSecret(flags.oidcClientSecretFile);
+  } else if (fromEnv('OIDC_CLIENT_SECRET_FILE') === undefined) {
+    if (!askSecret) throw new InvalidInput('--oidc-issuer needs --oidc-client-secret-file FILE (a file holding the client secret; on a terminal setup asks for it without echo)');
+    clientSecret = checkClientSecret((await askSecret('OpenID Connect client secret (not shown): ')).trim(), 'the client secret');
+  }
+  let tlsCa: SpFile | undefined;
+  if (flags.oidcTlsCa !== undefined) tlsCa = resolveSpFile('--oidc-tls-ca', flags.oidcTlsCa, oidcTlsCaFile, checkPem);
+  else {
+    const envCa = fromEnv('OIDC_TLS_CA');
+    if (envCa !== undefined) tlsCa = { containerPath: envCa };
+  }
+  // SAML is always configured by setup, so the default offers both; --sp-login oidc hides SAML.
+  const spLogin: SpLogin = loginText === 'oidc' ? 'oidc' : 'both';
+  return { spLogin, oidc: { issuer, clientId, clientSecret, tlsCa } };
+}
+
+/** What the SP image accepts (saml2jwt-render): an https URL without query or fragment, nothing Apache would expand. */
+export function checkOidcIssuer(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidInput(`--oidc-issuer: "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new InvalidInput(`--oidc-issuer must be an https URL, not "${value}"`);
+  if (url.search !== '' || url.hash !== '' || /[?#]/.test(value)) throw new InvalidInput(`--oidc-issuer must have no query or fragment: "${value}"`);
+  if (!/^https:\/\/[^\s"'\\$<>?#]+$/.test(value)) throw new InvalidInput(`--oidc-issuer must not contain spaces, quotes, backslashes, <, > or $: "${value}"`);
+  return value;
+}
+
+function checkOidcClientId(value: string): string {
+  if (!/^[^\s\x00-\x1f\x7f"\\$]+$/.test(value)) throw new InvalidInput('--oidc-client-id must be non-empty, without spaces, quotes, backslashes or $');
+  return value;
+}
+
+function checkClientSecret(value: string, what: string): string {
+  if (value === '') throw new InvalidInput(`${what} is empty`);
+  // Pasted into a quoted Apache directive by the SP image.
+  if (!/^[^\s\x00-\x1f\x7f"\\$]+$/.test(value)) throw new InvalidInput(`${what} must not contain spaces, quotes, backslashes or $`);
+  return value;
+}
+
+function readClientSecret(file: string): string {
+  const local = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(local, 'utf8');
+  } catch {
+    throw new InvalidInput(`--oidc-client-secret-file: cannot read ${local}`);
+  }
+  // One line, like the other secret files; a trailing newline is not part of the secret.
+  return checkClientSecret(text.replace(/\r?\n$/, ''), `--oidc-client-secret-file: ${local}`);
 }
 
 /**

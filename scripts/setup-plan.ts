@@ -19,6 +19,7 @@ import { idpSource } from './setup/idp-source';
 import { jitsiAuth } from './setup/jitsi-auth';
 import { lobby } from './setup/lobby';
 import { moderators } from './setup/moderators';
+import { oidc } from './setup/oidc';
 import { readonlyNames } from './setup/readonly-names';
 import { visitors } from './setup/visitors';
 import { overlays } from './setup/overlays';
@@ -110,6 +111,7 @@ export const SETUP_FEATURES: readonly SetupFeature[] = [
   visitors,
   spKeyPair,
   spMetadata, // after the key pair: the metadata lists its certificate
+  oidc,
   clients,
   advancedMode,
   overlays,
@@ -137,7 +139,8 @@ function finish(draft: SetupDraft): SetupPlan {
   const envAfter = draft.env.toString();
   const secretFiles = draft.secretFiles;
   if (!secretFiles || !draft.metadataTrust) throw new Error('setup: the compose secrets and the IdP source must be planned');
-  const changedFiles = [...draft.files.filter((f) => f.before !== f.after), ...secretFiles.files];
+  // A file with an exact access (OIDC's secret files) is planned only when content or access differ.
+  const changedFiles = [...draft.files.filter((f) => f.before !== f.after || f.access !== undefined), ...secretFiles.files];
   // The .env we write always holds JWT_APP_SECRET and SIDECAR_PROXY_SECRET (and gen-passwords.sh's
   // passwords): it is private, whatever mode `cp env.example .env` gave it.
   if (envAfter !== checkout.envText) {

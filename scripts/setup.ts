@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline/promises';
+import { Writable } from 'node:stream';
 import { createTwoFilesPatch } from 'diff';
 import * as fs from 'node:fs';
 import { EnvFile, MalformedEnvFile } from '../sidecar/src/config/env-file';
@@ -30,6 +31,8 @@ export interface SetupEnvironment {
   packageRootDir?: string;
   interactive?: boolean; // default: stdin is a terminal
   ask?: Ask;
+  /** Asks without echo (the OpenID Connect client secret); default on a terminal: readline, muted. */
+  askSecret?: Ask;
   now?: Date;
   makeSpKeys?: (host: string, entityId: string) => SpKeyPair;
   makeJwtKey?: () => NewJwtKey;
@@ -53,15 +56,30 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
 
     const interactive = !flags.nonInteractive && (environment.interactive ?? process.stdin.isTTY === true);
     let ask: Ask | undefined;
+    let askSecret: Ask | undefined;
     if (interactive) {
       ask = environment.ask;
-      if (!ask) {
-        const lines = readline.createInterface({ input: process.stdin, output: process.stdout });
+      askSecret = environment.askSecret ?? environment.ask;
+      if (!ask || !askSecret) {
+        // One readline on stdin; its echo is muted while the operator types a secret.
+        let muted = false;
+        const echo = new Writable({ write: (chunk, _enc, done) => (muted ? done() : process.stdout.write(chunk, done)) });
+        const lines = readline.createInterface({ input: process.stdin, output: echo, terminal: process.stdin.isTTY === true });
         rl = lines;
-        ask = (q) => lines.question(q);
+        ask ??= (q) => lines.question(q);
+        askSecret ??= async (q) => {
+          process.stdout.write(q);
+          muted = true;
+          try {
+            return await lines.question('');
+          } finally {
+            muted = false;
+            process.stdout.write('\n');
+          }
+        };
       }
     }
-    const inputs = await resolveInputs(flags, checkout.env, ask);
+    const inputs = await resolveInputs(flags, checkout.env, ask, askSecret);
     const plan = planSetup(checkout, inputs, {
       packageRootDir: rootDir,
       makeSpKeys: flags.dryRun ? null : (environment.makeSpKeys ?? createSpKeyPair),

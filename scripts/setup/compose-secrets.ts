@@ -65,7 +65,7 @@ function planSecretFiles(draft: SetupDraft, dir: string, wanted: SecretFile[]): 
 }
 
 // Once setup (as root) gave them to uid 1000 and group 0, only root or uid 1000 can read them.
-function readSecretOrNull(file: string): string | null {
+export function readSecretOrNull(file: string): string | null {
   try {
     return readOrNull(file);
   } catch (err) {
