@@ -35,6 +35,7 @@ import type { Policy } from '../sidecar/src/policy/policy';
 import { allownerChecks, lobbyChecks, readonlyNameChecks, visitorChecks } from './doctor-jitsi-features';
 import { jitsiRelease, jitsiReleaseChecks } from './doctor-jitsi-release';
 import { versionCheck } from './doctor-versions';
+import { oidcChecks, oidcDoctorInput } from './doctor-oidc';
 import { spCertProbe, spMetadataChecks } from './doctor-sp-metadata';
 import { spMetadataFile } from './setup/sp-metadata';
 
@@ -148,6 +149,9 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
 
   // The checkout's own files, when it is on this machine.
   if (checkoutDir) results.push(...secretFilesCheck(checkoutDir));
+  // OpenID Connect (when the .env sets OIDC_ISSUER): the provider, the redirect URI, the secret file.
+  const oidcCheckout = checkoutDir ? checkoutOrUndefined(checkoutDir) : undefined;
+  if (oidcCheckout) results.push(...(await oidcChecks(oidcDoctorInput(oidcCheckout))));
   results.push(versionCheck(project, checkoutDir ? readOrUndefined(path.join(checkoutDir, 'saml2jwt.yml')) : undefined));
   // The SP metadata for the federation (setup --sp-info): served as written, with shibd's certificate.
   const metadataFile = registrarMetadata(checkoutDir);
