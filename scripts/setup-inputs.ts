@@ -510,7 +510,9 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, 
  * echo; a re-run keeps the file it wrote. --sp-login saml turns OpenID Connect off.
  */
 async function resolveOidc(flags: SetupFlags, fromEnv: (key: string) => string | undefined, askSecret: Ask | undefined): Promise<{ spLogin: SpLogin; oidc?: OidcInputs }> {
-  const loginText = flags.spLogin ?? (flags.oidcIssuer === undefined ? fromEnv('SP_LOGIN') : undefined);
+  // A first --oidc-issuer on a SAML-only .env means both; otherwise the .env's choice stays.
+  const envLogin = fromEnv('SP_LOGIN');
+  const loginText = flags.spLogin ?? (flags.oidcIssuer !== undefined && (envLogin ?? 'saml') === 'saml' ? undefined : envLogin);
   if (loginText !== undefined && loginText !== 'saml' && loginText !== 'oidc' && loginText !== 'both') {
     throw new InvalidInput(`--sp-login must be saml, oidc or both, not "${loginText}"`);
   }

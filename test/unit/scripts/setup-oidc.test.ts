@@ -51,6 +51,15 @@ describe('scripts/setup --oidc-issuer (issue 24 §2)', function () {
     expect(r.out).to.include('register the redirect URI https://meet.example.com:8443/saml2jwt/oidc/callback for client jitsi-meet');
   });
 
+  it('--dry-run shows neither the secret nor the passphrase, and writes nothing', async () => {
+    const before = fingerprint(c.dir, c.home);
+    const r = await runSetup(c, [...oidcArgs(), '--dry-run']);
+    expect(r.code, r.err).to.equal(0);
+    expect(r.out).to.include('oidc-client-secret').and.include('OIDC_CLIENT_SECRET_FILE=/etc/shibboleth/keys/oidc-client-secret');
+    expect(r.out + r.err).not.to.include(SECRET);
+    expect(fingerprint(c.dir, c.home)).to.deep.equal(before);
+  });
+
   it('host mode: the redirect URI is on the SP\'s own name', async () => {
     const r = await runSetup(c, [...oidcArgs(), '--mode', 'host', '--server-name', 'login.example.com']);
     expect(r.code, r.err).to.equal(0);
@@ -72,6 +81,10 @@ describe('scripts/setup --oidc-issuer (issue 24 §2)', function () {
     expect(fs.readFileSync(path.join(spDir(), 'oidc-client-secret'), 'utf8')).to.equal(`${SECRET}\n`);
     expect((await runSetup(c, [...directIdpArgs, '--sp-login', 'oidc'])).code).to.equal(0);
     expect(env().expanded('SP_LOGIN')).to.equal('oidc');
+    // A new issuer keeps the operator's oidc-only choice.
+    expect((await runSetup(c, [...directIdpArgs, '--oidc-issuer', 'https://login.example.org/realms/guests'])).code).to.equal(0);
+    expect(env().expanded('SP_LOGIN')).to.equal('oidc');
+    expect(env().expanded('OIDC_ISSUER')).to.equal('https://login.example.org/realms/guests');
     expect(env().expanded('OIDC_CLIENT_SECRET_FILE')).to.equal('/etc/shibboleth/keys/oidc-client-secret');
     const off = await runSetup(c, [...directIdpArgs, '--sp-login', 'saml']);
     expect(off.code, off.err).to.equal(0);
