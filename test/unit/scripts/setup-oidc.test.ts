@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EnvFile } from '../../../sidecar/src/config/env-file';
+import { oidcChecks, oidcDoctorInput } from '../../../scripts/doctor-oidc';
+import { readJitsiCheckout } from '../../../scripts/jitsi-checkout';
 import { accessPrint, copyCheckout, directIdpArgs, fingerprint, preCreateSpKeys, runsAsRoot, runSetup, runSetupFailingBefore, sharedSpKeys, type Checkout } from './checkout-fixture';
 
 const ISSUER = 'https://login.example.org/realms/staff';
@@ -58,6 +60,16 @@ describe('scripts/setup --oidc-issuer (issue 24 §2)', function () {
     expect(r.out).to.include('oidc-client-secret').and.include('OIDC_CLIENT_SECRET_FILE=/etc/shibboleth/keys/oidc-client-secret');
     expect(r.out + r.err).not.to.include(SECRET);
     expect(fingerprint(c.dir, c.home)).to.deep.equal(before);
+  });
+
+  it('what setup wrote passes doctor\'s checks of the files, read from the checkout', async () => {
+    expect((await runSetup(c, oidcArgs())).code).to.equal(0);
+    const asked: string[] = [];
+    const input = { ...oidcDoctorInput(readJitsiCheckout(c.dir, c.home)), get: async (url: string) => (asked.push(url), { status: url.endsWith('/callback') ? 302 : 200, body: JSON.stringify({ issuer: ISSUER }) }) };
+    const results = await oidcChecks(input);
+    expect(asked).to.deep.equal([`${ISSUER}/.well-known/openid-configuration`, 'https://meet.example.com:8443/saml2jwt/oidc/callback']);
+    expect(results.map((r) => r.ok)).to.deep.equal([true, true, true, true]);
+    expect(results[2]!.what).to.include(path.join(spDir(), 'oidc-client-secret'));
   });
 
   it('host mode: the redirect URI is on the SP\'s own name', async () => {
