@@ -58,7 +58,8 @@ export function renderSpErrorPage(page: SpErrorPage, lang: Language, t: Messages
     body: `<p>${text(words.what)}</p>\n<p>${text(words.advice)}</p>\n<shibmlpif errorURL><p><a href="<shibmlp errorURL/>" rel="noreferrer">${text(t.sp.idpHelp)}</a></p></shibmlpif>\n`,
     actions: [homeAction(view, true)],
     support: {},
-    helpdesk: markup(t.sp.helpdesk, { code: '<code><shibmlp errorType/></code>', time: '<shibmlp now/>' }),
+    // errorText as in Shibboleth's own templates (its engine HTML-encodes it): what the helpdesk searches for.
+    helpdesk: markup(t.sp.helpdesk, { code: '<code><shibmlp errorType/>: <shibmlp errorText/></code>', time: '<shibmlp now/>' }),
   });
 }
 

@@ -59,7 +59,7 @@ describe('SP pages: Shibboleth\'s templates, ours', () => {
       expect(html).to.include('<span class="brand">Jitsi Meet</span>').and.include('--brand:#246fe5;--on-brand:#ffffff');
       expect(html).to.include("img-src 'none';").and.not.include('<img').and.not.include('class="support"');
       expect(html).to.include('<a class="button primary" href="https://meet.example.org/" rel="noreferrer">Zur Startseite von Jitsi Meet</a>');
-      expect(html).to.include('<shibmlp errorType/>');
+      expect(html).to.include('<code><shibmlp errorType/>: <shibmlp errorText/></code>');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
