@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { clientJwtFromUrl } from '../support/jitsi-client';
 import { gotoPastHostNetworkChanges, newContext, submitIdpLogin, tokenAuthUrl } from './support/browser';
+import { installInlineClient, loginOutcome, receivedMessages, silentLogout } from './support/inline-client';
 import { JWT_PATTERN } from './support/login-attempt';
+import { jitsiState } from '../support/test-sidecar';
 import { startOp } from './support/oidc-op';
 import { freePort } from './support/ports';
 import { sidecarLog } from './support/sidecar-audit';
@@ -172,6 +174,90 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
     } finally {
       await context.close();
     }
+  });
+
+  it('app hand-over: the iOS, Electron and Android links carry the token as with SAML', async () => {
+    const host = new URL(stack.publicUrl).host;
+    const schemes = { ios: 'org.jitsi.meet', electron: 'jitsi-meet', android: 'intent' } as const;
+    for (const app of ['ios', 'electron', 'android'] as const) {
+      const context = await newContext(stack.browser);
+      try {
+        const page = await context.newPage();
+        await gotoPastHostNetworkChanges(page, `${stack.publicUrl}/saml2jwt/redirectWithToken?room=AppRoom&state=${jitsiState({ room: 'AppRoom', tenant: 'acme', [app]: true })}`);
+        await page.click('#login-oidc');
+        const link = String(await page.getAttribute('#open', 'href', { timeout: 15000 }));
+        expect(link.startsWith(`${schemes[app]}://${host}/acme/AppRoom`), link).to.equal(true);
+        const { jwt, from } = clientJwtFromUrl(link);
+        expect(from, link).to.equal(app === 'android' ? 'search' : 'hash');
+        if (app === 'android') expect(link.endsWith('#Intent;scheme=org.jitsi.meet;package=org.jitsi.meet;end'), link).to.equal(true);
+        const verdict = verify(String(jwt), 'approom', 'acme');
+        expect(verdict, `${app}: ${JSON.stringify(verdict)}`).to.have.property('ok', true);
+        expect(verdict.ok && (verdict.claims as unknown as Claims).context.user).to.include({ id: `op-user-1@${issuer}` });
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  describe('Jitsi\'s inline popup and logout, with OpenID Connect', function () {
+    let context: BrowserContext;
+    let page: Page;
+    /** The logout URL for an OpenID Connect session (docs/idp-and-federation.md): mod_auth_openidc's. */
+    const oidcLogoutUrl = (): string =>
+      `${stack.publicUrl}/saml2jwt/oidc/callback?logout=${encodeURIComponent(`${stack.publicUrl}/saml2jwt/loggedOut`)}`;
+    before(async () => {
+      context = await newContext(stack.browser);
+      page = await context.newPage();
+      await page.goto(`${stack.publicUrl}/acme/InlineRoom`);
+      await installInlineClient(page, tokenAuthUrl(stack.publicUrl, 'InlineRoom', 'acme'));
+    });
+    after(async () => {
+      await context.close();
+    });
+
+    /** Clicks "log in", then the OpenID Connect link of the choice page in the popup. */
+    async function clickOidcLogin(): Promise<{ token?: string; popupClosed: boolean; authRequests: number }> {
+      const before = stack.op!.authRequests;
+      const popupOpened = context.waitForEvent('page');
+      await page.click('#login');
+      const popup = await popupOpened;
+      await popup.click('#login-oidc');
+      const outcome = await loginOutcome(page);
+      if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 5000 }).catch(() => undefined);
+      return { token: 'token' in outcome ? outcome.token : undefined, popupClosed: popup.isClosed(), authRequests: stack.op!.authRequests - before };
+    }
+
+    it('log in: popup -> choice page -> provider -> the page receives a token for its room and tenant; the popup closes', async () => {
+      const click = await clickOidcLogin();
+      expect(click.authRequests, 'authorization requests at the provider').to.equal(1);
+      expect(click.token, 'a token by postMessage').to.be.a('string');
+      const verdict = verify(click.token!, 'inlineroom', 'acme');
+      expect(verdict, JSON.stringify(verdict)).to.have.property('ok', true);
+      expect(verdict.ok && (verdict.claims as unknown as Claims).context.user).to.include({ id: `op-user-1@${issuer}` });
+      expect(verify(click.token!, 'inlineroom', 'other').ok).to.equal(false);
+      expect(click.popupClosed).to.equal(true);
+      expect(page.url()).to.equal(`${stack.publicUrl}/acme/InlineRoom`);
+      expect((await receivedMessages(page)).map((m) => m.origin)).to.deep.equal([stack.publicUrl]);
+    });
+
+    it("logout (mod_auth_openidc's, top level) reaches the provider's end-session endpoint and the signed-out page; the next login asks the provider again", async () => {
+      const renewal = await clickOidcLogin();
+      // (the session alive: mod_auth_openidc asks the provider nothing)
+      expect(renewal.authRequests, 'renewal with the session alive').to.equal(0);
+      expect(renewal.token).to.be.a('string');
+      const endSessions = stack.op!.endSessionRequests;
+      const logout = await context.newPage();
+      try {
+        await logout.goto(oidcLogoutUrl());
+        await logout.waitForURL((u) => u.pathname === '/saml2jwt/loggedOut', { timeout: 15000 });
+      } finally {
+        await logout.close();
+      }
+      expect(stack.op!.endSessionRequests - endSessions, "the provider's end-session endpoint").to.equal(1);
+      const next = await clickOidcLogin();
+      expect(next.authRequests, 'a new authorization request').to.equal(1);
+      expect(verify(next.token!, 'inlineroom', 'acme').ok).to.equal(true);
+    });
   });
 
   it('refuses a forged state at the redirect URI: no code redeemed, no token', async () => {

@@ -26,6 +26,10 @@ export interface RunningOp {
   user: OidcUser;
   /** Authorization codes redeemed at the token endpoint. */
   tokenRequests: number;
+  /** Authorization requests the browser brought (GET /auth?...). */
+  authRequests: number;
+  /** Browser visits to the end-session endpoint (RP-initiated logout). */
+  endSessionRequests: number;
   /**
    * When true, the provider's answer to the SP (the redirect to the redirect URI with code and
    * state) is not sent: it is kept in heldAnswer, and the browser gets a blank page. A test can
@@ -56,6 +60,8 @@ export async function startOp(o: OpOptions): Promise<RunningOp> {
   const state = {
     user: { sub: 'op-user-1', name: 'Olive Provider', email: 'olive@staff.example.test', email_verified: true } as OidcUser,
     tokenRequests: 0,
+    authRequests: 0,
+    endSessionRequests: 0,
     holdAnswer: false,
     heldAnswer: undefined as string | undefined,
   };
@@ -74,7 +80,16 @@ export async function startOp(o: OpOptions): Promise<RunningOp> {
       },
     ],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    // Logout asks nothing either: the confirmation form submits itself ("yes, sign me out").
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = `<!DOCTYPE html><body>${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}<script>document.forms[0].submit()</script></body>`;
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     cookies: { keys: [randomBytes(16).toString('hex')] },
     pkce: { required: () => true },
@@ -122,6 +137,9 @@ export async function startOp(o: OpOptions): Promise<RunningOp> {
     if (req.url?.startsWith('/interaction/')) {
       interact(req, res).catch((err: unknown) => res.writeHead(500).end(String(err)));
     } else {
+      const path = new URL(req.url ?? '/', issuer).pathname;
+      if (path === '/auth') state.authRequests++;
+      if (path === '/session/end') state.endSessionRequests++;
       if (state.holdAnswer) holdRedirectToSp(res);
       callback(req, res);
     }
@@ -144,6 +162,12 @@ export async function startOp(o: OpOptions): Promise<RunningOp> {
     },
     get tokenRequests() {
       return state.tokenRequests;
+    },
+    get authRequests() {
+      return state.authRequests;
+    },
+    get endSessionRequests() {
+      return state.endSessionRequests;
     },
     get holdAnswer() {
       return state.holdAnswer;
