@@ -240,6 +240,17 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
       expect((await receivedMessages(page)).map((m) => m.origin)).to.deep.equal([stack.publicUrl]);
     });
 
+    it("Jitsi's silent logout (hidden iframe) ends the SP's OpenID Connect session: the next login sends a new authorization request", async () => {
+      const renewal = await clickOidcLogin();
+      expect(renewal.authRequests, 'renewal with the session alive').to.equal(0);
+      // Its outcome is not asserted: the provider's end-session page cannot finish in a cross-site
+      // frame (docs/idp-and-federation.md, "Not yet proven"); the SP's session ends before that.
+      await silentLogout(page, oidcLogoutUrl(), 8000);
+      const next = await clickOidcLogin();
+      expect(next.authRequests, 'a new authorization request').to.equal(1);
+      expect(verify(next.token!, 'inlineroom', 'acme').ok).to.equal(true);
+    });
+
     it("logout (mod_auth_openidc's, top level) reaches the provider's end-session endpoint and the signed-out page; the next login asks the provider again", async () => {
       const renewal = await clickOidcLogin();
       // (the session alive: mod_auth_openidc asks the provider nothing)
