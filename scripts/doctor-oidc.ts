@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import type { CheckResult } from './doctor-checks';
 import type { JitsiCheckout } from './jitsi-checkout';
 import { oidcRedirectUri } from './setup/oidc';
+import { siteBaseOf } from './site-base';
 import { spKeysInContainer } from './setup-inputs';
 
 export interface HttpAnswer {
@@ -31,8 +32,7 @@ export interface OidcDoctorInput {
 /** What the checkout on this host says: its .env, its SP key folder, where the SP is reached. */
 export function oidcDoctorInput(checkout: JitsiCheckout): OidcDoctorInput {
   const env = (key: string): string | undefined => checkout.env.expanded(key) || undefined;
-  const siteBase = env('SAML2JWT_MODE') === 'host' ? (env('SERVER_NAME') ? `https://${env('SERVER_NAME')}` : undefined) : env('PUBLIC_URL')?.replace(/\/+$/, '');
-  return { env, envText: checkout.envText, spDir: path.join(checkout.configDir, 'saml2jwt', 'sp'), siteBase };
+  return { env, envText: checkout.envText, spDir: path.join(checkout.configDir, 'saml2jwt', 'sp'), siteBase: siteBaseOf(checkout) };
 }
 
 export async function oidcChecks(input: OidcDoctorInput): Promise<CheckResult[]> {

@@ -13,6 +13,7 @@ import { NotAJitsiCheckout, readJitsiCheckout, type JitsiCheckout } from './jits
 import { spInfoCopy, spMetadataFile } from './setup/sp-metadata';
 import { parseSpInfoYaml, readSpInfo } from './sp-metadata/sp-info';
 import { spMetadataXml } from './sp-metadata/sp-metadata-document';
+import { siteBaseOf } from './site-base';
 import { rolloverAdd, rolloverFinish, rolloverSwitch, spCertificates } from './sp-rollover';
 
 export const spRolloverUsage = `usage: jitsi-saml2jwt keys sp-rollover add|switch|finish [--dir DIR | --jitsi-dir DIR] [--host HOST] [--entity-id ID]
@@ -101,7 +102,7 @@ export async function runSpRollover(argv: string[], environment: RolloverEnviron
 function siteOf(checkout: JitsiCheckout): { base: string; entityId: string } | undefined {
   const env = (key: string): string | undefined => checkout.env.expanded(key) || undefined;
   const publicUrl = env('PUBLIC_URL')?.replace(/\/+$/, '');
-  const base = env('SAML2JWT_MODE') === 'host' && env('SERVER_NAME') ? `https://${env('SERVER_NAME')}` : publicUrl;
+  const base = siteBaseOf(checkout) ?? publicUrl;
   if (!base) return undefined;
   return { base, entityId: env('SP_ENTITY_ID') ?? `${publicUrl ?? base}/saml2jwt/shibboleth` };
 }

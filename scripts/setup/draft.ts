@@ -9,6 +9,7 @@ import { EditableEnvFile } from '../env-file-edit';
 import type { FileAccess } from '../file-owner';
 import type { JitsiCheckout } from '../jitsi-checkout';
 import { secretAccess } from '../secret-files';
+import { siteBase } from '../site-base';
 import type { SetupInputs } from '../setup-inputs';
 import type { MetadataTrust } from '../metadata-trust';
 import type { Policy } from '../../sidecar/src/policy/policy';
@@ -69,7 +70,7 @@ export class SetupDraft {
     readonly ctx: PlanContext,
   ) {
     this.env = EditableEnvFile.parse(checkout.envText);
-    this.siteBase = inputs.mode === 'host' ? `https://${inputs.serverName}` : inputs.publicUrl;
+    this.siteBase = siteBase(inputs.mode, inputs.serverName, inputs.publicUrl) as string;
     this.tokenAuthUrl = `${this.siteBase}/saml2jwt/redirectWithToken?room={room}&state={state}`;
     this.tokenLogoutUrl = `${this.siteBase}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${this.siteBase}/saml2jwt/loggedOut`)}`;
     this.spMetadataUrl = `${this.siteBase}/saml2jwt/Shibboleth.sso/Metadata`;
