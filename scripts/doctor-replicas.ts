@@ -46,7 +46,7 @@ function byValue(replicas: ServiceContainer[], valueOf: (c: ServiceContainer) =>
  * replica, so it fails even when all say it), the same SP_ENTITY_ID, the same SP certificate.
  * `metadata` holds metadataProbe's result per container name.
  */
-export function spReplicaChecks(replicas: ServiceContainer[], metadata: Map<string, ProbeResult>): CheckResult[] {
+export function spReplicaChecks(replicas: ServiceContainer[], metadata: Map<string, ProbeResult>, opts: { saml: boolean } = { saml: true }): CheckResult[] {
   if (replicas.length < 2) return [];
   const n = `${replicas.length} SP replicas`;
   const results: CheckResult[] = [];
@@ -62,6 +62,9 @@ export function spReplicaChecks(replicas: ServiceContainer[], metadata: Map<stri
       fix: haFix,
     });
   }
+
+  // OpenID Connect alone: no entityID or SP certificate to agree on.
+  if (!opts.saml) return results;
 
   const entityOf = (c: ServiceContainer): string => c.env.get('SP_ENTITY_ID') || '(default: <PUBLIC_URL>/saml2jwt/shibboleth)';
   const entities = new Set(replicas.map((c) => `${entityOf(c)} ${c.env.get('PUBLIC_URL') ?? ''}`));

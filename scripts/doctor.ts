@@ -112,14 +112,16 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   const sp = project.services.get('saml-sp');
   const running = (c: typeof sidecar): c is NonNullable<typeof sidecar> => c?.status === 'running';
   results.push(readyzCheck(running(sidecar) ? await probe(docker, sidecar.name, readyzProbe) : undefined));
-  const servedMetadata = running(sp) ? await probe(docker, sp.name, metadataProbe(sp.env.get('SAML2JWT_MODE'))) : undefined;
-  results.push(metadataCheck(servedMetadata, sp?.env.get('SP_ENTITY_ID') || undefined));
+  // OpenID Connect alone (SP_LOGIN=oidc): no shibd, so no SAML metadata, entityID or SP certificate.
+  const samlOn = sp?.env.get('SP_LOGIN') !== 'oidc';
+  const servedMetadata = samlOn && running(sp) ? await probe(docker, sp.name, metadataProbe(sp.env.get('SAML2JWT_MODE'))) : undefined;
+  results.push(samlOn ? metadataCheck(servedMetadata, sp?.env.get('SP_ENTITY_ID') || undefined) : oidcAloneNote);
 
   // SP replicas (saml2jwt-ha.yml): one store, one entityID, one certificate.
   const spReplicas = runningReplicas(inspects, project.name, 'saml-sp');
   const replicaMetadata = new Map<string, ProbeResult>();
-  if (spReplicas.length > 1) for (const c of spReplicas) replicaMetadata.set(c.name, await probe(docker, c.name, metadataProbe(c.env.get('SAML2JWT_MODE'))));
-  results.push(...spReplicaChecks(spReplicas, replicaMetadata));
+  if (samlOn && spReplicas.length > 1) for (const c of spReplicas) replicaMetadata.set(c.name, await probe(docker, c.name, metadataProbe(c.env.get('SAML2JWT_MODE'))));
+  results.push(...spReplicaChecks(spReplicas, replicaMetadata, { saml: samlOn }));
 
   // Moderators and the lobby: the modules prosody is told to load, and the policy against auto-owner.
   const prosody = project.services.get('prosody');
@@ -155,7 +157,7 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   results.push(versionCheck(project, checkoutDir ? readOrUndefined(path.join(checkoutDir, 'saml2jwt.yml')) : undefined));
   // The SP metadata for the federation (setup --sp-info): served as written, with shibd's certificate.
   const metadataFile = registrarMetadata(checkoutDir);
-  if (metadataFile) results.push(...spMetadataChecks(metadataFile, servedMetadata, running(sp) ? await probe(docker, sp.name, [...spCertProbe]) : undefined));
+  if (metadataFile && samlOn) results.push(...spMetadataChecks(metadataFile, servedMetadata, running(sp) ? await probe(docker, sp.name, [...spCertProbe]) : undefined));
   // Which docker-jitsi-meet release, and whether it has what the features in use need.
   const imageVersion = checkoutDir ? checkoutOrUndefined(checkoutDir)?.env.expanded('JITSI_IMAGE_VERSION') : undefined;
   const composeText = checkoutDir ? readOrUndefined(path.join(checkoutDir, 'docker-compose.yml')) : undefined;
@@ -167,6 +169,8 @@ export async function run(argv: string[], environment: DoctorEnvironment = {}): 
   out(`${line}\n`);
   return failed === 0 ? 0 : 1;
 }
+
+const oidcAloneNote: CheckResult = { ok: true, what: 'saml-sp signs users in with OpenID Connect alone (SP_LOGIN=oidc): no SAML metadata to serve' };
 
 function parsedOrUndefined(text: string): Policy | undefined {
   try {

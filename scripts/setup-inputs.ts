@@ -226,12 +226,13 @@ export interface SetupInputs {
   writePublicUrl: boolean; // PUBLIC_URL is given as a flag/answer and differs from the .env
   mode: SamlMode;
   serverName?: string;
-  template: SpTemplate;
+  /** Absent with ssoUrl: no SAML at all (OpenID Connect alone, no IdP named). */
+  template?: SpTemplate;
   spEntityId: string;
   metadataUrl?: string; // absent with metadataFile
   metadataFile?: SpFile;
   metadataTlsCa?: SpFile; // absent: the system CAs
-  ssoUrl: string;
+  ssoUrl?: string;
   metadataSigningCert?: MetadataSigningCert;
   /** The mdq template's service (MDQ_URL), ending in a slash. */
   mdqUrl?: string;
@@ -337,6 +338,12 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, 
   // Replicas cannot share host mode's one published TLS port.
   if (flags.ha && mode === 'host') throw new InvalidInput('--ha runs in path mode only: two SP replicas cannot publish the one host-mode port (use --mode path)');
 
+  const { spLogin, oidc } = await resolveOidc(flags, fromEnv, askSecret);
+  // OpenID Connect alone needs no IdP: SAML is set up then only when a flag or the .env names a source.
+  const samlSourceNamed = [flags.idpEntityId, flags.discoveryUrl, flags.metadataUrl, flags.metadataFile, flags.mdqUrl, flags.template]
+    .some((v) => v !== undefined) || flags.testIdp || ['SSO_URL', 'METADATA_URL', 'METADATA_FILE', 'MDQ_URL'].some((k) => fromEnv(k) !== undefined);
+  const samlWanted = spLogin !== 'oidc' || samlSourceNamed;
+
   // Which IdP(s): the template and its SSO_URL
   if (flags.idpEntityId !== undefined && flags.discoveryUrl !== undefined) {
     throw new InvalidInput('give either --idp-entity-id (one IdP) or --discovery-url (users choose), not both');
@@ -381,7 +388,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, 
   } else if (flags.discoveryUrl !== undefined) {
     ssoUrl = checkDiscoveryUrl(flags.discoveryUrl);
     template ??= metadataSigningCert ? 'federation' : 'discovery';
-  } else {
+  } else if (samlWanted) {
     const envTemplate = fromEnv('SHIBBOLETH_TEMPLATE_XML');
     template ??= envTemplate ? templateAliases[envTemplate] : undefined;
     const envSso = fromEnv('SSO_URL');
@@ -427,7 +434,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, 
     }
   }
   // With MDQ, a metadata URL only adds IdPs the service does not serve: optional.
-  if (!metadataUrl && !metadataFile && (template !== 'mdq' || (flags.metadataUrl ?? fromEnv('METADATA_URL')) !== undefined)) {
+  if (samlWanted && !metadataUrl && !metadataFile && (template !== 'mdq' || (flags.metadataUrl ?? fromEnv('METADATA_URL')) !== undefined)) {
     const given = flags.metadataUrl ?? fromEnv('METADATA_URL');
     const signed = metadataSigningCert !== undefined;
     metadataUrl = given !== undefined
@@ -469,9 +476,7 @@ export async function resolveInputs(flags: SetupFlags, env: EnvFile, ask?: Ask, 
     throw new InvalidInput('--inline-login needs path mode: Jitsi accepts the login popup\'s message only from its own origin, and in host mode the SP has another host name');
   }
 
-  const { spLogin, oidc } = await resolveOidc(flags, fromEnv, askSecret);
-
-  if (missing.length > 0 || !publicUrl || !ssoUrl || !(metadataUrl || metadataFile || mdqUrl) || !template) throw new MissingInput(missing);
+  if (missing.length > 0 || !publicUrl || (samlWanted && (!ssoUrl || !(metadataUrl || metadataFile || mdqUrl) || !template))) throw new MissingInput(missing);
   const spEntityId = checkEntityId('SP entityID', flags.spEntityId ?? fromEnv('SP_ENTITY_ID') ?? `${publicUrl}/saml2jwt/shibboleth`);
 
   return {

@@ -72,7 +72,8 @@ export interface SetupSummary {
   nextCommand: string;
   attributes: string[];
   notes: string[];
-  metadataTrust: MetadataTrust;
+  /** Absent when the SP has no SAML at all (OpenID Connect alone). */
+  metadataTrust?: MetadataTrust;
 }
 
 export interface SetupPlan {
@@ -127,6 +128,9 @@ export const releasedAttributes = [
   'eduPersonEntitlement',
 ];
 
+/** What an OpenID provider must send (scopes openid profile email; groups or roles only for the policy). */
+export const oidcClaims = ['sub', 'name', 'email with email_verified', 'groups or roles (optional, for the policy)'];
+
 export function planSetup(checkout: JitsiCheckout, inputs: SetupInputs, ctx: PlanContext): SetupPlan {
   const draft = new SetupDraft(checkout, inputs, ctx);
   for (const feature of SETUP_FEATURES) feature.plan(draft);
@@ -138,7 +142,7 @@ function finish(draft: SetupDraft): SetupPlan {
   const { checkout, inputs } = draft;
   const envAfter = draft.env.toString();
   const secretFiles = draft.secretFiles;
-  if (!secretFiles || !draft.metadataTrust) throw new Error('setup: the compose secrets and the IdP source must be planned');
+  if (!secretFiles) throw new Error('setup: the compose secrets must be planned');
   // A file with an exact access (OIDC's secret files) is planned only when content or access differ.
   const changedFiles = [...draft.files.filter((f) => f.before !== f.after || f.access !== undefined), ...secretFiles.files];
   // The .env we write always holds JWT_APP_SECRET and SIDECAR_PROXY_SECRET (and gen-passwords.sh's

@@ -19,7 +19,7 @@ import { backupsWithOldSecret } from './old-backups';
 import { applyPlan } from './setup-apply';
 import { reportUsageError, UsageError } from '../sidecar/src/command-line';
 import { MissingInput, parseSetupArgs, resolveInputs, setupUsage, type Ask } from './setup-inputs';
-import { planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
+import { oidcClaims, planSetup, type SetupPlan, type SetupSummary } from './setup-plan';
 import { createSpKeyPair, type SpKeyPair } from './sp-keys';
 import { createJwtKey, type NewJwtKey } from './jwt-keys';
 import { describeAccess, secretOwnerFix } from './secret-files';
@@ -86,7 +86,7 @@ export async function run(argv: string[], environment: SetupEnvironment = {}): P
       makeJwtKey: flags.dryRun ? null : (environment.makeJwtKey ?? (() => createJwtKey(environment.now))),
     });
     // Say it before anything else, whatever happens next: this setup lets a network attacker in.
-    if (!plan.summary.metadataTrust.authenticated) err(`setup: warning: ${plan.summary.metadataTrust.summary}\n\n${metadataTrustAdvice}\n`);
+    if (plan.summary.metadataTrust?.authenticated === false) err(`setup: warning: ${plan.summary.metadataTrust.summary}\n\n${metadataTrustAdvice}\n`);
     const label = (file: string): string => (file.startsWith(checkout.dir + path.sep) ? path.relative(checkout.dir, file) : file);
 
     const oldBackups = { remove: flags.removeOldBackups, ask: flags.yes ? undefined : ask, out, err, label };
@@ -254,11 +254,19 @@ function nextSteps(summary: SetupSummary): string {
     'Next:',
     `  1. Start (or restart) Jitsi with the SAML services:`,
     `       ${summary.nextCommand}`,
-    `  2. Register this SP at your IdP or federation: metadata ${summary.spMetadataUrl}`,
-    `       (entityID ${summary.spEntityId})`,
-    `  3. The IdP must release: ${summary.attributes.join(', ')}`,
+    ...(summary.metadataTrust
+      ? [
+          `  2. Register this SP at your IdP or federation: metadata ${summary.spMetadataUrl}`,
+          `       (entityID ${summary.spEntityId})`,
+          `  3. The IdP must release: ${summary.attributes.join(', ')}`,
+        ]
+      : [
+          // OpenID Connect alone: no SAML metadata to register.
+          '  2. Register the redirect URI (see the note below) as this client\'s at your OpenID provider',
+          `  3. The provider must send: ${oidcClaims.join(', ')}`,
+        ]),
     `  4. Check the running deployment: jitsi-saml2jwt doctor`,
-    `  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`,
+    ...(summary.metadataTrust ? [`  ${summary.metadataTrust.authenticated ? '' : 'WARNING: '}${summary.metadataTrust.summary}`] : []),
     `  Login URL (TOKEN_AUTH_URL): ${summary.tokenAuthUrl}`,
     `  Logout URL (tokenLogoutUrl): ${summary.tokenLogoutUrl}`,
     '  Jitsi clients:',

@@ -72,7 +72,10 @@ export class SetupDraft {
     this.env = EditableEnvFile.parse(checkout.envText);
     this.siteBase = siteBase(inputs.mode, inputs.serverName, inputs.publicUrl) as string;
     this.tokenAuthUrl = `${this.siteBase}/saml2jwt/redirectWithToken?room={room}&state={state}`;
-    this.tokenLogoutUrl = `${this.siteBase}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${this.siteBase}/saml2jwt/loggedOut`)}`;
+    // With OpenID Connect on, the SP's own logout page ends both kinds of session (oidc.conf).
+    this.tokenLogoutUrl = inputs.spLogin === 'saml'
+      ? `${this.siteBase}/saml2jwt/Shibboleth.sso/Logout?return=${encodeURIComponent(`${this.siteBase}/saml2jwt/loggedOut`)}`
+      : `${this.siteBase}/saml2jwt/logout`;
     this.spMetadataUrl = `${this.siteBase}/saml2jwt/Shibboleth.sso/Metadata`;
     this.saml2jwtDir = path.join(checkout.configDir, 'saml2jwt');
     this.spDir = path.join(this.saml2jwtDir, 'sp');

@@ -23,6 +23,11 @@ export const idpSource: SetupFeature = {
   doctorChecks: ['the SP loads the IdP metadata', 'the test IdP is reachable (with --test-idp)'],
   plan(draft) {
     const { inputs } = draft;
+    if (!inputs.template || !inputs.ssoUrl) {
+      // OpenID Connect alone (SP_LOGIN=oidc) and no IdP named: the SP renders nothing of SAML.
+      draft.notes.push('SAML: no IdP; the SP signs users in with OpenID Connect alone (SP_LOGIN=oidc). Name an IdP (e.g. --idp-entity-id) and --sp-login both to add SAML');
+      return;
+    }
     draft.set('SHIBBOLETH_TEMPLATE_XML', templateValue[inputs.template]);
     draft.set('SP_ENTITY_ID', inputs.spEntityId);
     draft.set('SSO_URL', inputs.ssoUrl);

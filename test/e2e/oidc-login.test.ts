@@ -202,9 +202,8 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
   describe('Jitsi\'s inline popup and logout, with OpenID Connect', function () {
     let context: BrowserContext;
     let page: Page;
-    /** The logout URL for an OpenID Connect session (docs/idp-and-federation.md): mod_auth_openidc's. */
-    const oidcLogoutUrl = (): string =>
-      `${stack.publicUrl}/saml2jwt/oidc/callback?logout=${encodeURIComponent(`${stack.publicUrl}/saml2jwt/loggedOut`)}`;
+    /** tokenLogoutUrl as setup writes it with OpenID Connect on: the SP's own logout page (oidc.conf). */
+    const tokenLogoutUrl = (): string => `${stack.publicUrl}/saml2jwt/logout`;
     before(async () => {
       context = await newContext(stack.browser);
       page = await context.newPage();
@@ -227,6 +226,20 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
       return { token: 'token' in outcome ? outcome.token : undefined, popupClosed: popup.isClosed(), authRequests: stack.op!.authRequests - before };
     }
 
+    /** Clicks "log in", then the SAML link of the choice page; signs in at the IdP only if it asks. */
+    async function clickSamlLogin(): Promise<{ token?: string; askedIdp: boolean }> {
+      const popupOpened = context.waitForEvent('page');
+      await page.click('#login');
+      const popup = await popupOpened;
+      await popup.click('#login-saml');
+      const outcome = loginOutcome(page);
+      const form = popup.waitForSelector('#username', { timeout: 15000 }).then(() => true, () => false);
+      const askedIdp = await Promise.race([outcome.then(() => false), form]);
+      if (askedIdp) await submitIdpLogin(popup, 'alice', 'alice-pass');
+      const settled = await outcome;
+      return { token: 'token' in settled ? settled.token : undefined, askedIdp };
+    }
+
     it('log in: popup -> choice page -> provider -> the page receives a token for its room and tenant; the popup closes', async () => {
       const click = await clickOidcLogin();
       expect(click.authRequests, 'authorization requests at the provider').to.equal(1);
@@ -240,18 +253,25 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
       expect((await receivedMessages(page)).map((m) => m.origin)).to.deep.equal([stack.publicUrl]);
     });
 
-    it("Jitsi's silent logout (hidden iframe) ends the SP's OpenID Connect session: the next login sends a new authorization request", async () => {
+    it("Jitsi's silent logout (hidden iframe) on tokenLogoutUrl: logout-success, the SP's OpenID Connect and SAML sessions end, the provider is not framed", async () => {
       const renewal = await clickOidcLogin();
       expect(renewal.authRequests, 'renewal with the session alive').to.equal(0);
-      // Its outcome is not asserted: the provider's end-session page cannot finish in a cross-site
-      // frame (docs/idp-and-federation.md, "Not yet proven"); the SP's session ends before that.
-      await silentLogout(page, oidcLogoutUrl(), 8000);
+      const saml = await clickSamlLogin();
+      expect(saml.token, 'a SAML session beside it').to.be.a('string');
+      expect((await clickSamlLogin()).askedIdp, 'the SAML session is alive').to.equal(false);
+      const endSessions = stack.op!.endSessionRequests;
+      expect(await silentLogout(page, tokenLogoutUrl(), 8000)).to.equal('logout-success');
+      // The provider's end-session page cannot work in a cross-site frame: not sent there.
+      expect(stack.op!.endSessionRequests - endSessions, "the provider's end-session endpoint").to.equal(0);
       const next = await clickOidcLogin();
       expect(next.authRequests, 'a new authorization request').to.equal(1);
       expect(verify(next.token!, 'inlineroom', 'acme').ok).to.equal(true);
+      const nextSaml = await clickSamlLogin();
+      expect(nextSaml.askedIdp, 'the IdP asks again: the SAML session ended too').to.equal(true);
+      expect(nextSaml.token).to.be.a('string');
     });
 
-    it("logout (mod_auth_openidc's, top level) reaches the provider's end-session endpoint and the signed-out page; the next login asks the provider again", async () => {
+    it("tokenLogoutUrl as a page (top level) reaches the provider's end-session endpoint and the signed-out page; the next login asks the provider again", async () => {
       const renewal = await clickOidcLogin();
       // (the session alive: mod_auth_openidc asks the provider nothing)
       expect(renewal.authRequests, 'renewal with the session alive').to.equal(0);
@@ -259,7 +279,7 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
       const endSessions = stack.op!.endSessionRequests;
       const logout = await context.newPage();
       try {
-        await logout.goto(oidcLogoutUrl());
+        await logout.goto(tokenLogoutUrl());
         await logout.waitForURL((u) => u.pathname === '/saml2jwt/loggedOut', { timeout: 15000 });
       } finally {
         await logout.close();

@@ -22,10 +22,12 @@ export function startPublicSite(tls: TlsPair, port: number, spPort: number): Pro
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });
+      // An upstream that fails mid-answer cuts the client off, as nginx does (no end() while piping).
       upstream.on('error', () => {
-        if (!res.headersSent) res.writeHead(502);
-        res.end('bad gateway');
+        if (res.headersSent) res.destroy();
+        else res.writeHead(502).end('bad gateway');
       });
+      res.on('close', () => upstream.destroy());
       req.pipe(upstream);
       return;
     }

@@ -70,6 +70,14 @@ describe('scripts/doctor-replicas: every SP replica uses the same store, entityI
     expect(store?.what).to.include(`memcache memcached:11211 (${names(2)[0]}); memcache other:11211 (${names(2)[1]})`);
   });
 
+  it('OpenID Connect alone: checks the shared store only, no entityID or certificate (there is no SAML metadata)', () => {
+    const oidc = { ...ha, SP_LOGIN: 'oidc' };
+    const results = spReplicaChecks(runningReplicas(replicas([oidc, oidc]), project, 'saml-sp'), new Map(), { saml: false });
+    expect(results.map((r) => [r.ok, r.what])).to.deep.equal([[true, '2 SP replicas share one session store: memcache memcached:11211']]);
+    const memory = spReplicaChecks(runningReplicas(replicas([{ SP_LOGIN: 'oidc' }, { SP_LOGIN: 'oidc' }]), project, 'saml-sp'), new Map(), { saml: false });
+    expect(memory.map((r) => r.ok)).to.deep.equal([false]);
+  });
+
   it('fails replicas with different SP_ENTITY_IDs', () => {
     const results = checksOf(replicas([{ ...ha, SP_ENTITY_ID: 'https://a.example/sp' }, { ...ha, SP_ENTITY_ID: 'https://b.example/sp' }]), Object.fromEntries(names(2).map((n) => [n, certOutput('AB')])));
     expect(results[1]?.ok).to.equal(false);

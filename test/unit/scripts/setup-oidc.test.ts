@@ -53,6 +53,17 @@ describe('scripts/setup --oidc-issuer (issue 24 §2)', function () {
     expect(r.out).to.include('register the redirect URI https://meet.example.com:8443/saml2jwt/oidc/callback for client jitsi-meet');
   });
 
+  it("points Jitsi's tokenLogoutUrl at the SP's own logout page once OpenID Connect is on, and back at Shibboleth's with SAML alone", async () => {
+    const customConfig = (): string => fs.readFileSync(path.join(c.configDir, 'web', 'custom-config.js'), 'utf8');
+    expect((await runSetup(c, oidcArgs())).code).to.equal(0);
+    expect(customConfig()).to.include("config.tokenLogoutUrl = 'https://meet.example.com:8443/saml2jwt/logout';");
+    const off = await runSetup(c, [...directIdpArgs, '--sp-login', 'saml']);
+    expect(off.code, off.err).to.equal(0);
+    expect(customConfig()).to.include(
+      "config.tokenLogoutUrl = 'https://meet.example.com:8443/saml2jwt/Shibboleth.sso/Logout?return=https%3A%2F%2Fmeet.example.com%3A8443%2Fsaml2jwt%2FloggedOut';",
+    );
+  });
+
   it('--dry-run shows neither the secret nor the passphrase, and writes nothing', async () => {
     const before = fingerprint(c.dir, c.home);
     const r = await runSetup(c, [...oidcArgs(), '--dry-run']);
@@ -102,6 +113,49 @@ describe('scripts/setup --oidc-issuer (issue 24 §2)', function () {
     expect(off.code, off.err).to.equal(0);
     expect(env().expanded('SP_LOGIN')).to.equal('saml');
     for (const key of ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET_FILE', 'OIDC_CRYPTO_PASSPHRASE_FILE']) expect(env().expanded(key), key).to.equal('');
+  });
+
+  describe('OpenID Connect alone (--sp-login oidc)', () => {
+    const publicUrl = directIdpArgs.slice(0, 2);
+    const oidcAloneArgs = (): string[] => [...publicUrl, '--non-interactive', '--oidc-issuer', ISSUER, '--oidc-client-id', 'jitsi-meet', '--oidc-client-secret-file', secretFile, '--sp-login', 'oidc'];
+
+    it('needs no IdP: writes no SAML variable, and its next steps name the provider, not SAML metadata', async () => {
+      const r = await runSetup(c, oidcAloneArgs());
+      expect(r.code, r.err).to.equal(0);
+      const e = env();
+      expect(e.expanded('SP_LOGIN')).to.equal('oidc');
+      expect(e.expanded('OIDC_ISSUER')).to.equal(ISSUER);
+      for (const key of ['SSO_URL', 'SHIBBOLETH_TEMPLATE_XML', 'METADATA_URL', 'METADATA_FILE', 'MDQ_URL']) expect(e.expanded(key) ?? '', key).to.equal('');
+      expect(r.out).to.include('register the redirect URI https://meet.example.com:8443/saml2jwt/oidc/callback');
+      expect(r.out).to.include('Register the redirect URI').and.include('The provider must send: sub, name, email with email_verified');
+      expect(r.out).not.to.include('Register this SP at your IdP');
+      expect(r.err, 'no SAML metadata, so no warning about its trust').not.to.include('metadata');
+      // A re-run (the .env now says oidc) changes nothing.
+      const again = await runSetup(c, [...publicUrl, '--non-interactive']);
+      expect(again.code, again.err).to.equal(0);
+      expect(again.out).to.match(/^Nothing to change/);
+    });
+
+    for (const [what, args] of [
+      ['both logins (the default with --oidc-issuer)', ['--oidc-issuer', ISSUER, '--oidc-client-id', 'jitsi-meet']],
+      ['--sp-login both', ['--oidc-issuer', ISSUER, '--oidc-client-id', 'jitsi-meet', '--sp-login', 'both']],
+      ['SAML alone', []],
+    ] as const) {
+      it(`${what} still needs an IdP: missing input, nothing written`, async () => {
+        const before = fingerprint(c.dir, c.home);
+        const r = await runSetup(c, [...publicUrl, '--non-interactive', ...args, ...(args.length > 0 ? ['--oidc-client-secret-file', secretFile] : [])]);
+        expect(r.code).not.to.equal(0);
+        expect(r.err).to.include('which IdP (--idp-entity-id ID, --discovery-url URL or --test-idp)');
+        expect(fingerprint(c.dir, c.home)).to.deep.equal(before);
+      });
+    }
+
+    it('an IdP named with --sp-login oidc is kept for later (SP_LOGIN=both turns it on)', async () => {
+      const r = await runSetup(c, [...directIdpArgs, '--oidc-issuer', ISSUER, '--oidc-client-id', 'jitsi-meet', '--oidc-client-secret-file', secretFile, '--sp-login', 'oidc']);
+      expect(r.code, r.err).to.equal(0);
+      expect(env().expanded('SP_LOGIN')).to.equal('oidc');
+      expect(env().expanded('SSO_URL')).to.equal('https://idp.example.org/idp/shibboleth');
+    });
   });
 
   it('copies --oidc-tls-ca into the key folder and names it in OIDC_TLS_CA', async () => {
