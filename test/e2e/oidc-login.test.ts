@@ -279,7 +279,9 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
       const endSessions = stack.op!.endSessionRequests;
       const logout = await context.newPage();
       try {
-        await logout.goto(tokenLogoutUrl());
+        const response = await logout.goto(tokenLogoutUrl());
+        // (the page itself: framed only by Jitsi's page, its one script allowed by hash)
+        expect(response?.headers()['content-security-policy']).to.match(new RegExp(`script-src 'sha256-[A-Za-z0-9+/]+=*'; connect-src 'self';.*frame-ancestors 'self' ${stack.publicUrl}$`));
         await logout.waitForURL((u) => u.pathname === '/saml2jwt/loggedOut', { timeout: 15000 });
       } finally {
         await logout.close();
