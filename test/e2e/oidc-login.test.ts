@@ -12,6 +12,7 @@ import { installInlineClient, loginOutcome, receivedMessages, silentLogout } fro
 import { JWT_PATTERN } from './support/login-attempt';
 import { jitsiState } from '../support/test-sidecar';
 import { startOp } from './support/oidc-op';
+import { makeCa } from './support/tls-ca';
 import { freePort } from './support/ports';
 import { sidecarLog } from './support/sidecar-audit';
 import { ensureSidecarBuilt } from './support/sidecar';
@@ -326,6 +327,29 @@ describe('e2e: OpenID Connect beside SAML (Chromium, Apache + mod_auth_openidc +
     } finally {
       stack.op!.holdAnswer = false;
       await context.close();
+    }
+  });
+
+  it("checks the provider's TLS certificate: with OIDC_TLS_CA naming another CA the SP never sends the browser to the provider", async function () {
+    this.timeout(90000);
+    const strangerCa = makeCa(ensureDir(join(stack.dir, 'stranger-ca')), 'stranger');
+    await new Promise((r) => setTimeout(r, 700)); // the sidecar writes its audit lines every 500 ms
+    const before = { issued: issued(), asked: stack.op!.authRequests };
+    try {
+      await stack.restartSp({ OIDC_TLS_CA: strangerCa.certFile });
+      const a = await attempt(tokenAuth('TlsCheck'), 'oidc');
+      try {
+        expect(a.statuses.at(-1), a.navigations.join('\n')).to.be.at.least(400);
+        expect(a.navigations.filter((u) => u.startsWith(issuer)), 'no visit to the provider').to.deep.equal([]);
+        expect(stack.op!.authRequests).to.equal(before.asked);
+        expect(a.navigations.filter((u) => /[#&?]jwt=/.test(u))).to.deep.equal([]);
+        expect(await a.page.content()).not.to.match(JWT_PATTERN);
+        expect(issued()).to.equal(before.issued);
+      } finally {
+        await a.close();
+      }
+    } finally {
+      await stack.restartSp({});
     }
   });
 
