@@ -14,15 +14,11 @@ import { JWT_PATTERN } from './support/login-attempt';
 import { ensureSidecarBuilt } from './support/sidecar';
 import { runHealthcheck } from './support/sp';
 import { startStack, type Stack } from './support/stack';
-import { prosodyCheck } from './support/verify-token';
+import { acceptedUser, prosodyCheck } from './support/verify-token';
 
 const APP_ID = 'saml2jwt-e2e-oidc-only';
 const APP_SECRET = randomBytes(32).toString('hex');
 const XMPP_DOMAIN = 'meet.jitsi';
-
-interface Claims {
-  context: { user: Record<string, unknown> };
-}
 
 describe('e2e: OpenID Connect alone (SP_LOGIN=oidc: Chromium, Apache + mod_auth_openidc without shibd, oidc-provider, sidecar)', function () {
   this.timeout(90000);
@@ -69,9 +65,7 @@ describe('e2e: OpenID Connect alone (SP_LOGIN=oidc: Chromium, Apache + mod_auth_
   function userOf(page: Page, room: string): Record<string, unknown> {
     const { jwt } = clientJwtFromUrl(page.url());
     expect(jwt, page.url()).to.match(JWT_PATTERN);
-    const verdict = verify(String(jwt), room, undefined);
-    expect(verdict, JSON.stringify(verdict)).to.have.property('ok', true);
-    return verdict.ok ? (verdict.claims as unknown as Claims).context.user : {};
+    return acceptedUser(verify, String(jwt), room);
   }
 
   it('TOKEN_AUTH_URL goes straight to the provider (no choice page) and lands in the meeting with a token for "<sub>@<issuer>"', async () => {
