@@ -381,6 +381,44 @@ describe('e2e: SP configuration (saml2jwt-render, shibd -t, apache2 -t)', functi
       const missing = await runSpScript('saml2jwt-render', { ...env, SIDECAR_PROXY_SECRET_FILE: `${file}-missing` });
       expect(missing.stderr.trim()).to.equal(`saml2jwt-render: SIDECAR_PROXY_SECRET_FILE: cannot read ${file}-missing`);
     });
+
+    it('OpenID Connect (SP_LOGIN oidc or both, path and host mode, each session store): apache2 -t accepts it; with memcache the module caches in MEMCACHED_HOSTS, encrypted', async function () {
+      const secretFile = join(dir, 'oidc-client-secret');
+      writeFileSync(secretFile, 'e2e-oidc-client-secret\n', { mode: 0o440 });
+      const cases = [
+        { login: 'oidc', mode: 'path', store: 'memory' },
+        { login: 'oidc', mode: 'host', store: 'memcache' },
+        { login: 'both', mode: 'path', store: 'memcache' },
+      ];
+      for (const c of cases) {
+        const layout = await freshLayout(c.mode);
+        const env: Record<string, string> = {
+          ...baseEnv(layout),
+          SP_LOGIN: c.login,
+          OIDC_ISSUER: 'https://login.example.test/realms/staff',
+          OIDC_CLIENT_ID: 'saml2jwt',
+          OIDC_CLIENT_SECRET_FILE: secretFile,
+          OIDC_TLS_CA: anyCert,
+          SP_SESSION_STORE: c.store,
+          ...(c.mode === 'host' ? { SAML2JWT_MODE: 'host', SERVER_NAME: 'auth.example.test:8443' } : {}),
+          ...(c.store === 'memcache' ? { MEMCACHED_HOSTS: 'mc-a:11211,mc-b' } : {}),
+        };
+        const rendered = await runSpScript('saml2jwt-render', env);
+        expect(rendered.code, `${JSON.stringify(c)}: ${rendered.stderr}`).to.equal(0);
+        const result = await tool('/usr/sbin/apache2', ['-t', '-f', join(layout.apacheConfigDir, 'httpd.conf')]);
+        expect(result.code, `${JSON.stringify(c)}: ${result.output}`).to.equal(0);
+        const defines = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-login.conf'), 'utf8');
+        const oidc = readFileSync(join(layout.apacheConfigDir, 'saml2jwt-oidc.conf'), 'utf8');
+        if (c.store === 'memcache') {
+          expect(defines, JSON.stringify(c)).to.include('Define SAML2JWT_MEMCACHE');
+          expect(oidc).to.match(/<IfDefine SAML2JWT_MEMCACHE>\s*OIDCCacheType memcache\s*OIDCMemCacheServers "mc-a:11211 mc-b"\s*OIDCCacheEncrypt On\s*<\/IfDefine>/);
+          expect(rendered.stdout).to.include('sessions in memcache (mc-a:11211 mc-b, encrypted)');
+        } else {
+          expect(defines, JSON.stringify(c)).not.to.include('SAML2JWT_MEMCACHE');
+          expect(rendered.stdout).to.include("sessions in Apache's shared memory");
+        }
+      }
+    });
   });
 
   describe('refusals and keys', function () {

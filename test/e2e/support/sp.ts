@@ -85,9 +85,9 @@ export interface SpOptions {
 export interface RunningSp {
   port: number;
   entityId: string;
-  /** From starting shibd to its socket (what the image's entrypoint waits for), in ms. */
+  /** From starting shibd to its socket (what the image's entrypoint waits for), in ms; 0 without shibd. */
   shibdReadyMs: number;
-  /** From starting shibd to the Status handler's <OK/> through Apache, in ms. */
+  /** From starting shibd to the Status handler's <OK/> through Apache (without shibd: Apache's first answer), in ms. */
   readyMs: number;
 }
 
@@ -100,25 +100,32 @@ export async function startSp(group: ProcessGroup, options: SpOptions, port: num
   }
   handToServiceUser(layout.root);
 
-  const shibConfig = join(layout.shibConfigDir, 'shibboleth2.xml');
+  const scheme = env.SAML2JWT_MODE === 'host' ? 'https' : 'http';
   const started = performance.now();
-  // As the entrypoint does: stdout line-buffered, so each log line is in the log when it happens.
-  group.start('shibd', '/usr/bin/stdbuf', ['-oL', '/usr/sbin/shibd', '-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
-    asServiceUser: true,
-  });
-  await waitFor('shibd socket', () => {
-    group.assertRunning('shibd');
-    return existsSync(join(layout.shibRunDir, 'shibd.sock'));
-  }, options.startTimeoutMs ?? 20000, 25);
-  const shibdReadyMs = performance.now() - started;
+  let shibdReadyMs = 0;
+  // With OpenID Connect alone (SP_LOGIN=oidc) there is no shibd, as in the image's entrypoint.
+  const samlOn = env.SP_LOGIN !== 'oidc';
+  if (samlOn) {
+    const shibConfig = join(layout.shibConfigDir, 'shibboleth2.xml');
+    // As the entrypoint does: stdout line-buffered, so each log line is in the log when it happens.
+    group.start('shibd', '/usr/bin/stdbuf', ['-oL', '/usr/sbin/shibd', '-F', '-f', '-c', shibConfig, '-p', join(layout.shibRunDir, 'shibd.pid'), '-w', '30'], {
+      asServiceUser: true,
+    });
+    await waitFor('shibd socket', () => {
+      group.assertRunning('shibd');
+      return existsSync(join(layout.shibRunDir, 'shibd.sock'));
+    }, options.startTimeoutMs ?? 20000, 25);
+    shibdReadyMs = performance.now() - started;
+  }
 
   group.start('sp-apache', '/usr/sbin/apache2', ['-DFOREGROUND', '-f', join(layout.apacheConfigDir, 'httpd.conf')], {
     asServiceUser: true,
   });
-  // The Status handler answers <OK/> once Apache, mod_shib and shibd all work (the image's health check).
-  const scheme = env.SAML2JWT_MODE === 'host' ? 'https' : 'http';
-  await waitFor('SP status handler', async () => {
+  // The Status handler answers <OK/> once Apache, mod_shib and shibd all work (the image's health
+  // check); without shibd, Apache answering at all is what the health check asks.
+  await waitFor(samlOn ? 'SP status handler' : 'SP Apache', async () => {
     group.assertRunning('sp-apache');
+    if (!samlOn) return (await httpGet(`${scheme}://127.0.0.1:${port}/`)).status > 0;
     const res = await httpGet(`${scheme}://127.0.0.1:${port}/saml2jwt/Shibboleth.sso/Status`);
     return res.status === 200 && res.body.includes('<OK/>');
   }, 20000, 25);

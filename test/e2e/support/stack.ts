@@ -155,7 +155,17 @@ export async function startServices(options: StackOptions): Promise<Services> {
       // The client secret as a compose secret would hold it: a file only its owner's group reads.
       const secretFile = join(layout.root, 'oidc-client-secret');
       writeFileSync(secretFile, `${op.clientSecret}\n`, { mode: 0o440 });
-      Object.assign(spEnv, { SP_LOGIN: options.spLogin, OIDC_ISSUER: op.issuer, OIDC_CLIENT_ID: op.clientId, OIDC_CLIENT_SECRET_FILE: secretFile, OIDC_TLS_CA: op.caFile });
+      // mod_auth_openidc's passphrase as setup writes it once: the same for every start of the SP.
+      const passphraseFile = join(layout.root, 'oidc-crypto-passphrase');
+      writeFileSync(passphraseFile, `${randomBytes(33).toString('base64')}\n`, { mode: 0o440 });
+      Object.assign(spEnv, {
+        SP_LOGIN: options.spLogin,
+        OIDC_ISSUER: op.issuer,
+        OIDC_CLIENT_ID: op.clientId,
+        OIDC_CLIENT_SECRET_FILE: secretFile,
+        OIDC_CRYPTO_PASSPHRASE_FILE: passphraseFile,
+        OIDC_TLS_CA: op.caFile,
+      });
     }
     const sp = await startSp(group, { layout, env: spEnv }, spPort);
     const restartSp = async (env: Record<string, string | undefined>): Promise<void> => {
