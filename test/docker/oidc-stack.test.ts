@@ -127,6 +127,11 @@ describe('docker: OpenID Connect and SAML through the SP image (SP_LOGIN both, t
     return { spBefore, spAfter: await stack.project.containerOf('saml-sp') };
   }
 
+  /** Where Jitsi sends a login (web's TOKEN_AUTH_URL), which tokenAuthUrl() expands as the client does: the same in every mode. */
+  function expectTokenAuthUrlUnchanged(): void {
+    expect(stack.env.get('TOKEN_AUTH_URL')).to.equal(`${stack.publicUrl}/saml2jwt/redirectWithToken?room={room}&state={state}`);
+  }
+
   async function spProcesses(): Promise<string[]> {
     const rows = (await docker(['top', await stack.project.containerOf('saml-sp'), '-eo', 'pid,comm'])).trim().split('\n').slice(1);
     return rows.map((r) => r.trim().split(/\s+/)[1] ?? '');
@@ -140,6 +145,7 @@ describe('docker: OpenID Connect and SAML through the SP image (SP_LOGIN both, t
     expect(stack.env.get('OIDC_TLS_CA')).to.equal(`${spKeys}/oidc-tls-ca.pem`);
     expect(stack.env.get('OIDC_CRYPTO_PASSPHRASE_FILE')).to.equal(`${spKeys}/oidc-crypto-passphrase`);
     expect(stack.setupOutput).to.contain(`${stack.publicUrl}/saml2jwt/oidc/callback`);
+    expectTokenAuthUrlUnchanged();
     expect(await spProcesses()).to.include.members(['apache2', 'shibd']);
   });
 
@@ -214,6 +220,7 @@ describe('docker: OpenID Connect and SAML through the SP image (SP_LOGIN both, t
     expect(spAfter, 'saml-sp recreated').not.to.equal(spBefore);
     expect(stack.env.get('SP_LOGIN')).to.equal('oidc');
     expect(stack.env.get('OIDC_ISSUER'), 'a re-run keeps the provider').to.equal(op.issuer);
+    expectTokenAuthUrlUnchanged();
     const processes = await spProcesses();
     expect(processes).to.include('apache2');
     expect(processes).not.to.include('shibd');
@@ -231,6 +238,7 @@ describe('docker: OpenID Connect and SAML through the SP image (SP_LOGIN both, t
     expect(spAfter, 'saml-sp recreated').not.to.equal(spBefore);
     expect(stack.env.get('SP_LOGIN')).to.equal('saml');
     for (const key of oidcVariables) expect(stack.env.get(key), key).to.equal('');
+    expectTokenAuthUrlUnchanged();
     const spEnv = await docker(['inspect', '--format', '{{json .Config.Env}}', spAfter]);
     expect(spEnv).to.contain('"SP_LOGIN=saml"').and.to.contain('"OIDC_ISSUER="');
     expect(await spProcesses()).to.include.members(['apache2', 'shibd']);
