@@ -72,9 +72,9 @@ export class ComposeProject {
     return id;
   }
 
-  /** Container ids of every replica of a service (or of every service), in compose's order. */
-  async containersOf(service?: string): Promise<string[]> {
-    return (await this.compose(['ps', '-q', ...(service ? [service] : [])])).trim().split('\n').filter((id) => id !== '');
+  /** Container ids of every replica of a service (or of every service), in compose's order; with `stopped`, exited ones too. */
+  async containersOf(service?: string, stopped = false): Promise<string[]> {
+    return (await this.compose(['ps', '-q', ...(stopped ? ['-a'] : []), ...(service ? [service] : [])])).trim().split('\n').filter((id) => id !== '');
   }
 
   /** Stops and removes containers, networks and volumes, then the folder. Never throws. */

@@ -111,6 +111,16 @@ export async function logsOf(containers: string[], lines = 30): Promise<string> 
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The docker bridge's gateway: an address of this host that the host itself, a browser on it and
+ * every container (whatever its network: the traffic is routed to the host) reach alike.
+ */
+export async function bridgeGateway(): Promise<string> {
+  const gateway = (await docker(['network', 'inspect', 'bridge', '--format', '{{range .IPAM.Config}}{{.Gateway}} {{end}}'])).trim().split(' ')[0] ?? '';
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) throw new Error(`docker's bridge network has no IPv4 gateway ("${gateway}")`);
+  return gateway;
+}
+
 /** A TCP port that is free on 127.0.0.1 right now (the kernel picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

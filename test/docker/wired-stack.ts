@@ -35,6 +35,8 @@ export interface StackOptions {
   jitsiCore?: boolean;
   /** What the operator does in the checkout before setup (e.g. their own Prosody plugins). */
   prepare?: (project: ComposeProject) => void;
+  /** web's published port, when something must know the public URL before setup (default: a free port). */
+  webPort?: number;
 }
 
 export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
@@ -42,7 +44,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
   if (opts.overlays?.includes('saml2jwt-ha.yml')) await buildImage('memcached');
   if (opts.jitsiCore) for (const service of jitsiCoreServices) await buildStandIn(service);
   const services = [...stackServices, ...(opts.jitsiCore ? jitsiCoreServices : []), ...(opts.overlays?.includes('saml2jwt-ha.yml') ? ['memcached'] : [])];
-  const [webPort, idpPort] = [await freePort(), await freePort()];
+  const [webPort, idpPort] = [opts.webPort ?? (await freePort()), await freePort()];
   const publicUrl = `https://meet.example.test:${webPort}`;
   const project = new ComposeProject({
     fixtureDir: opts.jitsiCore ? fullFixtureDir : liveFixtureDir,
@@ -63,8 +65,7 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
   try {
     fs.copyFileSync(path.join(jitsiFixture, 'env.example'), path.join(project.dir, 'env.example'));
     opts.prepare?.(project);
-    const flags = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...(opts.setupFlags ?? [])];
-    setupOutput = await mustRun(process.execPath, [...cliArgs, 'setup', ...flags], { cwd: repoRoot });
+    setupOutput = await runSetup(project, publicUrl, opts.setupFlags ?? []);
     // setup alone wires the test IdP: its entityID from TEST_IDP_BASE_URL (this run's port), its
     // metadata URL inside the network, and METADATA_TLS_CA = its own CA. Check, do not patch.
     const wired = readDotenv(path.join(project.dir, '.env'));
@@ -78,15 +79,29 @@ export async function startWiredStack(opts: StackOptions): Promise<WiredStack> {
     }
     expectSecretFilesFromSetup(project, wired);
     await project.compose(['up', '-d', '--no-build'], 5 * 60_000);
-    // Every container of the services, each replica included (saml2jwt-ha.yml runs two of some).
-    const ids = (await Promise.all(services.map((s) => project.containersOf(s)))).flat();
-    await waitHealthy(ids, 4 * 60_000);
+    await waitStackHealthy(project, services);
   } catch (err) {
     const logs = (await project.tryCompose(['logs', '--no-color', '--tail', '40'])).stdout;
     await project.destroy();
     throw new Error(`${(err as Error).message}\n${logs}`);
   }
   return { project, env: readDotenv(path.join(project.dir, '.env')), publicUrl, webPort, idpPort, setupOutput };
+}
+
+/**
+ * Every container of the services healthy, each replica included (saml2jwt-ha.yml runs two of
+ * some), exited ones too: a container that died at once (e.g. its entrypoint refused the
+ * configuration) is a failure with its logs, not a service left out of the wait.
+ */
+export async function waitStackHealthy(project: ComposeProject, services: readonly string[]): Promise<void> {
+  const ids = (await Promise.all(services.map((s) => project.containersOf(s, true)))).flat();
+  await waitHealthy(ids, 4 * 60_000);
+}
+
+/** `jitsi-saml2jwt setup` on the stack's checkout as startWiredStack runs it, with `flags` added (a re-run, too). */
+export function runSetup(project: ComposeProject, publicUrl: string, flags: string[]): Promise<string> {
+  const args = [project.dir, '--public-url', publicUrl, '--test-idp', '--non-interactive', '--yes', ...flags];
+  return mustRun(process.execPath, [...cliArgs, 'setup', ...args], { cwd: repoRoot });
 }
 
 /**

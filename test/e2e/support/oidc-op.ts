@@ -1,5 +1,5 @@
-// A test OpenID Connect provider (panva's oidc-provider) over HTTPS on 127.0.0.1, with a CA of
-// its own (what the SP's OIDC_TLS_CA names). Its login asks nothing: it signs in `user` at once
+// A test OpenID Connect provider (panva's oidc-provider) over HTTPS on 127.0.0.1 (or another
+// address of this host, see OpOptions.host), with a CA of its own (what the SP's OIDC_TLS_CA names). Its login asks nothing: it signs in `user` at once
 // and consents to what the client asked, so a test sets who logs in and which claims they carry.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
@@ -15,7 +15,7 @@ export interface OidcUser {
 }
 
 export interface RunningOp {
-  /** The provider's issuer: https://127.0.0.1:<port>. */
+  /** The provider's issuer: https://<host>:<port> (host 127.0.0.1 unless OpOptions.host). */
   issuer: string;
   port: number;
   /** PEM file of the CA that issued the provider's TLS certificate. */
@@ -47,6 +47,12 @@ export interface OpOptions {
   redirectUri: string;
   /** Where the provider may send the browser after logout. */
   postLogoutRedirectUri: string;
+  /**
+   * IPv4 address of this host the provider listens on and names in its issuer (and its TLS
+   * certificate). Default 127.0.0.1; the docker tier gives the docker bridge's gateway, which the
+   * browser, this host and the containers all reach at the same URL.
+   */
+  host?: string;
 }
 
 // oidc-provider is an ES module; Node's require(esm) loads it from this CommonJS test code.
@@ -55,8 +61,9 @@ type ProviderModule = typeof import('oidc-provider');
 export async function startOp(o: OpOptions): Promise<RunningOp> {
   const { default: Provider } = (await import('oidc-provider')) as ProviderModule;
   const ca = makeCa(o.dir, 'test-op');
-  const tls = serverCertificate(o.dir, 'test-op', ['IP:127.0.0.1', 'DNS:localhost'], ca);
-  const issuer = `https://127.0.0.1:${o.port}`;
+  const host = o.host ?? '127.0.0.1';
+  const tls = serverCertificate(o.dir, 'test-op', [...new Set([`IP:${host}`, 'IP:127.0.0.1']), 'DNS:localhost'], ca);
+  const issuer = `https://${host}:${o.port}`;
   const state = {
     user: { sub: 'op-user-1', name: 'Olive Provider', email: 'olive@staff.example.test', email_verified: true } as OidcUser,
     tokenRequests: 0,
@@ -146,7 +153,7 @@ export async function startOp(o: OpOptions): Promise<RunningOp> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port, '127.0.0.1', () => resolve());
+    server.listen(o.port, host, () => resolve());
   });
   return {
     issuer,
